@@ -1,0 +1,111 @@
+"""Changes people make to their own account: profile, notification preferences, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from busbar.accounts.models import ApiToken, User, hash_token, new_token_secret
+from busbar.audit.journal import diff, record, snapshot
+from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
+from busbar.parties.models import Membership, MembershipRole, Organisation
+
+MAX_TOKENS_PER_USER = 20
+NOTIFICATION_KINDS = {
+    "incident.update": "Updates to incidents my organisation raised",
+    "incident.assigned": "Incidents assigned to my organisation",
+    "incident.sla": "SLA warnings and breaches",
+    "major_incident.bulletin": "Major-incident bulletins",
+}
+
+
+def _owner(actor: Actor, user: User) -> Organisation | None:
+    from busbar.parties.queries import scope_for
+
+    return scope_for(user).primary_organisation or actor.organisation
+
+
+@action
+def update_profile(*, actor: Actor, user: User, full_name: str, phone: str = "") -> User:
+    if actor.user is not None and actor.user.pk != user.pk:
+        raise NotPermitted("You can only change your own profile")
+    if not full_name.strip():
+        raise ActionError("Enter your name", field="full_name")
+    before = snapshot(user, ("full_name", "phone"))
+    user.full_name = full_name.strip()
+    user.phone = phone.strip()
+    user.save(update_fields=["full_name", "phone"])
+    record(actor=actor, action="user.update", obj=user, owner=_owner(actor, user),
+           changes=diff(before, snapshot(user, ("full_name", "phone"))))
+    return user
+
+
+@action
+def set_notification_preferences(*, actor: Actor, user: User, preferences: dict[str, bool]) -> User:
+    if actor.user is not None and actor.user.pk != user.pk:
+        raise NotPermitted("You can only change your own preferences")
+    unknown = set(preferences) - set(NOTIFICATION_KINDS)
+    if unknown:
+        raise ActionError(f"Unknown notification kind {sorted(unknown)[0]!r}", field="preferences")
+    before = dict(user.notification_preferences)
+    user.notification_preferences = {k: bool(preferences.get(k, True)) for k in NOTIFICATION_KINDS}
+    user.save(update_fields=["notification_preferences"])
+    record(actor=actor, action="user.preferences", obj=user, owner=_owner(actor, user),
+           changes=diff(before, user.notification_preferences))
+    return user
+
+
+@action
+def create_api_token(
+    *, actor: Actor, user: User, name: str, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw value, which is shown once and never stored."""
+    if actor.user is not None and actor.user.pk != user.pk:
+        raise NotPermitted("You can only create tokens for yourself")
+    name = name.strip()
+    if not name:
+        raise ActionError("Give the token a name so you can recognise it later", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ActionError("The expiry must be in the future", field="expires_at")
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if live.count() >= MAX_TOKENS_PER_USER:
+        raise Conflict(f"You already have {MAX_TOKENS_PER_USER} tokens; revoke one first", field="name")
+    raw, prefix = new_token_secret()
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=hash_token(raw), expires_at=expires_at)
+    record(actor=actor, action="api_token.create", obj=token, owner=_owner(actor, user),
+           changes={"name": [None, name], "expires_at": [None, expires_at]})
+    return token, raw
+
+
+@action
+def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
+    if actor.user is not None and actor.user.pk != token.user_id:
+        raise NotPermitted("You can only revoke your own tokens")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ActionError("That token is already revoked", field="token")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record(actor=actor, action="api_token.revoke", obj=token, owner=_owner(actor, token.user),
+           changes={"revoked_at": [None, token.revoked_at]})
+    return token
+
+
+@action
+def create_platform_admin(
+    *, actor: Actor, email: str, full_name: str, password: str, organisation: Organisation
+) -> User:
+    """Bootstrap: make a platform administrator in the operator's organisation (``busbar createadmin``)."""
+    if actor.user is not None:
+        raise NotPermitted("Platform administrators are created from the command line")
+    User_ = get_user_model()
+    email = email.strip().lower()
+    if User_.objects.filter(email=email).exists():
+        raise Conflict(f"A user with {email} already exists", field="email")
+    user = User_.objects.create_user(email=email, full_name=full_name, password=password)
+    Membership.objects.create(user=user, organisation=organisation, role=MembershipRole.PLATFORM_ADMIN)
+    record(actor=actor, action="user.create", obj=user, owner=organisation,
+           changes={"email": [None, email], "role": [None, MembershipRole.PLATFORM_ADMIN]})
+    return user

@@ -1,0 +1,96 @@
+"""Profile, notification preferences and personal API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from busbar.accounts import actions
+from busbar.accounts.forms import NotificationForm, ProfileForm, TokenForm
+from busbar.accounts.mfa import has_strong_factor
+from busbar.accounts.queries import api_tokens_visible_to
+from busbar.lib.actions import ActionError, Actor
+from busbar.lib.forms import add_action_error
+from busbar.parties.queries import scope_for
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile_form = ProfileForm(initial={"full_name": user.full_name, "phone": user.phone})
+    notify_form = NotificationForm(initial={k: user.wants(k) for k in actions.NOTIFICATION_KINDS})
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "notifications":
+                notify_form = NotificationForm(request.POST)
+                if notify_form.is_valid():
+                    actions.set_notification_preferences(
+                        actor=Actor.from_request(request), user=user, preferences=notify_form.cleaned_data
+                    )
+                    messages.success(request, "Notification preferences saved.")
+                    return redirect("profile")
+            else:
+                profile_form = ProfileForm(request.POST)
+                if profile_form.is_valid():
+                    actions.update_profile(actor=Actor.from_request(request), user=user, **profile_form.cleaned_data)
+                    messages.success(request, "Profile saved.")
+                    return redirect("profile")
+        except ActionError as exc:
+            add_action_error(profile_form, exc)
+        status = 422
+    context = {
+        "profile_form": profile_form,
+        "notify_form": notify_form,
+        "scope": scope_for(user),
+        "has_mfa": has_strong_factor(user),
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            expires = form.cleaned_data["expires_at"]
+            expires_at = (
+                timezone.make_aware(dt.datetime.combine(expires, dt.time(23, 59, 59))) if expires else None
+            )
+            try:
+                token, raw = actions.create_api_token(
+                    actor=Actor.from_request(request), user=request.user, name=form.cleaned_data["name"],
+                    expires_at=expires_at,
+                )
+                created = {"token": token, "raw": raw}
+                form = TokenForm()
+            except ActionError as exc:
+                add_action_error(form, exc)
+                status = 422
+        else:
+            status = 422
+    context = {"form": form, "created": created, "tokens": api_tokens_visible_to(request.user)[:100]}
+    # The raw token is rendered in this one response only; it is never stored or shown again.
+    response = render(request, "accounts/tokens.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(api_tokens_visible_to(request.user), pk=pk)
+    try:
+        actions.revoke_api_token(actor=Actor.from_request(request), token=token)
+        messages.success(request, f"Token {token.name!r} revoked.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("tokens")

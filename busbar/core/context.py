@@ -1,0 +1,25 @@
+"""Template context: the navigation a person sees, by role."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from busbar.parties.queries import scope_for
+
+
+def navigation(request: HttpRequest) -> dict:
+    scope = scope_for(getattr(request, "user", None))
+    if not scope.is_authenticated:
+        return {"nav": [], "scope": scope}
+    items = [("Home", reverse("home"))]
+    items.append(("Organisations", reverse("organisation_list")))
+    if scope.is_central or scope.admin_of:
+        items.append(("Audit journal", reverse("audit_list")))
+    items.append(("API", "/api/v1/docs"))
+    current = request.path
+    nav = [
+        {"label": label, "url": url, "current": url == current or (url != "/" and current.startswith(url))}
+        for label, url in items
+    ]
+    return {"nav": nav, "scope": scope}

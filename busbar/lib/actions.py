@@ -1,0 +1,141 @@
+"""The contract every state-changing function in an ``actions.py`` module follows.
+
+An action is a keyword-only function decorated with :func:`action`. The decorator
+
+* runs the function in one database transaction;
+* registers it, so a test can prove every public function of every ``actions.py`` is an action;
+* refuses to return unless the function wrote at least one audit journal entry — an action that forgets
+  the journal fails loudly in every test that calls it, rather than silently losing history.
+
+Side effects (email, notifications) are queued by the action with ``transaction.on_commit`` so they only
+happen once the change is durable.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from django.db import models, transaction
+
+if TYPE_CHECKING:
+    from busbar.accounts.models import User
+    from busbar.parties.models import Organisation
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+REGISTRY: dict[str, Callable[..., Any]] = {}
+_journal_writes: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("journal_writes", default=None)
+
+
+class Channel(models.TextChoices):
+    """How a change reached Busbar; recorded on every journal entry."""
+
+    WEB = "web", "Web"
+    API = "api", "API"
+    EMAIL = "email", "Email"
+    SYSTEM = "system", "System"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for which organisation, through which channel."""
+
+    user: User | None
+    organisation: Organisation | None = None
+    channel: str = Channel.WEB
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user=None, organisation=None, channel=Channel.SYSTEM)
+
+    @classmethod
+    def from_request(cls, request: Any, channel: str = Channel.WEB) -> Actor:
+        from busbar.parties.queries import scope_for
+
+        scope = scope_for(request.user)
+        return cls(user=request.user, organisation=scope.primary_organisation, channel=channel)
+
+    @property
+    def label(self) -> str:
+        if self.user is None:
+            return "Busbar (system)"
+        return self.user.display_name
+
+
+class ActionError(Exception):
+    """A request to change state that the rules refuse. ``field`` names the input at fault, if any."""
+
+    status = 422
+    title = "The change was refused"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class IllegalTransition(ActionError):
+    status = 409
+    title = "That status change is not allowed"
+
+
+class NotPermitted(ActionError):
+    status = 403
+    title = "You are not allowed to do that"
+
+
+class Conflict(ActionError):
+    status = 409
+    title = "The record conflicts with an existing one"
+
+
+class AuditMissing(AssertionError):
+    """An action returned without writing to the audit journal."""
+
+
+def note_journal_write() -> None:
+    writes = _journal_writes.get()
+    if writes is not None:
+        writes[0] += 1
+
+
+def action(func: Callable[P, R]) -> Callable[P, R]:
+    name = f"{func.__module__}.{func.__qualname__}"
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if args:
+            raise TypeError(f"{name} takes keyword arguments only")
+        outer = _journal_writes.get()
+        counter = [0]
+        token = _journal_writes.set(counter)
+        try:
+            with transaction.atomic():
+                result = func(**kwargs)
+                if counter[0] == 0:
+                    raise AuditMissing(f"action {name} changed state without writing the audit journal")
+        finally:
+            _journal_writes.reset(token)
+        if outer is not None:
+            outer[0] += counter[0]
+        return result
+
+    wrapper.is_action = True  # type: ignore[attr-defined]
+    REGISTRY[name] = wrapper
+    return wrapper
+
+
+def check_transition(table: dict[str, set[str]], current: str, target: str, *, what: str) -> None:
+    """Raise :class:`IllegalTransition` unless ``current → target`` is in ``table``."""
+    allowed = table.get(current, set())
+    if target not in allowed:
+        choices = ", ".join(sorted(allowed)) or "none"
+        raise IllegalTransition(
+            f"{what} cannot go from {current!r} to {target!r} (allowed from {current!r}: {choices})",
+            field="status",
+        )

@@ -1,0 +1,94 @@
+"""Typed readers for settings taken from the environment.
+
+Every reader raises :class:`ConfigError` naming the variable when a value cannot be used, so a bad
+deployment stops at start-up with a clear message instead of misbehaving later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A setting read from the environment has a value Busbar cannot use."""
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    return (environ if environ is not None else os.environ).get(name)
+
+
+def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    value = _raw(name, environ)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name}={value!r} is not a boolean (use one of: true, false, 1, 0, yes, no)")
+
+
+def env_int(
+    name: str,
+    default: int,
+    environ: Mapping[str, str] | None = None,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}={number} is below the minimum of {minimum}")
+    if maximum is not None and number > maximum:
+        raise ConfigError(f"{name}={number} is above the maximum of {maximum}")
+    return number
+
+
+def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_database(name: str, default: str, environ: Mapping[str, str] | None = None) -> dict:
+    """Parse a database URL (``sqlite:///path`` or ``postgres://user@host:port/name``)."""
+    value = _raw(name, environ) or default
+    scheme = urlsplit(value).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ConfigError(
+            f"{name}={value!r}: unsupported database scheme {scheme!r} (use sqlite:/// or postgres://)"
+        )
+    try:
+        config = dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        if not config.get("NAME"):
+            raise ConfigError(f"{name}={value!r}: a SQLite URL needs a file path, e.g. sqlite:///var/busbar.db")
+        # WAL lets the worker and the web process read while the other writes; IMMEDIATE transactions
+        # avoid "database is locked" upgrades from read to write locks under concurrency.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    return config

@@ -1,0 +1,130 @@
+"""Who may see what. The one visibility rule of Busbar lives here.
+
+A user sees the records of the organisations they belong to, plus what is published to everyone, plus
+everything when one of their roles is central (service desk, operations, platform administration).
+Every list, detail, search, export and API endpoint reaches records through a ``visible_to(user)``
+that starts from :func:`scope_for`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from busbar.parties.models import (
+    CENTRAL_ROLES,
+    MFA_REQUIRED_ROLES,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationRole,
+)
+
+if TYPE_CHECKING:
+    from busbar.accounts.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user is entitled to, computed once per request."""
+
+    user_id: int | None
+    organisation_ids: frozenset[int] = frozenset()
+    roles: frozenset[str] = frozenset()
+    admin_of: frozenset[int] = frozenset()
+    resolver_for: frozenset[int] = frozenset()
+    memberships: tuple[Membership, ...] = field(default=(), compare=False)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_central(self) -> bool:
+        return bool(self.roles & CENTRAL_ROLES)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return MembershipRole.PLATFORM_ADMIN in self.roles
+
+    @property
+    def is_desk(self) -> bool:
+        return bool(self.roles & {MembershipRole.ANALYST, MembershipRole.OPERATIONS})
+
+    @property
+    def is_operations(self) -> bool:
+        return MembershipRole.OPERATIONS in self.roles
+
+    @property
+    def is_resolver(self) -> bool:
+        return bool(self.resolver_for)
+
+    @property
+    def mfa_required(self) -> bool:
+        return bool(self.roles & MFA_REQUIRED_ROLES)
+
+    @property
+    def primary_organisation(self) -> Organisation | None:
+        return self.memberships[0].organisation if self.memberships else None
+
+    def can_administer(self, organisation_id: int) -> bool:
+        return self.is_platform_admin or organisation_id in self.admin_of
+
+    def sees_organisation(self, organisation_id: int | None) -> bool:
+        return self.is_central or organisation_id in self.organisation_ids
+
+
+ANONYMOUS = Scope(user_id=None)
+
+
+def scope_for(user: User | None) -> Scope:
+    """The user's scope, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_busbar_scope", None)
+    if cached is not None:
+        return cached
+    memberships = tuple(
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    )
+    scope = Scope(
+        user_id=user.pk,
+        organisation_ids=frozenset(m.organisation_id for m in memberships),
+        roles=frozenset(m.role for m in memberships),
+        admin_of=frozenset(m.organisation_id for m in memberships if m.role == MembershipRole.ORG_ADMIN),
+        resolver_for=frozenset(m.organisation_id for m in memberships if m.role == MembershipRole.RESOLVER),
+        memberships=memberships,
+    )
+    user._busbar_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def forget_scope(user: User) -> None:
+    """Drop the cached scope after the user's memberships change."""
+    if hasattr(user, "_busbar_scope"):
+        del user._busbar_scope
+
+
+def organisations_visible_to(user: User | None) -> QuerySet[Organisation]:
+    """The directory of organisations is published to every signed-in user; inactive ones only centrally."""
+    scope = scope_for(user)
+    qs = Organisation.objects.prefetch_related(Prefetch("roles", queryset=OrganisationRole.objects.all()))
+    if not scope.is_authenticated:
+        return qs.none()
+    if scope.is_central:
+        return qs
+    return qs.filter(Q(is_active=True) | Q(pk__in=scope.organisation_ids))
+
+
+def memberships_visible_to(user: User | None) -> QuerySet[Membership]:
+    scope = scope_for(user)
+    qs = Membership.objects.select_related("user", "organisation")
+    if not scope.is_authenticated:
+        return qs.none()
+    if scope.is_central:
+        return qs
+    return qs.filter(organisation_id__in=scope.organisation_ids)

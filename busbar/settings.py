@@ -1,0 +1,205 @@
+"""Busbar settings, read once from the environment.
+
+Every value comes through a typed reader in :mod:`busbar.lib.env`; a bad value stops start-up with a
+message naming the variable. See docs/configuration.md for the full list.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from busbar.lib.env import ConfigError, env_bool, env_database, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+TESTING = "pytest" in sys.modules or env_bool("BUSBAR_TESTING", False)
+
+try:
+    DATA_DIR = Path(env_str("BUSBAR_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+    DEBUG = env_bool("BUSBAR_DEBUG", False)
+    _secret = env_str("SECRET_KEY", "")
+    if not _secret:
+        if DEBUG or TESTING or env_bool("BUSBAR_INSECURE_DEV_SECRET", False):
+            _secret = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set: set it to a long random string (busbar serve sets one for local use)"
+            )
+    elif len(_secret) < 32:
+        raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")
+    SECRET_KEY = _secret
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'busbar.sqlite3'}")}
+    TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
+    SITE_URL = env_str("BUSBAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    MAIL_DOMAIN = env_str("BUSBAR_MAIL_DOMAIN", "busbar.example")
+
+    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Busbar <desk@{MAIL_DOMAIN}>")
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+    EMAIL_HOST = env_str("EMAIL_HOST", "")
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL and EMAIL_HOST:
+        raise ConfigError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+    LOGIN_ATTEMPTS_PER_5_MINUTES = env_int("BUSBAR_LOGIN_ATTEMPTS", 5, minimum=1, maximum=1000)
+    API_PAGE_MAX = env_int("BUSBAR_API_PAGE_MAX", 200, minimum=10, maximum=1000)
+except ConfigError as exc:
+    raise ImproperlyConfigured(f"Busbar configuration error: {exc}") from None
+
+try:
+    from zoneinfo import ZoneInfo
+
+    ZoneInfo(TIME_ZONE)
+except Exception:  # noqa: BLE001 - any failure here is a configuration error
+    raise ImproperlyConfigured(f"Busbar configuration error: TIME_ZONE={TIME_ZONE!r} is not a known zone") from None
+
+# Outbound mail is queued as a background task (busbar.lib.mailqueue); the task delivers through the real
+# backend below, so a request never waits on an SMTP server.
+EMAIL_BACKEND = "busbar.lib.mailqueue.QueuedEmailBackend"
+BUSBAR_DELIVERY_EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "ninja",
+    "busbar.core",
+    "busbar.accounts",
+    "busbar.parties",
+    "busbar.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "busbar.accounts.middleware.RequireMfaMiddleware",
+]
+
+ROOT_URLCONF = "busbar.urls"
+WSGI_APPLICATION = "busbar.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "busbar.core.context.navigation",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-allauth: email-only sign-in, no self sign-up (organisation administrators invite users).
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "busbar.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"20/m/ip,{LOGIN_ATTEMPTS_PER_5_MINUTES}/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Busbar] "
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "/accounts/login/"
+MFA_ADAPTER = "busbar.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Busbar"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs a secure origin; http://127.0.0.1 is allowed for local use only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING or SITE_URL.startswith("http://127.0.0.1")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default", "email"],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("BUSBAR_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from busbar.core.api import api
+
+urlpatterns = [
+    path("", include("busbar.core.urls")),
+    path("", include("busbar.parties.urls")),
+    path("", include("busbar.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+]
