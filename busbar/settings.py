@@ -56,7 +56,9 @@ try:
 
     ZoneInfo(TIME_ZONE)
 except Exception:  # noqa: BLE001 - any failure here is a configuration error
-    raise ImproperlyConfigured(f"Busbar configuration error: TIME_ZONE={TIME_ZONE!r} is not a known zone") from None
+    raise ImproperlyConfigured(
+        f"Busbar configuration error: TIME_ZONE={TIME_ZONE!r} is not a known zone"
+    ) from None
 
 # Outbound mail is queued as a background task (busbar.lib.mailqueue); the task delivers through the real
 # backend below, so a request never waits on an SMTP server.
@@ -163,7 +165,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TASKS = {
     "default": {
         "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend"
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
         ),
         "QUEUES": ["default", "email"],
     }
@@ -177,7 +181,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "media"},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -37,8 +37,13 @@ def update_profile(*, actor: Actor, user: User, full_name: str, phone: str = "")
     user.full_name = full_name.strip()
     user.phone = phone.strip()
     user.save(update_fields=["full_name", "phone"])
-    record(actor=actor, action="user.update", obj=user, owner=_owner(actor, user),
-           changes=diff(before, snapshot(user, ("full_name", "phone"))))
+    record(
+        actor=actor,
+        action="user.update",
+        obj=user,
+        owner=_owner(actor, user),
+        changes=diff(before, snapshot(user, ("full_name", "phone"))),
+    )
     return user
 
 
@@ -52,8 +57,13 @@ def set_notification_preferences(*, actor: Actor, user: User, preferences: dict[
     before = dict(user.notification_preferences)
     user.notification_preferences = {k: bool(preferences.get(k, True)) for k in NOTIFICATION_KINDS}
     user.save(update_fields=["notification_preferences"])
-    record(actor=actor, action="user.preferences", obj=user, owner=_owner(actor, user),
-           changes=diff(before, user.notification_preferences))
+    record(
+        actor=actor,
+        action="user.preferences",
+        obj=user,
+        owner=_owner(actor, user),
+        changes=diff(before, user.notification_preferences),
+    )
     return user
 
 
@@ -73,9 +83,16 @@ def create_api_token(
     if live.count() >= MAX_TOKENS_PER_USER:
         raise Conflict(f"You already have {MAX_TOKENS_PER_USER} tokens; revoke one first", field="name")
     raw, prefix = new_token_secret()
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=hash_token(raw), expires_at=expires_at)
-    record(actor=actor, action="api_token.create", obj=token, owner=_owner(actor, user),
-           changes={"name": [None, name], "expires_at": [None, expires_at]})
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, digest=hash_token(raw), expires_at=expires_at
+    )
+    record(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        owner=_owner(actor, user),
+        changes={"name": [None, name], "expires_at": [None, expires_at]},
+    )
     return token, raw
 
 
@@ -88,8 +105,13 @@ def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
         raise ActionError("That token is already revoked", field="token")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record(actor=actor, action="api_token.revoke", obj=token, owner=_owner(actor, token.user),
-           changes={"revoked_at": [None, token.revoked_at]})
+    record(
+        actor=actor,
+        action="api_token.revoke",
+        obj=token,
+        owner=_owner(actor, token.user),
+        changes={"revoked_at": [None, token.revoked_at]},
+    )
     return token
 
 
@@ -106,6 +128,11 @@ def create_platform_admin(
         raise Conflict(f"A user with {email} already exists", field="email")
     user = User_.objects.create_user(email=email, full_name=full_name, password=password)
     Membership.objects.create(user=user, organisation=organisation, role=MembershipRole.PLATFORM_ADMIN)
-    record(actor=actor, action="user.create", obj=user, owner=organisation,
-           changes={"email": [None, email], "role": [None, MembershipRole.PLATFORM_ADMIN]})
+    record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        owner=organisation,
+        changes={"email": [None, email], "role": [None, MembershipRole.PLATFORM_ADMIN]},
+    )
     return user

@@ -1,12 +1,11 @@
 """API: the signed-in person, people they may see, and their personal tokens."""
 
-
 import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.accounts import actions
@@ -105,14 +104,14 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token", tags=["API tokens"])
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     token, raw = actions.create_api_token(
         actor=Actor.from_request(request, channel="api"),
         user=request.user,
         name=payload.name,
         expires_at=payload.expires_at,
     )
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token", tags=["API tokens"])

@@ -20,5 +20,8 @@ class NotificationForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'ticket sync script'")
     expires_at = forms.DateField(
-        required=False, label="Expires on", widget=forms.DateInput(attrs={"type": "date"}), help_text="Optional"
+        required=False,
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional",
     )

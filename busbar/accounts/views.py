@@ -39,7 +39,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 profile_form = ProfileForm(request.POST)
                 if profile_form.is_valid():
-                    actions.update_profile(actor=Actor.from_request(request), user=user, **profile_form.cleaned_data)
+                    actions.update_profile(
+                        actor=Actor.from_request(request), user=user, **profile_form.cleaned_data
+                    )
                     messages.success(request, "Profile saved.")
                     return redirect("profile")
         except ActionError as exc:
@@ -67,7 +69,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
             )
             try:
                 token, raw = actions.create_api_token(
-                    actor=Actor.from_request(request), user=request.user, name=form.cleaned_data["name"],
+                    actor=Actor.from_request(request),
+                    user=request.user,
+                    name=form.cleaned_data["name"],
                     expires_at=expires_at,
                 )
                 created = {"token": token, "raw": raw}

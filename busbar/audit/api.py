@@ -1,6 +1,5 @@
 """API: the audit journal, filtered by the visibility rule."""
 
-
 import datetime as dt
 from typing import Any
 

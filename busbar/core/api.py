@@ -5,7 +5,6 @@ Errors follow RFC 9457 (``application/problem+json``) with, for input errors, an
 each field at fault.
 """
 
-
 import logging
 from typing import Any
 
@@ -43,7 +42,9 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = (
-            ApiToken.objects.select_related("user").filter(digest=hash_token(token), revoked_at__isnull=True).first()
+            ApiToken.objects.select_related("user")
+            .filter(digest=hash_token(token), revoked_at__isnull=True)
+            .first()
         )
         if found is None or not found.is_usable or not found.user.is_active:
             return None
@@ -149,7 +150,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     fields = ", ".join(e["field"] for e in errors if e["field"]) or "the request"
     return problem(
-        request, status=422, title="The request is not valid", detail=f"Check {fields}.", kind="invalid", errors=errors
+        request,
+        status=422,
+        title="The request is not valid",
+        detail=f"Check {fields}.",
+        kind="invalid",
+        errors=errors,
     )
 
 
@@ -168,7 +174,9 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem(request, status=403, title="Forbidden", detail=str(exc) or "You may not do that.", kind="forbidden")
+    return problem(
+        request, status=403, title="Forbidden", detail=str(exc) or "You may not do that.", kind="forbidden"
+    )
 
 
 @api.exception_handler(HttpError)

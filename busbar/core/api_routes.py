@@ -1,8 +1,7 @@
 """API: service-level endpoints."""
 
-
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from busbar.core.health import database_status
 
@@ -15,7 +14,7 @@ class HealthOut(Schema):
 
 
 @router.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None, summary="Service health")
-def health(request: HttpRequest) -> tuple[int, dict]:
+def health(request: HttpRequest) -> Status:
     db = database_status()
     ok = db["status"] == "ok"
-    return (200 if ok else 503), {"status": "ok" if ok else "degraded", "database": db}
+    return Status(200 if ok else 503, {"status": "ok" if ok else "degraded", "database": db})

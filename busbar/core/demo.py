@@ -26,27 +26,75 @@ DEMO_PASSWORD = "busbar-demo-2026"  # noqa: S105 - published demo credential, pr
 
 #: (name, slug, roles, identifiers, contact email)
 ORGANISATIONS = [
-    ("Switching Operator", "switching-operator", [R.SWITCHING_OPERATOR, R.SERVICE_DESK], [("dip_id", "DIP-SWOP")],
-     "servicedesk@operator.example"),
-    ("CSS Registration Services", "css-provider", [R.CSS_PROVIDER], [("dip_id", "DIP-CSSP")], "ops@cssp.example"),
+    (
+        "Switching Operator",
+        "switching-operator",
+        [R.SWITCHING_OPERATOR, R.SERVICE_DESK],
+        [("dip_id", "DIP-SWOP")],
+        "servicedesk@operator.example",
+    ),
+    (
+        "CSS Registration Services",
+        "css-provider",
+        [R.CSS_PROVIDER],
+        [("dip_id", "DIP-CSSP")],
+        "ops@cssp.example",
+    ),
     ("Xoserve", "xoserve", [R.UK_LINK, R.DES], [("mpid", "XOSV")], "servicedesk@xoserve.example"),
     ("ElectraLink", "electralink", [R.ECOES], [("mpid", "ELNK")], "ecoes.support@electralink.example"),
     ("DCC", "dcc", [R.DCC_DSP], [("dcc_user_id", "90-B3-D5-1F-30-00-00-01")], "dsp.support@dcc.example"),
-    ("Eastern Distribution Networks", "eastern-dn", [R.DNO, R.MPRS], [("mpid", "EELC"), ("distributor_id", "10")],
-     "mprs@easterndn.example"),
-    ("Northern Distribution Networks", "northern-dn", [R.DNO, R.MPRS], [("mpid", "NEEB"), ("distributor_id", "15")],
-     "mprs@northerndn.example"),
-    ("Midlands Gas Networks", "midlands-gas", [R.GAS_TRANSPORTER], [("mpid", "MGNT")], "ops@midlandsgas.example"),
-    ("Brightwater Energy", "brightwater", [R.ENERGY_SUPPLIER, R.GAS_SHIPPER],
-     [("mpid", "BRTW"), ("shipper_code", "BWE")], "switching@brightwater.example"),
+    (
+        "Eastern Distribution Networks",
+        "eastern-dn",
+        [R.DNO, R.MPRS],
+        [("mpid", "EELC"), ("distributor_id", "10")],
+        "mprs@easterndn.example",
+    ),
+    (
+        "Northern Distribution Networks",
+        "northern-dn",
+        [R.DNO, R.MPRS],
+        [("mpid", "NEEB"), ("distributor_id", "15")],
+        "mprs@northerndn.example",
+    ),
+    (
+        "Midlands Gas Networks",
+        "midlands-gas",
+        [R.GAS_TRANSPORTER],
+        [("mpid", "MGNT")],
+        "ops@midlandsgas.example",
+    ),
+    (
+        "Brightwater Energy",
+        "brightwater",
+        [R.ENERGY_SUPPLIER, R.GAS_SHIPPER],
+        [("mpid", "BRTW"), ("shipper_code", "BWE")],
+        "switching@brightwater.example",
+    ),
     ("Kestrel Power", "kestrel", [R.ENERGY_SUPPLIER], [("mpid", "KSTP")], "ops@kestrel.example"),
-    ("Northern Lights Energy", "northern-lights", [R.ENERGY_SUPPLIER, R.GAS_SHIPPER],
-     [("mpid", "NLEN"), ("shipper_code", "NLE")], "it@northernlights.example"),
-    ("Greenfield Gas & Power", "greenfield", [R.ENERGY_SUPPLIER, R.GAS_SHIPPER],
-     [("mpid", "GFGP"), ("shipper_code", "GFG")], "service@greenfield.example"),
+    (
+        "Northern Lights Energy",
+        "northern-lights",
+        [R.ENERGY_SUPPLIER, R.GAS_SHIPPER],
+        [("mpid", "NLEN"), ("shipper_code", "NLE")],
+        "it@northernlights.example",
+    ),
+    (
+        "Greenfield Gas & Power",
+        "greenfield",
+        [R.ENERGY_SUPPLIER, R.GAS_SHIPPER],
+        [("mpid", "GFGP"), ("shipper_code", "GFG")],
+        "service@greenfield.example",
+    ),
     ("Harbour Energy Supply", "harbour", [R.ENERGY_SUPPLIER], [("mpid", "HRBS")], "desk@harbour.example"),
     ("Meterwise Services", "meterwise", [R.SUPPLIER_AGENT], [("mpid", "MTRW")], "support@meterwise.example"),
-    ("Halfhour Data Services", "halfhour-data", [R.SUPPLIER_AGENT], [("mpid", "HHDS")], "ops@halfhourdata.example"),
+    (
+        "Halfhour Data Services",
+        "halfhour-data",
+        [R.SUPPLIER_AGENT],
+        [("mpid", "HHDS")],
+        "ops@halfhourdata.example",
+    ),
     ("Switching Systems Integrator", "systems-integrator", [R.SYSTEMS_INTEGRATOR], [], "pmo@si.example"),
 ]
 
@@ -99,7 +147,12 @@ def load_demo() -> str:
         org = Organisation.objects.filter(slug=slug).first()
         if org is None:
             org = party_actions.create_organisation(
-                actor=ctx.actor, name=name, slug=slug, roles=roles, identifiers=identifiers, contact_email=email,
+                actor=ctx.actor,
+                name=name,
+                slug=slug,
+                roles=roles,
+                identifiers=identifiers,
+                contact_email=email,
                 description=f"Demo organisation: {', '.join(r.label for r in roles)}.",
             )
         ctx.orgs[slug] = org
@@ -108,10 +161,12 @@ def load_demo() -> str:
         org = ctx.orgs[slug]
         user = User.objects.filter(email=email).first()
         if user is None or not user.memberships.filter(organisation=org).exists():
-            party_actions.invite_user(actor=ctx.actor, organisation=org, email=email, full_name=name, role=role)
+            party_actions.invite_user(
+                actor=ctx.actor, organisation=org, email=email, full_name=name, role=role
+            )
             user = User.objects.get(email=email)
         if not user.has_usable_password():
-            # Demo accounts get a published password instead of an invitation link; a bootstrap, not an action.
+            # Demo accounts get a published password instead of an invitation link (bootstrap, not an action).
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         secret = _totp_secret(user)

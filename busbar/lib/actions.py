@@ -29,7 +29,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 REGISTRY: dict[str, Callable[..., Any]] = {}
-_journal_writes: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("journal_writes", default=None)
+_journal_writes: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "journal_writes", default=None
+)
 
 
 class Channel(models.TextChoices):

@@ -84,7 +84,9 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
         raise ConfigError(f"{name}: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if not config.get("NAME"):
-            raise ConfigError(f"{name}={value!r}: a SQLite URL needs a file path, e.g. sqlite:///var/busbar.db")
+            raise ConfigError(
+                f"{name}={value!r}: a SQLite URL needs a file path, e.g. sqlite:///var/busbar.db"
+            )
         # WAL lets the worker and the web process read while the other writes; IMMEDIATE transactions
         # avoid "database is locked" upgrades from read to write locks under concurrency.
         config["OPTIONS"] = {

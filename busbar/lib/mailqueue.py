@@ -29,7 +29,11 @@ def serialise(message: EmailMessage) -> dict[str, Any]:
         "headers": {k: str(v) for k, v in (message.extra_headers or {}).items()},
         "alternatives": [[str(c), m] for c, m in getattr(message, "alternatives", [])],
         "attachments": [
-            [name, base64.b64encode(content if isinstance(content, bytes) else content.encode()).decode(), mime]
+            [
+                name,
+                base64.b64encode(content if isinstance(content, bytes) else content.encode()).decode(),
+                mime,
+            ]
             for name, content, mime in (a for a in message.attachments if isinstance(a, tuple))
         ],
     }

@@ -26,7 +26,9 @@ from busbar.parties.queries import forget_scope, scope_for
 
 ORG_FIELDS = ("name", "slug", "description", "contact_email", "is_active")
 #: Roles only the central operator's own people may hold.
-OPERATOR_ONLY_ROLES = frozenset({MembershipRole.ANALYST, MembershipRole.OPERATIONS, MembershipRole.PLATFORM_ADMIN})
+OPERATOR_ONLY_ROLES = frozenset(
+    {MembershipRole.ANALYST, MembershipRole.OPERATIONS, MembershipRole.PLATFORM_ADMIN}
+)
 
 
 def _require_platform_admin(actor: Actor) -> None:
@@ -89,7 +91,9 @@ def _write_roles_and_identifiers(
     if identifiers is not None:
         org.identifiers.all().delete()
         for scheme, value in identifiers:
-            clash = Identifier.objects.filter(scheme=scheme, value=value).select_related("organisation").first()
+            clash = (
+                Identifier.objects.filter(scheme=scheme, value=value).select_related("organisation").first()
+            )
             if clash is not None:
                 raise Conflict(
                     f"{IdentifierScheme(scheme).label} {value} already belongs to {clash.organisation}",
@@ -122,7 +126,9 @@ def create_organisation(
     clean_ids = _clean_identifiers(identifiers)
     if contact_email:
         contact_email = _valid_email(contact_email.strip(), field="contact_email")
-    org = Organisation.objects.create(name=name, slug=slug, description=description, contact_email=contact_email)
+    org = Organisation.objects.create(
+        name=name, slug=slug, description=description, contact_email=contact_email
+    )
     _write_roles_and_identifiers(org, clean_roles, clean_ids)
     record(actor=actor, action="organisation.create", obj=org, owner=org, changes=diff({}, _org_state(org)))
     return org
@@ -152,7 +158,9 @@ def update_organisation(
     if description is not None:
         org.description = description
     if contact_email is not None:
-        org.contact_email = _valid_email(contact_email.strip(), field="contact_email") if contact_email else ""
+        org.contact_email = (
+            _valid_email(contact_email.strip(), field="contact_email") if contact_email else ""
+        )
     org.save()
     _write_roles_and_identifiers(
         org,
@@ -198,7 +206,11 @@ def invite_user(
     """Add a person to an organisation, creating their account if new, and email them a sign-in link."""
     _require_org_admin(actor, organisation)
     _check_role_for(organisation, role)
-    if role == MembershipRole.PLATFORM_ADMIN and actor.user is not None and not scope_for(actor.user).is_platform_admin:
+    if (
+        role == MembershipRole.PLATFORM_ADMIN
+        and actor.user is not None
+        and not scope_for(actor.user).is_platform_admin
+    ):
         raise NotPermitted("Only a platform administrator can appoint another", field="role")
     email = _valid_email((email or "").strip().lower(), field="email")
     User = get_user_model()
@@ -208,8 +220,13 @@ def invite_user(
         if not full_name.strip():
             raise ActionError("Enter the person's name", field="full_name")
         user = User.objects.create_user(email=email, full_name=full_name.strip())
-        record(actor=actor, action="user.create", obj=user, owner=organisation,
-               changes=diff({}, snapshot(user, ("email", "full_name"))))
+        record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            owner=organisation,
+            changes=diff({}, snapshot(user, ("email", "full_name"))),
+        )
     if Membership.objects.filter(user=user, organisation=organisation).exists():
         raise Conflict(f"{email} is already a member of {organisation}", field="email")
     try:
@@ -242,13 +259,21 @@ def change_membership_role(*, actor: Actor, membership: Membership, role: str) -
     if m.role == role:
         raise ActionError(f"{m.user} is already {MembershipRole(role).label}", field="role")
     if actor.user is not None and actor.user.pk == m.user_id and m.role == MembershipRole.ORG_ADMIN:
-        raise ActionError("You cannot change your own administrator role; ask another administrator", field="role")
-    if role == MembershipRole.PLATFORM_ADMIN and actor.user is not None and not scope_for(actor.user).is_platform_admin:
+        raise ActionError(
+            "You cannot change your own administrator role; ask another administrator", field="role"
+        )
+    if (
+        role == MembershipRole.PLATFORM_ADMIN
+        and actor.user is not None
+        and not scope_for(actor.user).is_platform_admin
+    ):
         raise NotPermitted("Only a platform administrator can appoint another", field="role")
     before = m.role
     m.role = role
     m.save(update_fields=["role"])
-    record(actor=actor, action="membership.role", obj=m, owner=m.organisation, changes={"role": [before, role]})
+    record(
+        actor=actor, action="membership.role", obj=m, owner=m.organisation, changes={"role": [before, role]}
+    )
     forget_scope(m.user)
     return m
 
@@ -259,7 +284,9 @@ def set_membership_active(*, actor: Actor, membership: Membership, active: bool)
     m = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     _require_org_admin(actor, m.organisation)
     if m.is_active == active:
-        raise ActionError(f"The membership is already {'active' if active else 'inactive'}", field="is_active")
+        raise ActionError(
+            f"The membership is already {'active' if active else 'inactive'}", field="is_active"
+        )
     if not active and actor.user is not None and actor.user.pk == m.user_id:
         raise ActionError("You cannot deactivate yourself", field="is_active")
     m.is_active = active
@@ -276,7 +303,12 @@ def set_membership_active(*, actor: Actor, membership: Membership, active: bool)
     if user.is_active != still_member:
         user.is_active = still_member
         user.save(update_fields=["is_active"])
-        record(actor=actor, action="user.activate" if still_member else "user.deactivate", obj=user,
-               owner=m.organisation, changes={"is_active": [not still_member, still_member]})
+        record(
+            actor=actor,
+            action="user.activate" if still_member else "user.deactivate",
+            obj=user,
+            owner=m.organisation,
+            changes={"is_active": [not still_member, still_member]},
+        )
     forget_scope(user)
     return m

@@ -1,13 +1,12 @@
 """API: organisations and memberships."""
 
-
 import datetime as dt
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.core.api import Page
@@ -121,7 +120,11 @@ def _visible_org(request: HttpRequest, org_id: int) -> Organisation:
 @router.get("/organisations", response=list[OrganisationOut], summary="List organisations")
 @paginate(Page)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> QuerySet[Organisation]:
-    return filters.filter(_with_details(organisations_visible_to(request.user))).distinct().order_by("name", "id")
+    return (
+        filters.filter(_with_details(organisations_visible_to(request.user)))
+        .distinct()
+        .order_by("name", "id")
+    )
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="One organisation")
@@ -129,8 +132,10 @@ def get_organisation(request: HttpRequest, org_id: int) -> Organisation:
     return _visible_org(request, org_id)
 
 
-@router.post("/organisations", response={201: OrganisationOut}, summary="Create an organisation (platform admin)")
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+@router.post(
+    "/organisations", response={201: OrganisationOut}, summary="Create an organisation (platform admin)"
+)
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
     org = actions.create_organisation(
         actor=_actor(request),
         name=payload.name,
@@ -140,10 +145,12 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[
         roles=[str(r) for r in payload.roles],
         identifiers=[(i.scheme, i.value) for i in payload.identifiers],
     )
-    return 201, _visible_org(request, org.pk)
+    return Status(201, _visible_org(request, org.pk))
 
 
-@router.patch("/organisations/{org_id}", response=OrganisationOut, summary="Change an organisation (platform admin)")
+@router.patch(
+    "/organisations/{org_id}", response=OrganisationOut, summary="Change an organisation (platform admin)"
+)
 def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> Organisation:
     org = _visible_org(request, org_id)
     data = payload.dict(exclude_unset=True)
@@ -173,11 +180,15 @@ def _apply_org_patch(request: HttpRequest, org: Organisation, data: dict, active
 @router.get("/memberships", response=list[MembershipOut], summary="List memberships", tags=["Memberships"])
 @paginate(Page)
 def list_memberships(request: HttpRequest, filters: Query[MembershipFilter]) -> QuerySet[Membership]:
-    return filters.filter(memberships_visible_to(request.user)).order_by("organisation__name", "user__full_name", "id")
+    return filters.filter(memberships_visible_to(request.user)).order_by(
+        "organisation__name", "user__full_name", "id"
+    )
 
 
 @router.get(
-    "/organisations/{org_id}/memberships", response=list[MembershipOut], summary="Members of an organisation",
+    "/organisations/{org_id}/memberships",
+    response=list[MembershipOut],
+    summary="Members of an organisation",
     tags=["Memberships"],
 )
 @paginate(Page)
@@ -187,24 +198,35 @@ def organisation_memberships(request: HttpRequest, org_id: int) -> QuerySet[Memb
 
 
 @router.post(
-    "/organisations/{org_id}/memberships", response={201: MembershipOut}, summary="Invite a person",
+    "/organisations/{org_id}/memberships",
+    response={201: MembershipOut},
+    summary="Invite a person",
     tags=["Memberships"],
 )
-def invite(request: HttpRequest, org_id: int, payload: InviteIn) -> tuple[int, Membership]:
+def invite(request: HttpRequest, org_id: int, payload: InviteIn) -> Status:
     org = _visible_org(request, org_id)
     membership = actions.invite_user(
-        actor=_actor(request), organisation=org, email=payload.email, full_name=payload.full_name, role=payload.role
+        actor=_actor(request),
+        organisation=org,
+        email=payload.email,
+        full_name=payload.full_name,
+        role=payload.role,
     )
-    return 201, memberships_visible_to(request.user).get(pk=membership.pk)
+    return Status(201, memberships_visible_to(request.user).get(pk=membership.pk))
 
 
-@router.get("/memberships/{membership_id}", response=MembershipOut, summary="One membership", tags=["Memberships"])
+@router.get(
+    "/memberships/{membership_id}", response=MembershipOut, summary="One membership", tags=["Memberships"]
+)
 def get_membership(request: HttpRequest, membership_id: int) -> Membership:
     return get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
 
 
 @router.patch(
-    "/memberships/{membership_id}", response=MembershipOut, summary="Change role or deactivate", tags=["Memberships"]
+    "/memberships/{membership_id}",
+    response=MembershipOut,
+    summary="Change role or deactivate",
+    tags=["Memberships"],
 )
 def update_membership(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Membership:
     membership = get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
@@ -215,6 +237,8 @@ def update_membership(request: HttpRequest, membership_id: int, payload: Members
 
 def _apply_membership_patch(request: HttpRequest, membership: Membership, payload: MembershipPatch) -> None:
     if payload.role is not None and payload.role != membership.role:
-        membership = actions.change_membership_role(actor=_actor(request), membership=membership, role=payload.role)
+        membership = actions.change_membership_role(
+            actor=_actor(request), membership=membership, role=payload.role
+        )
     if payload.is_active is not None and payload.is_active != membership.is_active:
         actions.set_membership_active(actor=_actor(request), membership=membership, active=payload.is_active)

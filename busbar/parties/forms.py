@@ -8,7 +8,9 @@ from busbar.parties.models import IdentifierScheme, IndustryRole, MembershipRole
 class OrganisationForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    contact_email = forms.EmailField(required=False, help_text="Where Busbar writes to the organisation as a whole")
+    contact_email = forms.EmailField(
+        required=False, help_text="Where Busbar writes to the organisation as a whole"
+    )
     roles = forms.MultipleChoiceField(choices=IndustryRole.choices, widget=forms.CheckboxSelectMultiple)
     identifiers = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -25,14 +27,18 @@ class OrganisationForm(forms.Form):
                 continue
             scheme, sep, value = line.partition(":")
             if not sep or scheme.strip() not in IdentifierScheme.values or not value.strip():
-                raise forms.ValidationError(f"Line {number}: write scheme:value with a known scheme ({line!r})")
+                raise forms.ValidationError(
+                    f"Line {number}: write scheme:value with a known scheme ({line!r})"
+                )
             pairs.append((scheme.strip(), value.strip()))
         return pairs
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField()
-    full_name = forms.CharField(max_length=150, label="Name", required=False, help_text="Needed for a new person")
+    full_name = forms.CharField(
+        max_length=150, label="Name", required=False, help_text="Needed for a new person"
+    )
     role = forms.ChoiceField(choices=MembershipRole.choices)
 
     def __init__(self, *args: object, allowed_roles: list[str] | None = None, **kwargs: object) -> None:

@@ -59,7 +59,9 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True, help_text="Short name used in addresses")
     description = models.TextField(blank=True)
-    contact_email = models.EmailField(blank=True, help_text="Where Busbar writes to the organisation as a whole")
+    contact_email = models.EmailField(
+        blank=True, help_text="Where Busbar writes to the organisation as a whole"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -128,7 +130,12 @@ class MembershipRole(models.TextChoices):
 CENTRAL_ROLES = frozenset({MembershipRole.ANALYST, MembershipRole.OPERATIONS, MembershipRole.PLATFORM_ADMIN})
 #: Roles that must set up multi-factor authentication before reaching any page.
 MFA_REQUIRED_ROLES = frozenset(
-    {MembershipRole.ANALYST, MembershipRole.OPERATIONS, MembershipRole.ORG_ADMIN, MembershipRole.PLATFORM_ADMIN}
+    {
+        MembershipRole.ANALYST,
+        MembershipRole.OPERATIONS,
+        MembershipRole.ORG_ADMIN,
+        MembershipRole.PLATFORM_ADMIN,
+    }
 )
 
 

@@ -67,7 +67,9 @@ def _allowed_roles(scope, org: Organisation) -> list[str]:  # noqa: ANN001
     return roles
 
 
-def _org_form_submit(request: HttpRequest, form: OrganisationForm, org: Organisation | None) -> Organisation | None:
+def _org_form_submit(
+    request: HttpRequest, form: OrganisationForm, org: Organisation | None
+) -> Organisation | None:
     if not form.is_valid():
         return None
     data = form.cleaned_data
@@ -75,12 +77,21 @@ def _org_form_submit(request: HttpRequest, form: OrganisationForm, org: Organisa
     try:
         if org is None:
             return actions.create_organisation(
-                actor=actor, name=data["name"], description=data["description"], contact_email=data["contact_email"],
-                roles=data["roles"], identifiers=data["identifiers"],
+                actor=actor,
+                name=data["name"],
+                description=data["description"],
+                contact_email=data["contact_email"],
+                roles=data["roles"],
+                identifiers=data["identifiers"],
             )
         return actions.update_organisation(
-            actor=actor, organisation=org, name=data["name"], description=data["description"],
-            contact_email=data["contact_email"], roles=data["roles"], identifiers=data["identifiers"],
+            actor=actor,
+            organisation=org,
+            name=data["name"],
+            description=data["description"],
+            contact_email=data["contact_email"],
+            roles=data["roles"],
+            identifiers=data["identifiers"],
         )
     except ActionError as exc:
         add_action_error(form, exc)
@@ -97,7 +108,12 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         if org is not None:
             messages.success(request, f"{org} created.")
             return redirect("organisation_detail", pk=org.pk)
-    return render(request, "parties/organisation_form.html", {"form": form, "org": None}, status=422 if form.errors else 200)
+    return render(
+        request,
+        "parties/organisation_form.html",
+        {"form": form, "org": None},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -114,9 +130,16 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = OrganisationForm(request.POST or None, initial=initial)
     if request.method == "POST" and _org_form_submit(request, form, org) is not None:
-        messages.success(request, f"{org.name if not form.cleaned_data else form.cleaned_data['name']} saved.")
+        messages.success(
+            request, f"{org.name if not form.cleaned_data else form.cleaned_data['name']} saved."
+        )
         return redirect("organisation_detail", pk=org.pk)
-    return render(request, "parties/organisation_form.html", {"form": form, "org": org}, status=422 if form.errors else 200)
+    return render(
+        request,
+        "parties/organisation_form.html",
+        {"form": form, "org": org},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -127,7 +150,9 @@ def organisation_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         actions.set_organisation_active(
             actor=Actor.from_request(request), organisation=org, active=request.POST.get("active") == "1"
         )
-        messages.success(request, f"{org} is now {'active' if request.POST.get('active') == '1' else 'inactive'}.")
+        messages.success(
+            request, f"{org} is now {'active' if request.POST.get('active') == '1' else 'inactive'}."
+        )
     except ActionError as exc:
         messages.error(request, exc.message)
     return redirect("organisation_detail", pk=org.pk)
@@ -143,14 +168,19 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST, allowed_roles=_allowed_roles(scope, org))
     if form.is_valid():
         try:
-            membership = actions.invite_user(actor=Actor.from_request(request), organisation=org, **form.cleaned_data)
+            membership = actions.invite_user(
+                actor=Actor.from_request(request), organisation=org, **form.cleaned_data
+            )
             messages.success(request, f"{membership.user.email} invited as {membership.get_role_display()}.")
             return redirect("organisation_detail", pk=org.pk)
         except ActionError as exc:
             add_action_error(form, exc)
     members = memberships_visible_to(request.user).filter(organisation=org)
     context = {
-        "org": org, "members": members, "can_admin": True, "invite_form": form,
+        "org": org,
+        "members": members,
+        "can_admin": True,
+        "invite_form": form,
         "is_platform_admin": scope.is_platform_admin,
         "role_choices": [c for c in MembershipRole.choices if c[0] in _allowed_roles(scope, org)],
         "timeline": timeline_for(org).select_related("actor")[:100],
@@ -170,7 +200,9 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
             actions.change_membership_role(
                 actor=Actor.from_request(request), membership=membership, role=form.cleaned_data["role"]
             )
-            messages.success(request, f"{membership.user} is now {MembershipRole(form.cleaned_data['role']).label}.")
+            messages.success(
+                request, f"{membership.user} is now {MembershipRole(form.cleaned_data['role']).label}."
+            )
         except ActionError as exc:
             messages.error(request, exc.message)
     else:

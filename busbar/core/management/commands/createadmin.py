@@ -32,9 +32,13 @@ class Command(BaseCommand):
                     name=opts["organisation"],
                     roles=[IndustryRole.SWITCHING_OPERATOR, IndustryRole.SERVICE_DESK],
                 )
-                create_platform_admin(actor=actor, email=email, full_name=name, password=password, organisation=org)
+                create_platform_admin(
+                    actor=actor, email=email, full_name=name, password=password, organisation=org
+                )
         except ActionError as exc:
             raise CommandError(f"{exc.field or 'error'}: {exc.message}") from None
         self.stdout.write(
-            self.style.SUCCESS(f"Platform administrator {email} created in {org}. Set up MFA at first sign-in.")
+            self.style.SUCCESS(
+                f"Platform administrator {email} created in {org}. Set up MFA at first sign-in."
+            )
         )

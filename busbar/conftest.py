@@ -1,0 +1,110 @@
+"""The shared test base: three parties — participant A, participant B and the operator — with people.
+
+Every view and endpoint test proves both what is allowed and what is denied against these parties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.test import Client
+
+from busbar.accounts.models import User
+from busbar.lib.actions import Actor
+from busbar.parties import actions as party_actions
+from busbar.parties.models import IndustryRole, MembershipRole, Organisation
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):  # noqa: ANN001, ANN202
+    # Argon2 is the production hasher (tested in test_settings); tests use a fast one to stay quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _locmem_mail(settings):  # noqa: ANN001, ANN202
+    # pytest-django swaps EMAIL_BACKEND for locmem; put the queue back so tests cover the real path:
+    # Django mail → queued task (run immediately in tests) → delivery backend (locmem here).
+    settings.EMAIL_BACKEND = "busbar.lib.mailqueue.QueuedEmailBackend"
+    settings.BUSBAR_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():  # noqa: ANN202
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def current_totp(secret: str = TOTP_SECRET) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@dataclass
+class World:
+    org_a: Organisation
+    org_b: Organisation
+    operator: Organisation
+    provider: Organisation
+    user_a: User  # participant user at A
+    admin_a: User  # organisation administrator at A (has MFA)
+    user_b: User  # participant user at B
+    resolver: User  # resolver at the provider
+    analyst: User  # service-desk analyst at the operator (has MFA)
+    ops: User  # operations manager (has MFA)
+    platform_admin: User  # platform administrator (has MFA)
+
+    def client(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def make_user(org: Organisation, email: str, role: str, *, mfa: bool = False, name: str = "") -> User:
+    membership = party_actions.invite_user(
+        actor=Actor.system(), organisation=org, email=email, full_name=name or email.split("@")[0], role=role
+    )
+    user = membership.user
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return User.objects.get(pk=user.pk)
+
+
+def make_org(name: str, roles: list[str], **extra: object) -> Organisation:
+    return party_actions.create_organisation(actor=Actor.system(), name=name, roles=roles, **extra)
+
+
+@pytest.fixture
+def world(db) -> World:  # noqa: ANN001
+    org_a = make_org("Alpha Energy", [IndustryRole.ENERGY_SUPPLIER], identifiers=[("mpid", "ALPH")])
+    org_b = make_org("Bravo Energy", [IndustryRole.ENERGY_SUPPLIER], identifiers=[("mpid", "BRAV")])
+    operator = make_org("Switching Operator", [IndustryRole.SWITCHING_OPERATOR, IndustryRole.SERVICE_DESK])
+    provider = make_org("CSS Provider", [IndustryRole.CSS_PROVIDER])
+    return World(
+        org_a=org_a,
+        org_b=org_b,
+        operator=operator,
+        provider=provider,
+        user_a=make_user(org_a, "user@alpha.example", MembershipRole.PARTICIPANT),
+        admin_a=make_user(org_a, "admin@alpha.example", MembershipRole.ORG_ADMIN, mfa=True),
+        user_b=make_user(org_b, "user@bravo.example", MembershipRole.PARTICIPANT),
+        resolver=make_user(provider, "resolver@provider.example", MembershipRole.RESOLVER),
+        analyst=make_user(operator, "analyst@operator.example", MembershipRole.ANALYST, mfa=True),
+        ops=make_user(operator, "ops@operator.example", MembershipRole.OPERATIONS, mfa=True),
+        platform_admin=make_user(operator, "root@operator.example", MembershipRole.PLATFORM_ADMIN, mfa=True),
+    )
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
