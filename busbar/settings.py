@@ -48,6 +48,17 @@ try:
         raise ConfigError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
     LOGIN_ATTEMPTS_PER_5_MINUTES = env_int("BUSBAR_LOGIN_ATTEMPTS", 5, minimum=1, maximum=1000)
     API_PAGE_MAX = env_int("BUSBAR_API_PAGE_MAX", 200, minimum=10, maximum=1000)
+    BUSBAR_ATTACHMENT_MAX_BYTES = env_int(
+        "BUSBAR_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024, maximum=200 * 1024 * 1024
+    )
+    BUSBAR_REOPEN_WINDOW_DAYS = env_int("BUSBAR_REOPEN_WINDOW_DAYS", 10, minimum=0, maximum=365)
+    BUSBAR_MAJOR_UPDATE_MINUTES = env_int("BUSBAR_MAJOR_UPDATE_MINUTES", 60, minimum=5, maximum=24 * 60)
+    # Who hears of SLA breaches beyond the desk: membership roles, comma-separated.
+    BUSBAR_SLA_ESCALATE_TO = env_list("BUSBAR_SLA_ESCALATE_TO", ["operations_manager"])
+    _roles = {"participant", "resolver", "analyst", "operations_manager", "org_admin", "platform_admin"}
+    if unknown := set(BUSBAR_SLA_ESCALATE_TO) - _roles:
+        raise ConfigError(f"BUSBAR_SLA_ESCALATE_TO: unknown role {sorted(unknown)[0]!r} (use {', '.join(sorted(_roles))})")
+    BUSBAR_SLA_SCAN_SECONDS = env_int("BUSBAR_SLA_SCAN_SECONDS", 60, minimum=10, maximum=3600)
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Busbar configuration error: {exc}") from None
 
@@ -88,6 +99,8 @@ INSTALLED_APPS = [
     "busbar.accounts",
     "busbar.parties",
     "busbar.audit",
+    "busbar.services",
+    "busbar.incidents",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +215,9 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Uploads above the attachment limit are refused by the action with a clear message; this only bounds memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,8 @@ from busbar.parties.models import Membership, MembershipRole, Organisation
 
 MAX_TOKENS_PER_USER = 20
 NOTIFICATION_KINDS = {
-    "incident.update": "Updates to incidents my organisation raised",
+    "incident.new": "New incidents raised (service desk)",
+    "incident.update": "Updates to incidents I raised or work on",
     "incident.assigned": "Incidents assigned to my organisation",
     "incident.sla": "SLA warnings and breaches",
     "major_incident.bulletin": "Major-incident bulletins",

@@ -194,12 +194,16 @@ def _mount() -> None:
     from busbar.accounts.api import router as accounts_router
     from busbar.audit.api import router as audit_router
     from busbar.core.api_routes import router as core_router
+    from busbar.incidents.api import router as incidents_router
     from busbar.parties.api import router as parties_router
+    from busbar.services.api import router as services_router
 
     api.add_router("", core_router)
     api.add_router("", parties_router)
     api.add_router("", accounts_router)
     api.add_router("", audit_router)
+    api.add_router("", services_router)
+    api.add_router("", incidents_router)
 
 
 _mount()

@@ -123,7 +123,7 @@ PEOPLE = [
 ]
 
 #: Other apps' demo loaders, called in order after the parties: ``module:function(context)``.
-DEMO_LOADERS: list[str] = []
+DEMO_LOADERS: list[str] = ["busbar.services.demo:load", "busbar.incidents.demo:load"]
 
 
 @dataclass

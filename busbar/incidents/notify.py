@@ -1,0 +1,89 @@
+"""Who hears of what about incidents. Called on commit by actions; the sending runs in background tasks."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from busbar.incidents.models import Impact, Incident
+from busbar.parties.models import Membership, MembershipRole
+
+
+def _tasks():  # noqa: ANN202 - imported late: tasks import this module
+    from busbar.incidents import tasks
+
+    return tasks
+
+
+def incident_raised(incident_id: int) -> None:
+    _tasks().notify_incident.enqueue(incident_id, "raised")
+
+
+def incident_updated(incident_id: int, what: str) -> None:
+    _tasks().notify_incident.enqueue(incident_id, what)
+
+
+def incident_assigned(incident_id: int) -> None:
+    _tasks().notify_incident.enqueue(incident_id, "assigned")
+
+
+def update_added(update_id: int) -> None:
+    _tasks().notify_update.enqueue(update_id)
+
+
+def sla_notice(notice_id: int) -> None:
+    _tasks().notify_sla_notice.enqueue(notice_id)
+
+
+def major_opened(major_id: int) -> None:
+    _tasks().notify_major.enqueue(major_id, "opened")
+
+
+def major_update_due(major_id: int) -> None:
+    _tasks().notify_major.enqueue(major_id, "update_due")
+
+
+def bulletin(communication_id: int) -> None:
+    _tasks().send_bulletin.enqueue(communication_id)
+
+
+# Recipients ----------------------------------------------------------------------------------------------------
+
+
+def _active_users(**membership_filter: object) -> QuerySet:
+    members = Membership.objects.filter(is_active=True, organisation__is_active=True, **membership_filter)
+    return get_user_model().objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("pk")
+
+
+def desk_users() -> QuerySet:
+    return _active_users(role__in=[MembershipRole.ANALYST, MembershipRole.OPERATIONS])
+
+
+def escalation_targets() -> list:
+    from django.conf import settings
+
+    return list(_active_users(role__in=settings.BUSBAR_SLA_ESCALATE_TO))
+
+
+def provider_users(incident: Incident) -> QuerySet:
+    if incident.provider_id is None:
+        return get_user_model().objects.none()
+    return _active_users(organisation_id=incident.provider_id, role=MembershipRole.RESOLVER)
+
+
+def participant_users(incident: Incident) -> list:
+    """The person who raised it (if a participant user) — they follow their own incident."""
+    users = []
+    if incident.raised_by_id and incident.raised_by.is_active:
+        users.append(incident.raised_by)
+    return users
+
+
+def bulletin_recipients(incident: Incident) -> list:
+    """Every active participant-side user of the affected organisations (all of them if market-wide)."""
+    if incident.impact == Impact.MARKET:
+        qs = _active_users()
+    else:
+        org_ids = {incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
+        qs = _active_users(organisation_id__in=org_ids)
+    return [u for u in qs if u.wants("major_incident.bulletin")]

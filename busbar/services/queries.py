@@ -1,0 +1,38 @@
+"""Reads of the service catalogue. The catalogue is published to every signed-in user."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from busbar.parties.queries import scope_for
+from busbar.services.models import Calendar, Service, SeverityScheme, SlaPolicy
+
+
+def services_visible_to(user) -> QuerySet[Service]:  # noqa: ANN001
+    scope = scope_for(user)
+    qs = Service.objects.select_related("provider", "parent", "calendar", "sla_policy")
+    if not scope.is_authenticated:
+        return qs.none()
+    return qs if scope.is_central else qs.filter(is_active=True)
+
+
+def calendars_visible_to(user) -> QuerySet[Calendar]:  # noqa: ANN001
+    return Calendar.objects.all() if scope_for(user).is_authenticated else Calendar.objects.none()
+
+
+def policies_visible_to(user) -> QuerySet[SlaPolicy]:  # noqa: ANN001
+    qs = SlaPolicy.objects.select_related("scheme")
+    return qs if scope_for(user).is_authenticated else qs.none()
+
+
+def schemes_visible_to(user) -> QuerySet[SeverityScheme]:  # noqa: ANN001
+    return SeverityScheme.objects.all() if scope_for(user).is_authenticated else SeverityScheme.objects.none()
+
+
+def default_policy() -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(is_default=True).select_related("scheme").first()
+    if policy is None:
+        raise SlaPolicy.DoesNotExist("No default SLA policy: create one and mark it default")
+    return policy
+
+
