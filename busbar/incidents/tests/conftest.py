@@ -1,0 +1,79 @@
+"""Shared incident fixtures for the incidents tests (API and web views).
+
+``catalogue(world)`` gives a service run by ``world.provider`` on the installed default SLA policy (REC
+severities 1–4) and the 24x7 calendar; ``raise_for(world, catalogue, ...)`` raises an incident through the
+real action so every test starts from a genuine clock log, audit journal and SLA cache.
+
+Keep this file stable: other test modules in this folder depend on its names and defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from busbar.accounts.models import User
+from busbar.incidents import actions
+from busbar.incidents.models import Incident
+from busbar.lib.actions import Actor, Channel
+from busbar.parties.queries import scope_for
+from busbar.services.models import Calendar, Service, Severity, SlaPolicy
+
+
+@dataclass
+class Catalogue:
+    service: Service
+    severities: dict[str, Severity]  # code → Severity of the default scheme ("1" most severe … "4")
+    policy: SlaPolicy
+    calendar: Calendar
+
+
+@pytest.fixture
+def catalogue(world) -> Catalogue:  # noqa: ANN001
+    policy = SlaPolicy.objects.select_related("scheme").get(is_default=True)
+    calendar = Calendar.objects.get(name="24x7")
+    service = Service.objects.create(
+        name="Central Switching Service",
+        slug="css",
+        provider=world.provider,
+        calendar=calendar,
+        sla_policy=policy,
+    )
+    severities = {s.code: s for s in policy.scheme.severities.all()}
+    return Catalogue(service=service, severities=severities, policy=policy, calendar=calendar)
+
+
+def actor_for(user: User | None, channel: str = Channel.WEB) -> Actor:
+    """The actor a request by ``user`` would produce (``Actor.system()`` for None)."""
+    if user is None:
+        return Actor.system()
+    return Actor(user=user, organisation=scope_for(user).primary_organisation, channel=channel)
+
+
+def raise_for(
+    world: Any,
+    catalogue: Catalogue,
+    *,
+    user: User | None = None,
+    severity: str | Severity | None = "3",
+    summary: str = "Switch requests rejected",
+    description: str = "Every switch request since 09:00 is rejected with E0001.",
+    now: dt.datetime | None = None,
+    **kw: Any,
+) -> Incident:
+    """Raise an incident as ``user`` (default ``world.user_a``) through ``actions.raise_incident``.
+
+    ``severity`` is a code of the default scheme (default "3", not major), a Severity, or None for the
+    action's own default. Any other keyword (organisation, contact_name, affected, attachments, impact,
+    service, channel) is passed straight to the action.
+    """
+    user = world.user_a if user is None else user
+    if isinstance(severity, str):
+        severity = catalogue.severities[severity]
+    kw.setdefault("service", catalogue.service)
+    return actions.raise_incident(
+        actor=actor_for(user), summary=summary, description=description, severity=severity, now=now, **kw
+    )
