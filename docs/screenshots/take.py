@@ -1,0 +1,132 @@
+"""Take the README screenshots from a running Busbar with the demo data.
+
+    BUSBAR_DATA_DIR=/tmp/shots .venv/bin/busbar serve --demo --port 8077 &
+    BUSBAR_DATA_DIR=/tmp/shots .venv/bin/python docs/screenshots/take.py http://127.0.0.1:8077
+
+Signs in through the real forms (the analyst also through the TOTP step, with the code that
+`busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
+this script: login.png, participant-home.png, desk-home.png, organisation.png.
+
+Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+HERE = Path(__file__).resolve().parent
+DEMO_PASSWORD = "busbar-demo-2026"  # noqa: S105 - the published demo credential
+PARTICIPANT = "supplier@brightwater.example"
+ANALYST = "analyst@operator.example"
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
+
+
+def busbar_command() -> str:
+    """The `busbar` entry point of this virtualenv, else the one on PATH."""
+    beside = Path(sys.executable).with_name("busbar")
+    return str(beside) if beside.exists() else (shutil.which("busbar") or "busbar")
+
+
+def totp_code(email: str) -> str:
+    out = subprocess.run([busbar_command(), "totp", email], capture_output=True, text=True, check=True).stdout
+    codes = re.findall(r"\b\d{6}\b", out)
+    if not codes:
+        raise SystemExit(f"`busbar totp {email}` printed no six-digit code: {out!r}")
+    return codes[-1]
+
+
+def settle(page: Page) -> None:
+    page.wait_for_load_state("networkidle")  # htmx panels that load after the page
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def shoot(page: Page, out: Path, name: str) -> None:
+    settle(page)
+    path = out / name
+    page.screenshot(path=str(path))
+    print(f"{path}  ({page.url})")
+
+
+def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | None) -> None:
+    # 1. The login page, signed out.
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.goto("/accounts/login/")
+    shoot(page, out, "login.png")
+
+    # 2. A participant's home page.
+    sign_in(page, PARTICIPANT, password)
+    page.wait_for_url(re.compile(r"/$"))
+    shoot(page, out, "participant-home.png")
+    ctx.close()
+
+    # 3. The service-desk home, after the password and the TOTP step.
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, ANALYST, password)
+    if "/accounts/2fa/authenticate/" not in page.url:
+        raise SystemExit(f"expected the TOTP step after the analyst's password, got {page.url}")
+    page.locator("input[name=code]").fill(totp or totp_code(ANALYST))
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.wait_for_url(re.compile(r"/$"))
+    shoot(page, out, "desk-home.png")
+
+    # 4. An organisation page, as the analyst: the first organisation listed.
+    page.goto("/organisations/")
+    settle(page)
+    hrefs = page.locator("main a[href^='/organisations/']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    detail = [h for h in hrefs if re.fullmatch(r"/organisations/\d+/", h)]
+    if not detail:
+        raise SystemExit(f"no organisation link on /organisations/ (links seen: {hrefs})")
+    page.goto(detail[0])
+    shoot(page, out, "organisation.png")
+    ctx.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write the PNGs (default: beside me)")
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--totp", help="the analyst's current code (default: ask `busbar totp`)")
+    parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
+    args = parser.parse_args(argv)
+    if not Path(args.chromium).is_file():
+        raise SystemExit(f"Chromium not found at {args.chromium}; install Debian's chromium")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            take(browser, args.base_url.rstrip("/"), args.out, args.password, args.totp)
+        finally:
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
