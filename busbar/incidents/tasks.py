@@ -60,25 +60,42 @@ def _incident(incident_id: int) -> Incident:
 @task()
 def notify_incident(incident_id: int, what: str) -> int:
     incident = _incident(incident_id)
-    summary = f"{incident.summary}\nService: {incident.service}\nSeverity: {incident.severity}\nStatus: " \
-              f"{incident.get_status_display()}"
+    summary = (
+        f"{incident.summary}\nService: {incident.service}\nSeverity: {incident.severity}\nStatus: "
+        f"{incident.get_status_display()}"
+    )
     if what == "raised":
-        return _send(incident, _emails(notify.desk_users(), "incident.new"), f"New incident: {incident.summary}",
-                     f"{incident.organisation} raised {incident.reference}.\n\n{summary}\n\n{incident.description}")
+        return _send(
+            incident,
+            _emails(notify.desk_users(), "incident.new"),
+            f"New incident: {incident.summary}",
+            f"{incident.organisation} raised {incident.reference}.\n\n{summary}\n\n{incident.description}",
+        )
     if what == "assigned":
         resolvers = list(notify.provider_users(incident))
         if resolvers:
             to = _emails(resolvers, "incident.assigned")
         else:
             # A provider that does not use the portal is told by email and replies by email.
-            to = [incident.provider.contact_email] if incident.provider and incident.provider.contact_email else []
-        return _send(incident, to, f"Assigned to {incident.provider}: {incident.summary}",
-                     f"The switching service desk has passed {incident.reference} to {incident.provider}.\n\n"
-                     f"{summary}\n\n{incident.description}")
-    return _send(incident, _emails(notify.participant_users(incident), "incident.update"),
-                 f"{incident.get_status_display()}: {incident.summary}",
-                 f"{incident.reference} was {what.replace('_', ' ')}.\n\n{summary}"
-                 + (f"\n\nResolution: {incident.resolution}" if incident.resolution else ""))
+            to = (
+                [incident.provider.contact_email]
+                if incident.provider and incident.provider.contact_email
+                else []
+            )
+        return _send(
+            incident,
+            to,
+            f"Assigned to {incident.provider}: {incident.summary}",
+            f"The switching service desk has passed {incident.reference} to {incident.provider}.\n\n"
+            f"{summary}\n\n{incident.description}",
+        )
+    return _send(
+        incident,
+        _emails(notify.participant_users(incident), "incident.update"),
+        f"{incident.get_status_display()}: {incident.summary}",
+        f"{incident.reference} was {what.replace('_', ' ')}.\n\n{summary}"
+        + (f"\n\nResolution: {incident.resolution}" if incident.resolution else ""),
+    )
 
 
 @task()
@@ -95,7 +112,9 @@ def notify_update(update_id: int) -> int:
             to = _emails(notify.desk_users(), "incident.update")
     else:
         to = _emails(notify.participant_users(incident), "incident.update")
-    return _send(incident, to, f"Update: {incident.summary}", f"{update.author_label} wrote:\n\n{update.body}")
+    return _send(
+        incident, to, f"Update: {incident.summary}", f"{update.author_label} wrote:\n\n{update.body}"
+    )
 
 
 @task()
@@ -107,9 +126,13 @@ def notify_sla_notice(notice_id: int) -> int:
         users.append(incident.assignee)
     users += list(notice.escalated_to.all())
     word = "breached" if notice.kind == SlaNotice.Kind.BREACH else "is close to breaching"
-    return _send(incident, _emails(users, "incident.sla"), f"SLA {notice.kind}: {incident.summary}",
-                 f"The {notice.clock} target of {incident.reference} (severity {incident.severity.code}) {word}"
-                 f" at {timezone.localtime(notice.crossed_at):%d %b %Y %H:%M} UK time.")
+    return _send(
+        incident,
+        _emails(users, "incident.sla"),
+        f"SLA {notice.kind}: {incident.summary}",
+        f"The {notice.clock} target of {incident.reference} (severity {incident.severity.code}) {word}"
+        f" at {timezone.localtime(notice.crossed_at):%d %b %Y %H:%M} UK time.",
+    )
 
 
 @task()
@@ -118,11 +141,19 @@ def notify_major(major_id: int, what: str) -> int:
     incident = _incident(major.incident_id)
     if what == "update_due":
         users = [major.manager] if major.manager else list(notify.desk_users())
-        return _send(incident, [u.email for u in users], f"Major incident update due: {incident.summary}",
-                     f"A communication to affected participants about {incident.reference} was due at "
-                     f"{timezone.localtime(major.next_update_due_at):%H:%M} UK time.")
-    return _send(incident, [u.email for u in notify.desk_users()], f"MAJOR INCIDENT: {incident.summary}",
-                 f"{incident.reference} is a major incident ({major.get_trigger_display()}).")
+        return _send(
+            incident,
+            [u.email for u in users],
+            f"Major incident update due: {incident.summary}",
+            f"A communication to affected participants about {incident.reference} was due at "
+            f"{timezone.localtime(major.next_update_due_at):%H:%M} UK time.",
+        )
+    return _send(
+        incident,
+        [u.email for u in notify.desk_users()],
+        f"MAJOR INCIDENT: {incident.summary}",
+        f"{incident.reference} is a major incident ({major.get_trigger_display()}).",
+    )
 
 
 @task()
@@ -150,13 +181,21 @@ def scan_sla(now_iso: str | None = None) -> dict[str, int]:
     for incident in candidates.iterator(chunk_size=500):
         have = {(n.clock, n.kind) for n in incident.sla_notices.all()}
         for clock in sla.clocks_for(incident, now):
-            for kind, at in ((SlaNotice.Kind.WARNING, clock.state.warned_at),
-                             (SlaNotice.Kind.BREACH, clock.state.breached_at)):
+            for kind, at in (
+                (SlaNotice.Kind.WARNING, clock.state.warned_at),
+                (SlaNotice.Kind.BREACH, clock.state.breached_at),
+            ):
                 if at is None or at > now or (clock.name, kind) in have:
                     continue
                 try:
-                    actions.raise_sla_notice(actor=Actor.system(), incident=incident, clock=clock.name, kind=kind,
-                                             crossed_at=at)
+                    actions.raise_sla_notice(
+                        actor=Actor.system(),
+                        incident=incident,
+                        clock=clock.name,
+                        kind=kind,
+                        crossed_at=at,
+                        now=now,
+                    )
                     raised[kind] += 1
                 except ActionError:
                     pass  # raised by a concurrent scan: exactly once still holds
@@ -179,4 +218,3 @@ def remind_majors(now_iso: str | None = None) -> int:
         except ActionError:
             continue
     return count
-

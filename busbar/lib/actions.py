@@ -50,6 +50,8 @@ class Actor:
     user: User | None
     organisation: Organisation | None = None
     channel: str = Channel.WEB
+    #: Who acted when it was not a Busbar user, e.g. a provider's shared mailbox replying by email.
+    name: str = ""
 
     @classmethod
     def system(cls) -> Actor:
@@ -65,7 +67,7 @@ class Actor:
     @property
     def label(self) -> str:
         if self.user is None:
-            return "Busbar (system)"
+            return self.name or "Busbar (system)"
         return self.user.display_name
 
 

@@ -16,18 +16,23 @@ pytestmark = pytest.mark.django_db
 
 
 def _actions_modules():  # noqa: ANN202
+    """Every ``actions`` module of every app, and every module of an ``actions`` package."""
     for info in pkgutil.iter_modules(busbar.__path__):
         if info.name == "lib":  # the decorator's own home, not a domain app
             continue
         try:
-            yield importlib.import_module(f"busbar.{info.name}.actions")
+            module = importlib.import_module(f"busbar.{info.name}.actions")
         except ModuleNotFoundError:
             continue
+        yield module
+        if hasattr(module, "__path__"):
+            for sub in pkgutil.iter_modules(module.__path__):
+                yield importlib.import_module(f"{module.__name__}.{sub.name}")
 
 
 def test_every_public_function_in_actions_modules_is_an_action() -> None:
     modules = list(_actions_modules())
-    assert len(modules) >= 2
+    assert len(modules) >= 6
     for module in modules:
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if func.__module__ != module.__name__ or name.startswith("_"):

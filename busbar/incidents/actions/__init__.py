@@ -1,0 +1,52 @@
+"""Every change to incidents. Each action is one transaction, writes the audit journal, appends to the
+incident's clock log when the clocks are affected, refreshes the SLA cache and queues notifications on commit.
+"""
+
+from busbar.incidents.actions._common import ALLOWED_ATTACHMENT_TYPES
+from busbar.incidents.actions.email import EmailRejected, receive_email
+from busbar.incidents.actions.lifecycle import (
+    add_update,
+    assign_incident,
+    cancel_incident,
+    close_incident,
+    link_incidents,
+    raise_incident,
+    reopen_incident,
+    resolve_incident,
+    set_pending,
+    start_work,
+    triage_incident,
+)
+from busbar.incidents.actions.major import (
+    declare_major_incident,
+    record_review,
+    remind_major_update,
+    send_communication,
+    set_major_manager,
+    set_update_interval,
+)
+from busbar.incidents.actions.sla_notices import raise_sla_notice
+
+__all__ = [
+    "ALLOWED_ATTACHMENT_TYPES",
+    "EmailRejected",
+    "add_update",
+    "assign_incident",
+    "cancel_incident",
+    "close_incident",
+    "declare_major_incident",
+    "link_incidents",
+    "raise_incident",
+    "raise_sla_notice",
+    "receive_email",
+    "record_review",
+    "remind_major_update",
+    "reopen_incident",
+    "resolve_incident",
+    "send_communication",
+    "set_major_manager",
+    "set_pending",
+    "set_update_interval",
+    "start_work",
+    "triage_incident",
+]

@@ -1,0 +1,446 @@
+"""Incident lifecycle: raise, triage, assign, work, pend, update, resolve, close, reopen, cancel, link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from busbar.audit.journal import record
+from busbar.incidents import notify
+from busbar.incidents.actions._common import (
+    _add_attachments,
+    _channel,
+    _clock,
+    _create_update,
+    _is_desk,
+    _is_provider,
+    _is_raiser,
+    _journal,
+    _lock,
+    _mark_responded,
+    _require_desk,
+    _require_worker,
+    _save,
+    _set_status,
+    _severity_in_scheme,
+)
+from busbar.incidents.actions.major import _open_major
+from busbar.incidents.models import (
+    Channel,
+    ClockEvent,
+    Impact,
+    Incident,
+    Link,
+    MajorIncident,
+    Status,
+    Update,
+)
+from busbar.lib.actions import ActionError, Actor, NotPermitted, action
+from busbar.parties.models import Organisation
+from busbar.parties.queries import scope_for
+from busbar.services.models import Service, Severity
+
+# Actions ------------------------------------------------------------------------------------------
+
+
+@action
+def raise_incident(
+    *,
+    actor: Actor,
+    service: Service,
+    summary: str,
+    description: str,
+    severity: Severity | None = None,
+    impact: str = Impact.SINGLE,
+    organisation: Organisation | None = None,
+    contact_name: str = "",
+    channel: str | None = None,
+    affected: Iterable[Organisation] = (),
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Raise an incident. Participants raise for their own organisation; the desk may raise for anyone."""
+    now = now or timezone.now()
+    scope = scope_for(actor.user)
+    if organisation is None:
+        organisation = actor.organisation
+    if organisation is None:
+        raise ActionError("Say which organisation the incident is for", field="organisation")
+    if actor.user is not None and not scope.is_desk and organisation.pk not in scope.organisation_ids:
+        raise NotPermitted("You can only raise incidents for your own organisation", field="organisation")
+    if not service.is_active:
+        raise ActionError(f"{service} is not an active service", field="service")
+    summary, description = summary.strip(), description.strip()
+    if not summary:
+        raise ActionError("Give the incident a summary", field="summary")
+    if not description:
+        raise ActionError("Describe what is happening", field="description")
+    if impact not in Impact.values:
+        raise ActionError(f"Unknown impact {impact!r}", field="impact")
+    policy = service.sla_policy
+    if severity is None:
+        severity = policy.scheme.severities.order_by("-rank").first()
+    _severity_in_scheme(service, severity)
+    incident = Incident.objects.create(
+        service=service,
+        severity=severity,
+        summary=summary[:200],
+        description=description,
+        impact=impact,
+        organisation=organisation,
+        raised_by=actor.user,
+        contact_name=contact_name,
+        channel=channel
+        or (
+            Channel.PHONE
+            if scope.is_desk and organisation.pk not in scope.organisation_ids
+            else _channel(actor)
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    incident.reference = f"INC{incident.pk:07d}"
+    affected = list(affected)
+    if affected:
+        incident.affected.set(affected)
+    _clock(incident, ClockEvent.Kind.START, now, severity.code)
+    _add_attachments(incident, None, attachments, actor, internal=False)
+    _save(incident, ["reference"], now)
+    _journal(
+        actor,
+        incident,
+        "raise",
+        {
+            "service": [None, str(service)],
+            "severity": [None, severity.code],
+            "summary": [None, incident.summary],
+            "organisation": [None, str(organisation)],
+            "channel": [None, incident.channel],
+        },
+    )
+    if severity.is_major:
+        _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
+    transaction.on_commit(lambda: notify.incident_raised(incident.pk))
+    return incident
+
+
+@action
+def triage_incident(
+    *,
+    actor: Actor,
+    incident: Incident,
+    severity: Severity | None = None,
+    service: Service | None = None,
+    impact: str | None = None,
+    is_published: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """The desk sets severity, service, impact and whether the incident is published to all."""
+    _require_desk(actor, "triage incidents")
+    now = now or timezone.now()
+    incident = _lock(incident)
+    if not incident.is_open:
+        raise ActionError(f"{incident.reference} is {incident.get_status_display().lower()}", field="status")
+    changes: dict = {}
+    if service is not None and service.pk != incident.service_id:
+        if service.sla_policy.scheme_id != incident.service.sla_policy.scheme_id:
+            raise ActionError(
+                f"{service} uses another severity scheme; raise a new incident", field="service"
+            )
+        changes["service"] = [str(incident.service), str(service)]
+        incident.service = service
+    if severity is not None and severity.pk != incident.severity_id:
+        _severity_in_scheme(incident.service, severity)
+        changes["severity"] = [incident.severity.code, severity.code]
+        incident.severity = severity
+        _clock(incident, ClockEvent.Kind.SEVERITY, now, severity.code)
+    if impact is not None and impact != incident.impact:
+        if impact not in Impact.values:
+            raise ActionError(f"Unknown impact {impact!r}", field="impact")
+        changes["impact"] = [incident.impact, impact]
+        incident.impact = impact
+    if is_published is not None and is_published != incident.is_published:
+        changes["is_published"] = [incident.is_published, is_published]
+        incident.is_published = is_published
+    if not changes:
+        raise ActionError("Nothing to change", field="severity")
+    _save(incident, ["service", "severity", "impact", "is_published"], now)
+    _journal(actor, incident, "triage", changes)
+    if severity is not None and severity.is_major and not hasattr(incident, "major"):
+        _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
+    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "triaged"))
+    return incident
+
+
+@action
+def assign_incident(
+    *,
+    actor: Actor,
+    incident: Incident,
+    provider: Organisation | None = None,
+    assignee=None,  # noqa: ANN001 - a User
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Pass the incident behind the scenes to a provider (default: the service's provider)."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    is_desk = _is_desk(actor)
+    # A provider may only pick the person within its own organisation.
+    if not is_desk and (
+        not _is_provider(actor, incident) or (provider is not None and provider.pk != incident.provider_id)
+    ):
+        raise NotPermitted("Only the service desk can assign incidents to a provider")
+    provider = provider or incident.provider or incident.service.provider
+    if not provider.is_provider:
+        raise ActionError(f"{provider} is not a service provider", field="provider")
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(organisation=provider, is_active=True).exists()
+    ):
+        raise ActionError(f"{assignee} is not a member of {provider}", field="assignee")
+    changes = {}
+    if incident.provider_id != provider.pk:
+        changes["provider"] = [str(incident.provider) if incident.provider else None, str(provider)]
+    if (incident.assignee_id or None) != (assignee.pk if assignee else None):
+        changes["assignee"] = [
+            str(incident.assignee) if incident.assignee else None,
+            str(assignee) if assignee else None,
+        ]
+    if not changes:
+        raise ActionError(f"{incident.reference} is already with {provider}", field="provider")
+    provider_changed = "provider" in changes
+    incident.provider = provider
+    incident.assignee = assignee
+    if provider_changed:
+        # A new provider always starts from "assigned"; choosing the person within it changes no status.
+        changes.update(_set_status(incident, Status.ASSIGNED, now))
+    if is_desk:
+        changes.update(_mark_responded(incident, now))
+    _save(incident, ["provider", "assignee", "status", "responded_at"], now)
+    _journal(actor, incident, "assign", changes)
+    if provider_changed:
+        transaction.on_commit(lambda: notify.incident_assigned(incident.pk))
+    return incident
+
+
+def _transition(
+    actor: Actor,
+    incident: Incident,
+    target: str,
+    what: str,
+    now: dt.datetime,
+    note: str = "",
+    internal_note: bool = False,
+) -> Incident:
+    changes = _set_status(incident, target, now)
+    if target in (Status.IN_PROGRESS, Status.PENDING_PARTICIPANT, Status.PENDING_PROVIDER) and (
+        _is_desk(actor) or _is_provider(actor, incident)
+    ):
+        changes.update(_mark_responded(incident, now))
+    if note.strip():
+        _create_update(actor, incident, note, internal=internal_note, now=now)
+    _save(incident, ["status", "responded_at"], now)
+    _journal(actor, incident, what, changes, note=note.strip()[:500])
+    transaction.on_commit(lambda: notify.incident_updated(incident.pk, what))
+    return incident
+
+
+@action
+def start_work(
+    *, actor: Actor, incident: Incident, note: str = "", now: dt.datetime | None = None
+) -> Incident:
+    incident = _lock(incident)
+    _require_worker(actor, incident, "start work")
+    return _transition(actor, incident, Status.IN_PROGRESS, "start", now or timezone.now(), note)
+
+
+@action
+def set_pending(
+    *, actor: Actor, incident: Incident, awaiting: str, note: str, now: dt.datetime | None = None
+) -> Incident:
+    """Wait on the participant (the resolution clock pauses) or on the provider (it keeps running)."""
+    incident = _lock(incident)
+    _require_worker(actor, incident, "put incidents on hold")
+    targets = {"participant": Status.PENDING_PARTICIPANT, "provider": Status.PENDING_PROVIDER}
+    if awaiting not in targets:
+        raise ActionError("Say whether the incident awaits the participant or the provider", field="awaiting")
+    if awaiting == "participant" and not note.strip():
+        raise ActionError("Tell the participant what you need from them", field="note")
+    return _transition(
+        actor,
+        incident,
+        targets[awaiting],
+        f"pending_{awaiting}",
+        now or timezone.now(),
+        note,
+        internal_note=awaiting == "provider" and not _is_raiser(actor, incident),
+    )
+
+
+@action
+def resolve_incident(
+    *, actor: Actor, incident: Incident, resolution: str, now: dt.datetime | None = None
+) -> Incident:
+    now = now or timezone.now()
+    incident = _lock(incident)
+    _require_worker(actor, incident, "resolve incidents")
+    if not resolution.strip():
+        raise ActionError("Say how the incident was resolved", field="resolution")
+    changes = _set_status(incident, Status.RESOLVED, now)
+    changes.update(_mark_responded(incident, now))
+    incident.resolution = resolution.strip()
+    incident.resolved_at = now
+    _clock(incident, ClockEvent.Kind.RESOLVED, now)
+    changes["resolution"] = [None, incident.resolution]
+    _save(incident, ["status", "resolution", "resolved_at", "responded_at"], now)
+    _journal(actor, incident, "resolve", changes)
+    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "resolved"))
+    return incident
+
+
+@action
+def close_incident(*, actor: Actor, incident: Incident, now: dt.datetime | None = None) -> Incident:
+    """Close a resolved incident (the desk, or the participant confirming). A major needs its review first."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    if not (_is_desk(actor) or _is_raiser(actor, incident)):
+        raise NotPermitted("Only the service desk or the raising organisation can close an incident")
+    major = MajorIncident.objects.filter(incident=incident).first()
+    if major is not None and not major.review_done:
+        raise ActionError(
+            f"{incident.reference} is a major incident: record its post-incident review before closing",
+            field="review",
+        )
+    changes = _set_status(incident, Status.CLOSED, now)
+    incident.closed_at = now
+    _save(incident, ["status", "closed_at"], now)
+    if major is not None and major.state != MajorIncident.State.CLOSED:
+        major.state = MajorIncident.State.CLOSED
+        major.next_update_due_at = None
+        major.save(update_fields=["state", "next_update_due_at"])
+        record(
+            actor=actor,
+            action="major_incident.close",
+            obj=major,
+            owner=incident.organisation,
+            changes={"state": [MajorIncident.State.REVIEW, MajorIncident.State.CLOSED]},
+        )
+    _journal(actor, incident, "close", changes)
+    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "closed"))
+    return incident
+
+
+@action
+def reopen_incident(
+    *, actor: Actor, incident: Incident, reason: str, now: dt.datetime | None = None
+) -> Incident:
+    """Reopen within the window after resolution; the resolution clock carries on from where it stopped."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    if not (_is_desk(actor) or _is_raiser(actor, incident)):
+        raise NotPermitted("Only the service desk or the raising organisation can reopen an incident")
+    if not reason.strip():
+        raise ActionError("Say why the incident is being reopened", field="reason")
+    window = dt.timedelta(days=settings.BUSBAR_REOPEN_WINDOW_DAYS)
+    if incident.resolved_at is None or now - incident.resolved_at > window:
+        raise ActionError(
+            f"{incident.reference} can only be reopened within {settings.BUSBAR_REOPEN_WINDOW_DAYS} days of "
+            "resolution; raise a new incident and link it",
+            field="status",
+        )
+    changes = _set_status(incident, Status.IN_PROGRESS, now)
+    _clock(incident, ClockEvent.Kind.RESTART, now)
+    changes["resolved_at"] = [incident.resolved_at, None]
+    incident.resolved_at = None
+    incident.closed_at = None
+    _create_update(actor, incident, f"Reopened: {reason.strip()}", internal=False, now=now)
+    _save(incident, ["status", "resolved_at", "closed_at"], now)
+    major = MajorIncident.objects.filter(incident=incident).first()
+    if major is not None and major.state != MajorIncident.State.ACTIVE:
+        major.state = MajorIncident.State.ACTIVE
+        major.save(update_fields=["state"])
+    _journal(actor, incident, "reopen", changes, note=reason.strip()[:500])
+    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "reopened"))
+    return incident
+
+
+@action
+def cancel_incident(
+    *, actor: Actor, incident: Incident, reason: str, now: dt.datetime | None = None
+) -> Incident:
+    """Withdraw an incident raised in error (the desk, or the raising organisation)."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    if not (_is_desk(actor) or _is_raiser(actor, incident)):
+        raise NotPermitted("Only the service desk or the raising organisation can cancel an incident")
+    if not reason.strip():
+        raise ActionError("Say why the incident is cancelled", field="reason")
+    changes = _set_status(incident, Status.CANCELLED, now)
+    # Cancelling stops both clocks: nothing is owed on an incident that should not exist.
+    changes.update(_mark_responded(incident, now))
+    _clock(incident, ClockEvent.Kind.RESOLVED, now)
+    incident.closed_at = now
+    _save(incident, ["status", "closed_at", "responded_at"], now)
+    _journal(actor, incident, "cancel", changes, note=reason.strip()[:500])
+    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "cancelled"))
+    return incident
+
+
+@action
+def add_update(
+    *,
+    actor: Actor,
+    incident: Incident,
+    body: str,
+    internal: bool = False,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    email_message_id: str = "",
+    now: dt.datetime | None = None,
+) -> Update:
+    """A public update or an internal note. A participant's reply to a pending incident resumes its clock."""
+    now = now or timezone.now()
+    incident = _lock(incident)
+    worker = _is_desk(actor) or _is_provider(actor, incident)
+    if not (worker or _is_raiser(actor, incident)):
+        raise NotPermitted("You cannot update this incident")
+    if internal and not worker:
+        raise NotPermitted("Only the desk and the provider can write internal notes", field="internal")
+    if not body.strip():
+        raise ActionError("Write something", field="body")
+    if incident.status == Status.CANCELLED:
+        raise ActionError(f"{incident.reference} is cancelled", field="status")
+    update = _create_update(
+        actor, incident, body, internal=internal, now=now, email_message_id=email_message_id
+    )
+    _add_attachments(incident, update, attachments, actor, internal)
+    changes: dict = {"update": [None, "internal note" if internal else "public update"]}
+    if worker and not internal:
+        changes.update(_mark_responded(incident, now))
+    if not worker and incident.status == Status.PENDING_PARTICIPANT:
+        changes.update(_set_status(incident, Status.IN_PROGRESS, now))
+    _save(incident, ["status", "responded_at"], now)
+    _journal(actor, incident, "note" if internal else "update", changes)
+    if not internal:
+        transaction.on_commit(lambda: notify.update_added(update.pk))
+    return update
+
+
+@action
+def link_incidents(*, actor: Actor, source: Incident, target: Incident, kind: str) -> Link:
+    _require_desk(actor, "link incidents")
+    if kind not in Link.Kind.values:
+        raise ActionError(f"Unknown link kind {kind!r}", field="kind")
+    if source.pk == target.pk:
+        raise ActionError("An incident cannot be linked to itself", field="target")
+    if Link.objects.filter(source=source, target=target, kind=kind).exists():
+        raise ActionError(
+            f"{source.reference} is already {Link.Kind(kind).label.lower()} {target.reference}",
+            field="target",
+        )
+    link = Link.objects.create(source=source, target=target, kind=kind)
+    _journal(actor, source, "link", {"link": [None, f"{Link.Kind(kind).label} {target.reference}"]})
+    return link

@@ -1,0 +1,218 @@
+"""Major incidents: declaration, manager, bulletins, update reminders, post-incident review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from busbar.audit.journal import record
+from busbar.incidents import notify
+from busbar.incidents.actions._common import (
+    _is_desk,
+    _lock,
+    _require_desk,
+)
+from busbar.incidents.models import (
+    Communication,
+    Incident,
+    MajorIncident,
+    Status,
+)
+from busbar.lib.actions import ActionError, Actor, NotPermitted, action
+from busbar.parties.queries import scope_for
+
+# Major incidents ----------------------------------------------------------------------------------
+
+
+def _open_major(actor: Actor, incident: Incident, trigger: str, now: dt.datetime) -> MajorIncident:
+    interval = settings.BUSBAR_MAJOR_UPDATE_MINUTES
+    major = MajorIncident.objects.create(
+        incident=incident,
+        trigger=trigger,
+        opened_at=now,
+        update_interval_minutes=interval,
+        next_update_due_at=now + dt.timedelta(minutes=interval),
+        manager=actor.user if actor.user is not None and scope_for(actor.user).is_desk else None,
+    )
+    if not incident.is_published:
+        incident.is_published = True
+        incident.save(update_fields=["is_published"])
+    record(
+        actor=actor,
+        action="major_incident.open",
+        obj=major,
+        owner=incident.organisation,
+        changes={"trigger": [None, trigger], "incident": [None, incident.reference]},
+    )
+    transaction.on_commit(lambda: notify.major_opened(major.pk))
+    return major
+
+
+@action
+def declare_major_incident(
+    *,
+    actor: Actor,
+    incident: Incident,
+    trigger: str = MajorIncident.Trigger.DESK,
+    now: dt.datetime | None = None,
+) -> MajorIncident:
+    """The desk declares a major incident (e.g. a BCDR event is always one)."""
+    _require_desk(actor, "declare major incidents")
+    if trigger not in MajorIncident.Trigger.values:
+        raise ActionError(f"Unknown trigger {trigger!r}", field="trigger")
+    incident = _lock(incident)
+    if MajorIncident.objects.filter(incident=incident).exists():
+        raise ActionError(f"{incident.reference} is already a major incident", field="incident")
+    return _open_major(actor, incident, trigger, now or timezone.now())
+
+
+def _require_manager(actor: Actor, major: MajorIncident) -> None:
+    if not _is_desk(actor):
+        raise NotPermitted("Only the service desk runs major incidents")
+
+
+@action
+def set_major_manager(*, actor: Actor, major: MajorIncident, manager) -> MajorIncident:  # noqa: ANN001
+    _require_manager(actor, major)
+    if not scope_for(manager).is_desk:
+        raise ActionError(f"{manager} is not on the service desk", field="manager")
+    before = str(major.manager) if major.manager else None
+    major.manager = manager
+    major.save(update_fields=["manager"])
+    record(
+        actor=actor,
+        action="major_incident.manager",
+        obj=major,
+        owner=major.incident.organisation,
+        changes={"manager": [before, str(manager)]},
+    )
+    return major
+
+
+@action
+def send_communication(
+    *, actor: Actor, major: MajorIncident, subject: str, body: str, now: dt.datetime | None = None
+) -> Communication:
+    """Send a bulletin about a major incident to every affected participant (portal and email)."""
+    _require_manager(actor, major)
+    now = now or timezone.now()
+    if not subject.strip():
+        raise ActionError("Give the bulletin a subject", field="subject")
+    if not body.strip():
+        raise ActionError("Write the bulletin", field="body")
+    major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
+    if major.state == MajorIncident.State.CLOSED:
+        raise ActionError("The major incident is closed", field="state")
+    recipients = notify.bulletin_recipients(major.incident)
+    communication = Communication.objects.create(
+        major=major,
+        subject=subject.strip(),
+        body=body.strip(),
+        sent_at=now,
+        sent_by=actor.user,
+        recipient_count=len(recipients),
+    )
+    major.next_update_due_at = (
+        now + dt.timedelta(minutes=major.update_interval_minutes)
+        if major.state == MajorIncident.State.ACTIVE
+        else None
+    )
+    major.save(update_fields=["next_update_due_at"])
+    record(
+        actor=actor,
+        action="major_incident.communication",
+        obj=major,
+        owner=major.incident.organisation,
+        changes={"communication": [None, communication.subject], "recipients": [None, len(recipients)]},
+    )
+    transaction.on_commit(lambda: notify.bulletin(communication.pk))
+    return communication
+
+
+@action
+def set_update_interval(*, actor: Actor, major: MajorIncident, minutes: int) -> MajorIncident:
+    _require_manager(actor, major)
+    if not 5 <= minutes <= 24 * 60:
+        raise ActionError("Choose an interval between 5 minutes and 24 hours", field="minutes")
+    before = major.update_interval_minutes
+    major.update_interval_minutes = minutes
+    last = (
+        major.communications.order_by("-sent_at").values_list("sent_at", flat=True).first() or major.opened_at
+    )
+    if major.state == MajorIncident.State.ACTIVE:
+        major.next_update_due_at = last + dt.timedelta(minutes=minutes)
+    major.save(update_fields=["update_interval_minutes", "next_update_due_at"])
+    record(
+        actor=actor,
+        action="major_incident.interval",
+        obj=major,
+        owner=major.incident.organisation,
+        changes={"update_interval_minutes": [before, minutes]},
+    )
+    return major
+
+
+@action
+def record_review(
+    *,
+    actor: Actor,
+    major: MajorIncident,
+    cause: str,
+    actions: str,
+    lessons: str,
+    now: dt.datetime | None = None,
+) -> MajorIncident:
+    """The post-incident review (cause, actions, lessons). Needed before a major incident can close."""
+    _require_manager(actor, major)
+    now = now or timezone.now()
+    for field, value in (("cause", cause), ("actions", actions), ("lessons", lessons)):
+        if not value.strip():
+            raise ActionError(f"The review needs its {field}", field=field)
+    major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
+    if major.incident.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ActionError("Resolve the incident before recording its review", field="status")
+    major.review_cause, major.review_actions, major.review_lessons = (
+        cause.strip(),
+        actions.strip(),
+        lessons.strip(),
+    )
+    major.review_completed_at = now
+    major.review_completed_by = actor.user
+    major.state = (
+        MajorIncident.State.REVIEW if major.incident.status == Status.RESOLVED else MajorIncident.State.CLOSED
+    )
+    major.save()
+    record(
+        actor=actor,
+        action="major_incident.review",
+        obj=major,
+        owner=major.incident.organisation,
+        changes={"review": [None, "completed"], "cause": [None, major.review_cause]},
+    )
+    return major
+
+
+@action
+def remind_major_update(
+    *, actor: Actor, major: MajorIncident, now: dt.datetime | None = None
+) -> MajorIncident:
+    """Remind the incident manager (or the desk) once per due time that an update is due."""
+    now = now or timezone.now()
+    major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
+    due = major.next_update_due_at
+    if due is None or due > now or major.reminded_for == due:
+        raise ActionError("No reminder is due", field="next_update_due_at")
+    major.reminded_for = due
+    major.save(update_fields=["reminded_for"])
+    record(
+        actor=actor,
+        action="major_incident.reminder",
+        obj=major,
+        owner=major.incident.organisation,
+        changes={"reminded_for": [None, due]},
+    )
+    transaction.on_commit(lambda: notify.major_update_due(major.pk))
+    return major

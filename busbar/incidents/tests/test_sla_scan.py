@@ -1,0 +1,72 @@
+"""The SLA scan raises each warning and breach exactly once, notifies and escalates."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from busbar.audit.models import AuditEntry
+from busbar.incidents import actions
+from busbar.incidents.models import SlaNotice
+from busbar.incidents.tasks import scan_sla
+from busbar.incidents.tests.conftest import actor_for, raise_for
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def _scan(at: dt.datetime) -> dict:
+    return scan_sla.call(at.isoformat())
+
+
+def test_warning_then_breach_each_once(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, severity="2", now=T0)
+    actions.assign_incident(
+        actor=actor_for(world.analyst), incident=incident, now=T0 + dt.timedelta(minutes=1)
+    )
+    assert _scan(T0 + dt.timedelta(hours=17)) == {"warning": 0, "breach": 0}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _scan(T0 + dt.timedelta(hours=19)) == {"warning": 1, "breach": 0}  # 75% of 24 h = 18 h
+    assert _scan(T0 + dt.timedelta(hours=20)) == {"warning": 0, "breach": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _scan(T0 + dt.timedelta(hours=25)) == {"warning": 0, "breach": 1}
+    assert _scan(T0 + dt.timedelta(hours=26)) == {"warning": 0, "breach": 0}
+    notices = {(n.clock, n.kind): n for n in SlaNotice.objects.filter(incident=incident)}
+    assert set(notices) == {("resolution", "warning"), ("resolution", "breach")}
+    assert notices[("resolution", "breach")].crossed_at == T0 + dt.timedelta(hours=24)
+    assert list(notices[("resolution", "breach")].escalated_to.all()) == [world.ops]
+    incident.refresh_from_db()
+    assert incident.resolution_breached
+    assert AuditEntry.objects.filter(action="incident.sla_breach", record_id=str(incident.pk)).count() == 1
+    breach_mail = [m for m in mail.outbox if "SLA breach" in m.subject]
+    assert len(breach_mail) == 1 and {"analyst@operator.example", "ops@operator.example"} <= set(
+        breach_mail[0].to
+    )
+
+
+def test_response_breach_when_nobody_responds(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, severity="1", now=T0)
+    result = _scan(T0 + dt.timedelta(minutes=11))
+    assert result["breach"] == 1
+    assert SlaNotice.objects.get(incident=incident, kind="breach").clock == "response"
+
+
+def test_paused_incident_does_not_breach(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, severity="2", now=T0)
+    actions.set_pending(
+        actor=actor_for(world.analyst),
+        incident=incident,
+        awaiting="participant",
+        note="logs?",
+        now=T0 + dt.timedelta(minutes=2),
+    )
+    assert _scan(T0 + dt.timedelta(days=5)) == {"warning": 0, "breach": 0}
+
+
+def test_resolved_in_time_never_breaches(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, severity="2", now=T0)
+    actions.resolve_incident(
+        actor=actor_for(world.analyst), incident=incident, resolution="ok", now=T0 + dt.timedelta(minutes=10)
+    )
+    assert _scan(T0 + dt.timedelta(days=3)) == {"warning": 0, "breach": 0}
