@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         call_command("demo", *rest)
     elif command == "worker":
         _migrate_if_needed()
-        call_command("db_worker", *rest)
+        call_command("worker", *rest)
     elif command == "totp":
         call_command("totp", *rest)
     elif command == "createadmin":

@@ -1,0 +1,27 @@
+"""The worker queues each periodic task once while it waits, then runs it."""
+
+import pytest
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from busbar.core.management.commands.worker import enqueue_due
+
+pytestmark = pytest.mark.django_db
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
+    assert enqueue_due() == 2
+    assert enqueue_due() == 0  # already waiting: nothing piles up
+    paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert paths == ["busbar.incidents.tasks.remind_majors", "busbar.incidents.tasks.scan_sla"]
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_batch_worker_runs_queued_tasks(capsys) -> None:  # noqa: ANN001
+    from django.core.management import call_command
+
+    call_command("worker", "--batch")
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert DBTaskResult.objects.count() == 2
