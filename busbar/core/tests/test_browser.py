@@ -116,7 +116,7 @@ def test_analyst_signs_in_with_password_and_totp(page: sync_api.Page) -> None:
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)  # not signed in yet
     page.locator("input[name=code]").fill(current_totp())
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Service desk")
 
@@ -125,7 +125,7 @@ def test_wrong_totp_code_keeps_the_analyst_out(page: sync_api.Page) -> None:
     submit_password(page, ANALYST)
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.locator("input[name=code]").fill(wrong_totp())
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
     assert path_of(page).startswith("/accounts/2fa/authenticate/")
     expect(page.get_by_text(re.compile("incorrect code", re.IGNORECASE))).to_be_visible()
