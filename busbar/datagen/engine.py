@@ -1,0 +1,418 @@
+"""Generation jobs: plan chunks of meters and days, render them in worker processes, write them in order.
+
+A chunk is rendered by one process into finished output bytes (framed into submissions, optionally a gzip
+member). Chunk boundaries depend only on the job, never on the number of workers, and each chunk is a pure
+function of the job and its position, so output is byte-identical however many processes run. At most
+``2 x workers`` chunks are in flight, which bounds memory whatever the number of meters.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from . import codes, flat, gbtime, invalid, model, output, render
+
+FORMATS = ("jsonl", "json", "csv", "parquet")
+TARGET_METER_DAYS = 2048  # IF-021 meter-days per chunk
+TARGET_READS = 4096  # IF-041 readings per chunk
+READ_WINDOW = 32  # days of consumption held at once for IF-041
+MAX_DAYS = 3_660
+
+
+@dataclass(frozen=True)
+class Job:
+    interface: str  # "IF-021" or "IF-041"
+    settings: model.Settings
+    meters: int
+    first_day: int  # abs day
+    days: int
+    env: render.Envelope = field(default_factory=render.Envelope)
+    days_per_message: int = 1
+    per_submission: int = 1
+    fmt: str = "jsonl"
+    compress: bool = False
+    invalid_share: float = 0.0
+    invalid_cases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.interface not in ("IF-021", "IF-041"):
+            raise ValueError("interface is IF-021 or IF-041")
+        if not 1 <= self.meters <= model.mpan.MAX_METERS:
+            raise ValueError(f"meters must be between 1 and {model.mpan.MAX_METERS:,}")
+        if not 1 <= self.days <= MAX_DAYS:
+            raise ValueError(f"days must be between 1 and {MAX_DAYS}")
+        if not 1 <= self.days_per_message <= 200:
+            raise ValueError("days per message must be between 1 and 200 (B900 allows 200 settlement days)")
+        if self.per_submission < 1:
+            raise ValueError("messages per submission must be at least 1")
+        if self.fmt not in FORMATS:
+            raise ValueError(f"format is one of {', '.join(FORMATS)}")
+        if self.interface == "IF-041" and set(self.settings.quantities) - set(codes.ACTIVE):
+            raise ValueError("IF-041 carries active-energy registers only: --quantity AI and/or AE")
+        if self.invalid_share and self.fmt in ("csv", "parquet"):
+            raise ValueError("invalid messages can only be injected into jsonl or json output")
+        if self.compress and self.fmt == "parquet":
+            raise ValueError("parquet is compressed already; --gzip applies to jsonl, json and csv")
+
+    @property
+    def quantity_index(self) -> list[int]:
+        return [i for i, q in enumerate(codes.QUANTITIES) if q in self.settings.quantities]
+
+
+@dataclass
+class Chunk:
+    data: bytes = b""
+    messages: int = 0
+    submissions: int = 0
+    units: int = 0  # meter-days, for progress
+    manifest: list[dict[str, Any]] = field(default_factory=list)
+    table: Any = None  # pyarrow table (parquet output)
+
+
+# ---- planning ----
+
+
+def meters_per_chunk(job: Job) -> int:
+    if job.interface == "IF-021":
+        per = TARGET_METER_DAYS // (job.days_per_message * max(1, len(job.quantity_index) // 2 + 1))
+    else:
+        per = TARGET_READS // (job.days + 1)
+    return max(model.GROUP, per // model.GROUP * model.GROUP)
+
+
+def plan(job: Job) -> list[tuple[int, int, int]]:
+    """Chunks as (window, first meter, end meter), in output order."""
+    step = meters_per_chunk(job)
+    starts = range(0, job.meters, step)
+    if job.interface == "IF-041":
+        return [(0, s, min(s + step, job.meters)) for s in starts]
+    windows = -(-job.days // job.days_per_message)
+    return [(w, s, min(s + step, job.meters)) for w in range(windows) for s in starts]
+
+
+# ---- rendering one chunk (runs in worker processes) ----
+
+_JOB: Job | None = None
+_TEMPLATES: dict[tuple[str, int], Any] = {}
+
+
+def _init(job: Job) -> None:
+    global _JOB
+    _JOB = job
+    _TEMPLATES.clear()
+
+
+def _work(task: tuple[int, int, int]) -> Chunk:
+    assert _JOB is not None
+    window, start, stop = task
+    if _JOB.interface == "IF-021":
+        return _if021_chunk(_JOB, window, start, stop)
+    return _if041_chunk(_JOB, start, stop)
+
+
+def _sent(day_after: np.ndarray | int, meter_index: np.ndarray) -> np.ndarray:
+    """Messages go out between 01:00 and 02:00 UTC the day after the data, spread by meter."""
+    return np.asarray(day_after) * gbtime.DAY + 3_600 + (meter_index * 37) % 3_600
+
+
+def _if021_chunk(job: Job, window: int, start: int, stop: int) -> Chunk:
+    k = job.days_per_message
+    first = job.first_day + window * k
+    days = np.arange(first, min(first + k, job.first_day + job.days))
+    pop = model.population(job.settings, start, stop)
+    data = model.consumption(job.settings, pop, days)
+    meter, quantity = [], []
+    for qi in job.quantity_index:
+        sel = np.flatnonzero(pop.measures(codes.QUANTITIES[qi]))
+        meter.append(sel)
+        quantity.append(np.full(len(sel), qi))
+    m, q = np.concatenate(meter), np.concatenate(quantity)
+    order = np.lexsort((q, m))
+    m, q = m[order], q[order]
+    index = pop.index[m]
+    rows = render.Rows(
+        meter=m, quantity=q, key=(window * job.meters + index) * 4 + q, sent=_sent(days[-1] + 1, index)
+    )
+    present = data.present[m].any(axis=1)
+    units = len(pop) * len(days)
+    if job.fmt in ("csv", "parquet"):
+        table = flat.if021_table(pop, data, rows)
+        return _flat_chunk(job, table, int(present.sum()), units, header=(window == 0 and start == 0))
+    key = ("IF-021", len(days))
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = render.if021_template(len(days), job.env)
+    out, lens = render.render_if021(pop, data, rows, job.env, job.per_submission, _TEMPLATES[key])
+    return _finish(job, out, lens, rows, present, units, opening=np.zeros(len(m), bool))
+
+
+def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
+    pop = model.population(job.settings, start, stop)
+    measures_ae = pop.measures("AE") & ("AE" in job.settings.quantities)
+    measures_ai = pop.measures("AI") & ("AI" in job.settings.quantities)
+    has = np.flatnonzero((measures_ae | measures_ai) & (pop.profile != model.UNMETERED))
+    qty = np.where(measures_ae[has], codes.QUANTITIES.index("AE"), codes.QUANTITIES.index("AI"))
+    index = pop.index[has]
+    register = pop.register_open[has].copy()
+    parts: dict[str, list[np.ndarray]] = {
+        n: [] for n in ("meter", "q", "key", "reading", "at", "kind", "open")
+    }
+
+    def emit(j: int, sel: np.ndarray, kind: np.ndarray) -> None:
+        parts["meter"].append(has[sel])
+        parts["q"].append(qty[sel])
+        parts["key"].append(index[sel] * (job.days + 1) + j)
+        parts["reading"].append(register[sel])
+        parts["at"].append(np.full(len(sel), (job.first_day + j) * gbtime.DAY))
+        parts["kind"].append(kind)
+        parts["open"].append(np.full(len(sel), j == 0))
+
+    emit(0, np.arange(len(has)), np.zeros(len(has), np.uint8))
+    for w0 in range(0, job.days, READ_WINDOW):
+        days = job.first_day + np.arange(w0, min(w0 + READ_WINDOW, job.days))
+        data = model.consumption(job.settings, pop.select(has), days)
+        # A meter measures AI or AE, never both, and the other quantity's array is zero for it.
+        daily = sum(data.wh[q].sum(axis=2) for q in ("AI", "AE") if q in data.wh)
+        for i in range(len(days)):
+            register += daily[:, i]
+            sel = np.flatnonzero(data.present[:, i])
+            emit(w0 + i + 1, sel, data.read[sel, i])
+    cat = {n: np.concatenate(v) if v else np.zeros(0, np.int64) for n, v in parts.items()}
+    rows = render.Rows(meter=cat["meter"], quantity=cat["q"], key=cat["key"], sent=_sent(0, 0))
+    rows.sent = cat["at"] + 3_600 + (pop.index[rows.meter] * 37) % 3_600
+    units = len(pop) * job.days
+    kind = cat["kind"].astype(np.intp)
+    if job.fmt in ("csv", "parquet"):
+        table = flat.if041_table(pop, rows, cat["reading"], cat["at"], kind)
+        return _flat_chunk(job, table, len(rows.meter), units, header=start == 0)
+    if "IF-041" not in _TEMPLATES:
+        _TEMPLATES["IF-041"] = render.if041_template(job.env)  # type: ignore[index]
+    out, lens = render.render_if041(
+        pop,
+        rows,
+        cat["reading"],
+        cat["at"],
+        kind,
+        job.env,
+        job.per_submission,
+        _TEMPLATES["IF-041"],  # type: ignore[index]
+    )
+    return _finish(job, out, lens, rows, np.ones(len(rows.meter), bool), units, opening=cat["open"])
+
+
+def _flat_chunk(job: Job, table: Any, messages: int, units: int, header: bool) -> Chunk:
+    if job.fmt == "parquet":
+        return Chunk(messages=messages, units=units, table=table)
+    data = flat.csv_bytes(table, header)
+    return Chunk(data=output.gzip_member(data) if job.compress else data, messages=messages, units=units)
+
+
+def _finish(
+    job: Job,
+    out: bytes,
+    lens: np.ndarray,
+    rows: render.Rows,
+    present: np.ndarray,
+    units: int,
+    opening: np.ndarray,
+) -> Chunk:
+    messages = int(present.sum())
+    manifest: list[dict[str, Any]] = []
+    if job.invalid_share > 0 and messages:
+        out, manifest = _inject(job, out, lens, rows, present, opening)
+    submissions = -(-messages // job.per_submission) if messages else 0
+    if job.fmt == "json" and out:
+        lines = out.splitlines()
+        out = b",\n".join(orjson.dumps(orjson.loads(line), option=orjson.OPT_INDENT_2) for line in lines)
+        out = b"  " + out.replace(b"\n", b"\n  ")
+    if job.compress and out:
+        out = output.gzip_member(out)
+    return Chunk(data=out, messages=messages, submissions=submissions, units=units, manifest=manifest)
+
+
+def _inject(
+    job: Job, out: bytes, lens: np.ndarray, rows: render.Rows, present: np.ndarray, opening: np.ndarray
+) -> tuple[bytes, list[dict[str, Any]]]:
+    names = job.invalid_cases or tuple(invalid.for_interface(job.interface))
+    seed = job.settings.seed * 2 + (job.interface == "IF-041")
+    chosen, pick = invalid.choose(seed, rows.key, job.invalid_share, len(names))
+    chosen &= present
+    if not chosen.any():
+        return out, []
+    offsets = np.concatenate([[0], np.cumsum(lens)])
+    rank = np.cumsum(present) - 1
+    pieces: list[bytes] = []
+    manifest: list[dict[str, Any]] = []
+    pos = 0
+    view = memoryview(out)
+    for r in np.flatnonzero(chosen):
+        original = bytes(view[offsets[r] : offsets[r + 1]])
+        tail = b"]\n" if original.endswith(b"]\n") else b""
+        msg = orjson.loads(original[1 : len(original) - len(tail)])
+        ctx: dict[str, Any] = {"pick": int(pick[r])}
+        earlier = np.flatnonzero(present[:r] & ~chosen[:r])
+        if len(earlier):
+            prev = orjson.loads(
+                bytes(view[offsets[earlier[-1]] + 1 : offsets[earlier[-1] + 1]]).rstrip(b"]\n")
+            )
+            ctx["previous_reference"] = prev["payload"]["CommonBlock"]["S1"]["senderUniqueReference"]
+        case = None
+        for i in range(len(names)):
+            candidate = invalid.CASES[names[(int(pick[r]) + i) % len(names)]]
+            if candidate.name == "duplicate-reference" and "previous_reference" not in ctx:
+                continue
+            if candidate.name == "register-mismatch" and opening[r]:
+                continue
+            case = candidate
+            break
+        if case is None:
+            continue
+        case.apply(msg["payload"], ctx)
+        pieces += [bytes(view[pos : offsets[r]]), original[:1] + orjson.dumps(msg) + tail]
+        pos = offsets[r + 1]
+        manifest.append(
+            {
+                "line": int(rank[r] // job.per_submission),
+                "index": int(rank[r] % job.per_submission),
+                "interface": job.interface,
+                "case": case.name,
+                "kind": case.kind,
+                "rule": case.rule,
+                "description": case.description,
+                "senderUniqueReference": msg["payload"]["CommonBlock"]["S1"].get("senderUniqueReference"),
+                "MPANCore": msg["payload"]["CommonBlock"]["M0"]["MPANCore"],
+            }
+        )
+    pieces.append(bytes(view[pos:]))
+    return b"".join(pieces), manifest
+
+
+# ---- running a job ----
+
+
+def ordered_map(
+    work: Callable[[Any], Chunk], init: Callable[..., None], init_args: tuple, tasks: list, workers: int
+) -> Iterator[Chunk]:
+    """Results of ``work`` over ``tasks`` in order, with a bounded number in flight."""
+    if workers <= 1 or len(tasks) <= 1:
+        init(*init_args)
+        for t in tasks:
+            yield work(t)
+        return
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    with ctx.Pool(workers, initializer=init, initargs=init_args) as pool:
+        inflight: deque = deque()
+        it = iter(tasks)
+        for t in it:
+            inflight.append(pool.apply_async(work, (t,)))
+            if len(inflight) >= 2 * workers:
+                break
+        while inflight:
+            result = inflight.popleft().get()
+            nxt = next(it, None)
+            if nxt is not None:
+                inflight.append(pool.apply_async(work, (nxt,)))
+            yield result
+
+
+@dataclass
+class Summary:
+    path: Path
+    submissions: int = 0
+    messages: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    invalid: int = 0
+    manifest: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run(job: Job, path: Path, workers: int | None = None, progress: bool | None = None) -> Summary:
+    """Generate ``job`` into ``path`` (and ``path``.manifest.jsonl when injecting invalid messages)."""
+    tasks = plan(job)
+    total_units = job.meters * job.days
+    return write(
+        job,
+        path,
+        ordered_map(_work, _init, (job,), tasks, workers or default_workers()),
+        total_units,
+        progress,
+    )
+
+
+def write(job: Job, path: Path, chunks: Iterator[Chunk], total_units: int, progress: bool | None) -> Summary:
+    """Write chunks in order to ``path`` atomically; the manifest too when injecting invalid messages."""
+    t0 = time.monotonic()
+    summary = Summary(path=path)
+    out = output.AtomicFile(path)
+    manifest = None
+    if job.invalid_share > 0:
+        summary.manifest = path.with_name(path.name + ".manifest.jsonl")
+        manifest = output.AtomicFile(summary.manifest)
+    bar = output.Progress(total_units, "messages", progress)
+    parquet = None
+    nbytes = 0
+
+    def put(data: bytes) -> None:
+        nonlocal nbytes
+        if data:
+            out.write(data)
+            nbytes += len(data)
+
+    def wrap(data: bytes) -> bytes:
+        return output.gzip_member(data) if job.compress else data
+
+    try:
+        if job.fmt == "json":
+            put(wrap(b"[\n"))
+        for chunk in chunks:
+            if job.fmt == "parquet":
+                parquet = flat.write_parquet(parquet, out.fh, chunk.table)
+            elif job.fmt == "json" and chunk.data and summary.messages:
+                put(wrap(b",\n"))
+            if manifest is not None:
+                for entry in chunk.manifest:
+                    entry["line"] += summary.submissions + 1
+                    manifest.write(orjson.dumps(entry) + b"\n")
+                summary.invalid += len(chunk.manifest)
+            put(chunk.data)
+            summary.messages += chunk.messages
+            summary.submissions += chunk.submissions
+            bar.update(chunk.units, chunk.messages, len(chunk.data))
+        if job.fmt == "json":
+            put(wrap(b"\n]\n"))
+        if job.fmt == "parquet":
+            flat.close_parquet(parquet, out.fh, job.interface)
+            nbytes = out.fh.tell()
+        bar.close()
+        out.commit()
+        if manifest is not None:
+            manifest.commit()
+    except BaseException:
+        bar.close()
+        out.abort()
+        if manifest is not None:
+            manifest.abort()
+        raise
+    summary.bytes = nbytes
+    summary.seconds = time.monotonic() - t0
+    if job.fmt in ("csv", "parquet"):
+        summary.submissions = 0
+    return summary

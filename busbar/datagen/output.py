@@ -1,0 +1,92 @@
+"""Writing output safely: temporary file + rename, deterministic gzip members, a terminal progress bar."""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import IO
+
+
+def gzip_member(data: bytes, level: int = 6) -> bytes:
+    """One gzip member with a fixed header (no name, mtime 0, OS unknown), so output is reproducible.
+
+    Members concatenate into a valid multi-member gzip file, which every gzip reader decompresses as one
+    stream; that lets worker processes compress their own chunks.
+    """
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    body = c.compress(data) + c.flush()
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    return header + body + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+
+
+class AtomicFile:
+    """A file written under a temporary name in the destination folder and renamed into place on commit.
+
+    If anything fails before :meth:`commit`, the temporary file is removed and nothing is left at ``path``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.fh: IO[bytes] = open(self.tmp, "wb")  # noqa: SIM115 - closed in commit/abort
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.fh.write(data)
+
+    def commit(self) -> None:
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            self.fh.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+class Progress:
+    """A one-line progress bar with rate and ETA on stderr; silent unless enabled (a TTY by default)."""
+
+    def __init__(
+        self, total: int, unit: str, enabled: bool | None = None, stream: IO[str] | None = None
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total = max(1, total)
+        self.unit = unit
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.done = 0
+        self.count = 0
+        self.nbytes = 0
+
+    def update(self, done: int, count: int, nbytes: int) -> None:
+        self.done += done
+        self.count += count
+        self.nbytes += nbytes
+        now = time.monotonic()
+        if self.enabled and (now - self.last >= 0.2 or self.done >= self.total):
+            self.last = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        elapsed = max(now - self.start, 1e-9)
+        frac = min(1.0, self.done / self.total)
+        rate = self.count / elapsed
+        eta = elapsed * (1 - frac) / frac if frac > 0 else 0.0
+        bar = "#" * int(frac * 24)
+        line = (
+            f"\r[{bar:<24}] {frac:4.0%} {self.count:,} {self.unit} {rate:,.0f}/s "
+            f"{self.nbytes / elapsed / 1e6:,.1f} MB/s ETA {int(eta) // 60}:{int(eta) % 60:02d}"
+        )
+        self.stream.write(line)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
