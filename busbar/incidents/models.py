@@ -20,13 +20,27 @@ class Status(models.TextChoices):
 
 #: Every allowed status change. Anything else is refused with IllegalTransition.
 TRANSITIONS: dict[str, set[str]] = {
-    Status.NEW: {Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_PARTICIPANT, Status.RESOLVED, Status.CANCELLED},
+    Status.NEW: {
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.PENDING_PARTICIPANT,
+        Status.RESOLVED,
+        Status.CANCELLED,
+    },
     Status.ASSIGNED: {
-        Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_PARTICIPANT, Status.PENDING_PROVIDER,
-        Status.RESOLVED, Status.CANCELLED,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.PENDING_PARTICIPANT,
+        Status.PENDING_PROVIDER,
+        Status.RESOLVED,
+        Status.CANCELLED,
     },
     Status.IN_PROGRESS: {
-        Status.ASSIGNED, Status.PENDING_PARTICIPANT, Status.PENDING_PROVIDER, Status.RESOLVED, Status.CANCELLED,
+        Status.ASSIGNED,
+        Status.PENDING_PARTICIPANT,
+        Status.PENDING_PROVIDER,
+        Status.RESOLVED,
+        Status.CANCELLED,
     },
     Status.PENDING_PARTICIPANT: {Status.IN_PROGRESS, Status.ASSIGNED, Status.RESOLVED, Status.CANCELLED},
     Status.PENDING_PROVIDER: {Status.IN_PROGRESS, Status.ASSIGNED, Status.RESOLVED, Status.CANCELLED},
@@ -70,20 +84,28 @@ class Incident(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PORTAL)
 
     organisation = models.ForeignKey(
-        "parties.Organisation", on_delete=models.PROTECT, related_name="incidents",
+        "parties.Organisation",
+        on_delete=models.PROTECT,
+        related_name="incidents",
         help_text="The participant organisation that raised it (or on whose behalf the desk raised it)",
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     contact_name = models.CharField(max_length=150, blank=True, help_text="For incidents taken by phone")
-    affected = models.ManyToManyField("parties.Organisation", blank=True, related_name="affected_by_incidents")
+    affected = models.ManyToManyField(
+        "parties.Organisation", blank=True, related_name="affected_by_incidents"
+    )
     is_published = models.BooleanField(
         default=False, help_text="Service-affecting: shown to every participant"
     )
 
     provider = models.ForeignKey(
-        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_incidents",
+        "parties.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_incidents",
         help_text="The provider organisation working it",
     )
     assignee = models.ForeignKey(
@@ -103,6 +125,10 @@ class Incident(models.Model):
     response_breached = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
     sla_paused = models.BooleanField(default=False)
+    # The next instant a warning or breach notice falls due (None: nothing pending), so the SLA scan reads
+    # only the incidents that need it; and which notices were raised (bits, see sla.NOTICE_BITS).
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
+    sla_notified = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -110,13 +136,27 @@ class Incident(models.Model):
             models.Index(fields=["status", "-created_at"], name="inc_status_created"),
             models.Index(fields=["organisation", "-created_at"], name="inc_org_created"),
             models.Index(fields=["provider", "status", "-created_at"], name="inc_provider_status"),
-            models.Index(fields=["resolution_due_at"], name="inc_resolution_due",
-                         condition=models.Q(resolution_due_at__isnull=False)),
-            models.Index(fields=["response_due_at"], name="inc_response_due",
-                         condition=models.Q(response_due_at__isnull=False)),
-            models.Index(fields=["is_published", "-created_at"], name="inc_published",
-                         condition=models.Q(is_published=True)),
+            models.Index(
+                fields=["resolution_due_at"],
+                name="inc_resolution_due",
+                condition=models.Q(resolution_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["response_due_at"],
+                name="inc_response_due",
+                condition=models.Q(response_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["is_published", "-created_at"],
+                name="inc_published",
+                condition=models.Q(is_published=True),
+            ),
             models.Index(fields=["service", "-created_at"], name="inc_service_created"),
+            models.Index(
+                fields=["sla_next_check_at"],
+                name="inc_sla_next_check",
+                condition=models.Q(sla_next_check_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,23 +196,29 @@ class Update(models.Model):
     """A public update (seen by the participant) or an internal note (desk and provider only)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     author_label = models.CharField(max_length=200)
-    author_organisation = models.ForeignKey("parties.Organisation", null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="+")
+    author_organisation = models.ForeignKey(
+        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PORTAL)
     body = models.TextField()
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    email_message_id = models.CharField(max_length=300, blank=True, help_text="Set for replies received by email")
+    email_message_id = models.CharField(
+        max_length=300, blank=True, help_text="Set for replies received by email"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["incident", "created_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["email_message_id"], condition=~models.Q(email_message_id=""), name="unique_email_update"
+                fields=["email_message_id"],
+                condition=~models.Q(email_message_id=""),
+                name="unique_email_update",
             )
         ]
 
@@ -186,14 +232,17 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    update = models.ForeignKey(Update, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    update = models.ForeignKey(
+        Update, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path)
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     is_internal = models.BooleanField(default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -242,7 +291,9 @@ class SlaNotice(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
-        constraints = [models.UniqueConstraint(fields=["incident", "clock", "kind"], name="unique_sla_notice")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "clock", "kind"], name="unique_sla_notice")
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.clock} {self.kind}"
@@ -264,8 +315,14 @@ class MajorIncident(models.Model):
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="major")
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
-    manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", help_text="Incident manager")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Incident manager",
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     update_interval_minutes = models.PositiveIntegerField(default=60)
     next_update_due_at = models.DateTimeField(null=True, blank=True)
@@ -275,8 +332,9 @@ class MajorIncident(models.Model):
     review_actions = models.TextField(blank=True)
     review_lessons = models.TextField(blank=True)
     review_completed_at = models.DateTimeField(null=True, blank=True)
-    review_completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="+")
+    review_completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -297,8 +355,9 @@ class Communication(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     sent_at = models.DateTimeField(default=timezone.now)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recipient_count = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -22,6 +22,13 @@ from busbar.lib.worktime import WorkingCalendar
 from busbar.services.models import Calendar, SlaPolicy, SlaTarget
 
 CLOCKS = (SlaTarget.Clock.RESPONSE, SlaTarget.Clock.RESOLUTION)
+#: Bits of ``Incident.sla_notified``: which notices have been raised.
+NOTICE_BITS = {
+    ("response", "warning"): 1,
+    ("response", "breach"): 2,
+    ("resolution", "warning"): 4,
+    ("resolution", "breach"): 8,
+}
 
 _RESPONSE_KINDS = {
     ClockEvent.Kind.START: "start",
@@ -92,7 +99,10 @@ def clocks_for(incident: Incident, now: dt.datetime | None = None) -> list[Clock
         return []
     severity = incident.severity.code
     result = []
-    for clock, mapping in ((SlaTarget.Clock.RESPONSE, _RESPONSE_KINDS), (SlaTarget.Clock.RESOLUTION, _RESOLUTION_KINDS)):
+    for clock, mapping in (
+        (SlaTarget.Clock.RESPONSE, _RESPONSE_KINDS),
+        (SlaTarget.Clock.RESOLUTION, _RESOLUTION_KINDS),
+    ):
         current = targets.get((severity, clock))
         if current is None:
             continue
@@ -109,7 +119,11 @@ def clocks_for(incident: Incident, now: dt.datetime | None = None) -> list[Clock
             return slaclock.Target(amount=target.amount, unit=target.unit)
 
         state = slaclock.compute_clock(
-            log, target_for, working_calendar(current.calendar), max(now, log[0].at), float(policy.warning_ratio)
+            log,
+            target_for,
+            working_calendar(current.calendar),
+            max(now, log[0].at),
+            float(policy.warning_ratio),
         )
         label = str(slaclock.Target(amount=current.amount, unit=current.unit))
         result.append(Clock(name=clock, target_label=label, calendar_name=current.calendar.name, state=state))
@@ -125,7 +139,9 @@ def refresh_cache(incident: Incident, now: dt.datetime | None = None) -> list[st
         "response_breached": False,
         "resolution_breached": False,
         "sla_paused": False,
+        "sla_next_check_at": None,
     }
+    pending = []
     if (s := clocks.get(SlaTarget.Clock.RESPONSE)) is not None:
         values["response_due_at"] = None if s.stopped else s.due_at
         values["response_breached"] = s.breached
@@ -133,6 +149,14 @@ def refresh_cache(incident: Incident, now: dt.datetime | None = None) -> list[st
         values["resolution_due_at"] = None if s.stopped else s.due_at
         values["resolution_breached"] = s.breached
         values["sla_paused"] = s.paused
+    for name, state in clocks.items():
+        for kind, at in (
+            ("warning", state.warned_at or state.warning_at),
+            ("breach", state.breached_at or state.due_at),
+        ):
+            if at is not None and not incident.sla_notified & NOTICE_BITS[(name, kind)]:
+                pending.append(at)
+    values["sla_next_check_at"] = min(pending, default=None)
     changed = [k for k, v in values.items() if getattr(incident, k) != v]
     for k in changed:
         setattr(incident, k, values[k])

@@ -12,12 +12,12 @@ import secrets
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
 from busbar.incidents import notify
-from busbar.incidents.models import OPEN_STATUSES, Communication, Incident, MajorIncident, SlaNotice, Update
+from busbar.incidents.models import Communication, Incident, MajorIncident, SlaNotice, Update
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.mail import incident_message_id, subject_tag
 
@@ -166,26 +166,20 @@ def send_bulletin(communication_id: int) -> int:
 
 @task()
 def scan_sla(now_iso: str | None = None) -> dict[str, int]:
-    """Raise each due warning and breach once. Looks only at open incidents whose cached due time is near."""
+    """Raise each due warning and breach once, reading only the incidents whose next check time has come."""
     from busbar.incidents import actions, sla
 
     now = dt.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
-    # Warnings fire at warn_ratio of the target: anything due within the longest possible warning lead.
-    horizon = now + dt.timedelta(days=30)
-    candidates = sla.with_clock_data(
-        Incident.objects.filter(status__in=OPEN_STATUSES).filter(
-            Q(response_due_at__lte=horizon) | Q(resolution_due_at__lte=horizon)
-        )
-    ).prefetch_related("sla_notices")
+    # Only incidents whose next warning or breach instant has come (an indexed column kept by the actions).
+    candidates = sla.with_clock_data(Incident.objects.filter(sla_next_check_at__lte=now))
     raised = {"warning": 0, "breach": 0}
     for incident in candidates.iterator(chunk_size=500):
-        have = {(n.clock, n.kind) for n in incident.sla_notices.all()}
         for clock in sla.clocks_for(incident, now):
             for kind, at in (
                 (SlaNotice.Kind.WARNING, clock.state.warned_at),
                 (SlaNotice.Kind.BREACH, clock.state.breached_at),
             ):
-                if at is None or at > now or (clock.name, kind) in have:
+                if at is None or at > now or incident.sla_notified & sla.NOTICE_BITS[(clock.name, kind)]:
                     continue
                 try:
                     actions.raise_sla_notice(
@@ -196,6 +190,7 @@ def scan_sla(now_iso: str | None = None) -> dict[str, int]:
                         crossed_at=at,
                         now=now,
                     )
+                    incident.sla_notified |= sla.NOTICE_BITS[(clock.name, kind)]
                     raised[kind] += 1
                 except ActionError:
                     pass  # raised by a concurrent scan: exactly once still holds

@@ -39,10 +39,10 @@ def raise_sla_notice(
     )
     if not created:
         raise ActionError("Already raised", field="kind")
-    # The breached flags in the SLA cache flip exactly when a breach is recorded.
+    incident.sla_notified |= sla.NOTICE_BITS[(clock, kind)]
+    # The breached flags and the next check time in the SLA cache move exactly when a notice is recorded.
     changed = sla.refresh_cache(incident, now)
-    if changed:
-        incident.save(update_fields=changed)
+    incident.save(update_fields=sorted({*changed, "sla_notified"}))
     escalate = []
     if kind == SlaNotice.Kind.BREACH:
         escalate = notify.escalation_targets()

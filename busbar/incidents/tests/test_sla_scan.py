@@ -70,3 +70,26 @@ def test_resolved_in_time_never_breaches(world, catalogue) -> None:  # noqa: ANN
         actor=actor_for(world.analyst), incident=incident, resolution="ok", now=T0 + dt.timedelta(minutes=10)
     )
     assert _scan(T0 + dt.timedelta(days=3)) == {"warning": 0, "breach": 0}
+
+
+def test_scan_reads_only_incidents_that_are_due(world, catalogue) -> None:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):
+        raise_for(world, catalogue, severity="3", now=T0)  # 45 min response: warning due at 33m45s
+    with CaptureQueriesContext(connection) as nothing_due:
+        assert _scan(T0 + dt.timedelta(minutes=30)) == {"warning": 0, "breach": 0}
+    assert len(nothing_due.captured_queries) == 1  # one indexed read, no incident loaded
+    assert _scan(T0 + dt.timedelta(minutes=34))["warning"] == 5
+
+
+def test_breach_after_resolution_is_still_recorded_once(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, severity="1", now=T0)
+    actions.resolve_incident(actor=actor_for(world.analyst), incident=incident, resolution="late fix",
+                             now=T0 + dt.timedelta(hours=5))
+    # Both clocks stopped late (response 10 min, resolution 4 h) before any scan ran: both breaches recorded.
+    assert _scan(T0 + dt.timedelta(hours=6))["breach"] == 2
+    assert _scan(T0 + dt.timedelta(hours=7))["breach"] == 0
+    kinds = set(SlaNotice.objects.filter(incident=incident).values_list("clock", "kind"))
+    assert ("resolution", "breach") in kinds and ("response", "breach") in kinds
