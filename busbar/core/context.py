@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from busbar.parties.queries import scope_for
 
@@ -13,6 +14,9 @@ def navigation(request: HttpRequest) -> dict:
     if not scope.is_authenticated:
         return {"nav": [], "scope": scope}
     items = [("Home", reverse("home"))]
+    items.append(("Incidents", reverse("incident_list")))
+    if scope.is_desk:
+        items.append(("Major incidents", reverse("major_list")))
     items.append(("Organisations", reverse("organisation_list")))
     if scope.is_central or scope.admin_of:
         items.append(("Audit journal", reverse("audit_list")))
@@ -22,4 +26,11 @@ def navigation(request: HttpRequest) -> dict:
         {"label": label, "url": url, "current": url == current or (url != "/" and current.startswith(url))}
         for label, url in items
     ]
-    return {"nav": nav, "scope": scope}
+    return {"nav": nav, "scope": scope, "incident_home": SimpleLazyObject(lambda: _incident_home(request))}
+
+
+def _incident_home(request: HttpRequest) -> dict:
+    """The incident panels of the home pages; only computed (queried) when a home page reads them."""
+    from busbar.incidents.views import home_panels
+
+    return home_panels(request)

@@ -1,3 +1,17 @@
 from django.urls import path
 
-urlpatterns: list = []
+from busbar.incidents import views
+
+urlpatterns = [
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/new/", views.incident_create, name="incident_create"),
+    path("incidents/bulk-assign/", views.bulk_assign, name="incident_bulk_assign"),
+    path("incidents/<str:reference>/", views.incident_detail, name="incident_detail"),
+    path(
+        "incidents/<str:reference>/attachments/<int:pk>/",
+        views.attachment_download,
+        name="incident_attachment",
+    ),
+    path("incidents/<str:reference>/<slug:verb>/", views.incident_action, name="incident_action"),
+    path("major-incidents/", views.major_list, name="major_list"),
+]

@@ -1,0 +1,223 @@
+"""The incident page: who sees it, which forms each party is offered, and how refusals are shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from busbar.incidents import actions
+from busbar.incidents.models import Incident, Status
+from busbar.incidents.tests.conftest import actor_for, raise_for
+
+pytestmark = pytest.mark.django_db
+
+
+def act(client, incident: Incident, verb: str, **fields: object):  # noqa: ANN001, ANN201
+    return client.post(
+        f"/incidents/{incident.reference}/{verb}/", {f"{verb}-{k}": v for k, v in fields.items()}
+    )
+
+
+def url(incident: Incident) -> str:
+    return f"/incidents/{incident.reference}/"
+
+
+def forms_on(response) -> set[str]:  # noqa: ANN001
+    """The verbs whose forms the page offers."""
+    import re
+
+    return set(re.findall(r'action="/incidents/INC\d+/([a-z-]+)/"', response.content.decode()))
+
+
+def test_who_sees_the_incident_page(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    assert world.client(world.user_a).get(url(incident)).status_code == 200
+    assert world.client(world.analyst).get(url(incident)).status_code == 200
+    assert world.client(world.platform_admin).get(url(incident)).status_code == 200
+    # Another participant and an unassigned provider: not found, never "forbidden".
+    assert world.client(world.user_b).get(url(incident)).status_code == 404
+    assert world.client(world.resolver).get(url(incident)).status_code == 404
+    assert world.client(world.analyst).get("/incidents/INC9999999/").status_code == 404
+    anonymous = world.client(None).get(url(incident))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+    # Once assigned, the provider sees it.
+    actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)
+    assert world.client(world.resolver).get(url(incident)).status_code == 200
+
+
+def test_forms_offered_follow_role_and_status(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)
+    desk = forms_on(world.client(world.analyst).get(url(incident)))
+    assert {
+        "triage",
+        "assign",
+        "start",
+        "pending",
+        "resolve",
+        "cancel",
+        "reply",
+        "link",
+        "major-declare",
+    } <= desk
+    provider = forms_on(world.client(world.resolver).get(url(incident)))
+    assert {"assign", "start", "pending", "resolve", "reply"} <= provider
+    assert not provider & {"triage", "link", "major-declare", "cancel", "close"}
+    participant = forms_on(world.client(world.user_a).get(url(incident)))
+    assert participant == {"reply", "cancel"}
+    assert forms_on(world.client(world.platform_admin).get(url(incident))) == set()
+
+    actions.resolve_incident(actor=actor_for(world.resolver), incident=incident, resolution="Fixed")
+    assert forms_on(world.client(world.user_a).get(url(incident))) == {"reply", "close", "reopen"}
+    assert "resolve" not in forms_on(world.client(world.resolver).get(url(incident)))
+
+
+def test_a_published_incident_is_seen_by_every_participant_without_its_private_details(
+    world, catalogue
+) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, contact_name="Jo at Alpha, 07700 900123")
+    actions.triage_incident(actor=actor_for(world.analyst), incident=incident, is_published=True)
+    page = world.client(world.user_b).get(url(incident))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert incident.summary in text and "Service-affecting" in text
+    # B may read it but is not a party to it: no forms, no contact details, no history.
+    assert forms_on(page) == set()
+    assert "07700 900123" not in text and 'id="timeline"' not in text
+    assert act(world.client(world.user_b), incident, "reply", body="Us too").status_code == 403
+
+
+def test_internal_notes_are_hidden_from_the_participant(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    desk = world.client(world.analyst)
+    act(desk, incident, "assign", provider=world.provider.pk)
+    assert (
+        act(desk, incident, "reply", body="Provider suspects our gateway config", internal="on").status_code
+        == 302
+    )
+    assert act(desk, incident, "reply", body="We are looking into it").status_code == 302
+    act(
+        world.client(world.resolver),
+        incident,
+        "pending",
+        awaiting="provider",
+        note="Waiting on the vendor patch",
+    )
+
+    participant = world.client(world.user_a).get(url(incident)).content.decode()
+    assert "We are looking into it" in participant
+    assert "Provider suspects our gateway config" not in participant
+    assert "Waiting on the vendor patch" not in participant  # nor in the history's notes
+    assert "internal note" not in participant.lower()
+    for user in (world.analyst, world.resolver):
+        page = world.client(user).get(url(incident)).content.decode()
+        assert "Provider suspects our gateway config" in page and "Waiting on the vendor patch" in page
+
+
+def test_a_participant_cannot_write_an_internal_note(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    page = world.client(world.user_a).get(url(incident)).content.decode()
+    assert 'name="reply-internal"' not in page
+    # Posting the field anyway: the form has no such field, so it is an ordinary public reply.
+    assert (
+        act(world.client(world.user_a), incident, "reply", body="Any news?", internal="on").status_code == 302
+    )
+    assert incident.updates.get().is_internal is False
+
+
+def test_actions_outside_the_role_are_refused_and_change_nothing(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    sev2 = catalogue.severities["2"].pk
+    response = act(
+        world.client(world.user_a),
+        incident,
+        "triage",
+        severity=sev2,
+        service=catalogue.service.pk,
+        impact="single",
+    )
+    assert response.status_code == 403
+    assert "Only the service desk can triage" in response.content.decode()
+    response = act(world.client(world.user_a), incident, "resolve", resolution="It fixed itself")
+    assert response.status_code == 403
+    # Someone who cannot see the incident gets a 404 whatever they post.
+    assert act(world.client(world.user_b), incident, "cancel", reason="Not ours").status_code == 404
+    assert act(world.client(world.resolver), incident, "start").status_code == 404
+    incident.refresh_from_db()
+    assert incident.severity.code == "3" and incident.status == Status.NEW
+    assert world.client(world.analyst).post(f"/incidents/{incident.reference}/explode/").status_code == 404
+    assert world.client(world.analyst).get(f"/incidents/{incident.reference}/triage/").status_code == 405
+
+
+def test_an_action_refusal_is_shown_on_the_field_it_names_with_422(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    desk = world.client(world.analyst)
+    response = act(desk, incident, "pending", awaiting="participant", note="")
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert 'id="id_pending-note_error"' in text and "Tell the participant what you need from them" in text
+    # A form that does not validate is shown the same way, and nothing was written.
+    response = act(desk, incident, "resolve", resolution="")
+    assert response.status_code == 422 and 'id="id_resolve-resolution_error"' in response.content.decode()
+    # Triage that changes nothing is refused by the action.
+    response = act(
+        desk, incident, "triage", severity=incident.severity_id, service=catalogue.service.pk, impact="single"
+    )
+    assert response.status_code == 422 and "Nothing to change" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Status.NEW and not incident.updates.exists()
+
+
+def test_resolved_incidents_go_back_to_work_only_by_reopening(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    actions.resolve_incident(actor=actor_for(world.analyst), incident=incident, resolution="Fixed")
+    response = act(world.client(world.analyst), incident, "start")
+    assert response.status_code == 422 and "reopen it instead" in response.content.decode()
+    assert act(world.client(world.user_a), incident, "reopen", reason="").status_code == 422
+    assert act(world.client(world.user_a), incident, "reopen", reason="Still failing").status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == Status.IN_PROGRESS
+    assert "Reopened: Still failing" in world.client(world.user_a).get(url(incident)).content.decode()
+
+
+def test_cancel_by_the_participant(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    assert act(world.client(world.user_a), incident, "cancel", reason="Raised in error").status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == Status.CANCELLED
+    page = world.client(world.user_a).get(url(incident))
+    assert forms_on(page) == set() and "Cancelled" in page.content.decode()
+
+
+def test_links_both_ways_and_only_to_visible_incidents(world, catalogue) -> None:  # noqa: ANN001
+    first = raise_for(world, catalogue, summary="Gateway down")
+    second = raise_for(world, catalogue, summary="Gateway unreachable")
+    of_b = raise_for(world, catalogue, user=world.user_b, summary="Bravo's own problem")
+    desk = world.client(world.analyst)
+    assert act(desk, second, "link", kind="duplicate_of", target=first.reference.lower()).status_code == 302
+    assert act(desk, second, "link", kind="related_to", target=of_b.reference).status_code == 302
+    response = act(desk, second, "link", kind="related_to", target="INC7654321")
+    assert response.status_code == 422 and "No incident INC7654321" in response.content.decode()
+    response = act(desk, second, "link", kind="duplicate_of", target=first.reference)
+    assert response.status_code == 422 and "already duplicate of" in response.content.decode()
+
+    assert (
+        f'is duplicate of <a href="/incidents/{first.reference}/">' in desk.get(url(second)).content.decode()
+    )
+    assert f"{second.reference}</a> is duplicate of this incident" in desk.get(url(first)).content.decode()
+    # A sees the link between its own incidents, but not the one to B's incident.
+    page = world.client(world.user_a).get(url(second)).content.decode()
+    assert first.reference in page and of_b.reference not in page and "Bravo's own problem" not in page
+    # Only the desk links incidents.
+    assert (
+        act(world.client(world.user_a), first, "link", kind="related_to", target=second.reference).status_code
+        == 403
+    )
+
+
+def test_times_are_shown_in_uk_time(world, catalogue) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    summer = dt.datetime(2025, 7, 1, 8, 30, tzinfo=dt.UTC)
+    incident = raise_for(world, catalogue, now=summer)
+    page = world.client(world.user_a).get(url(incident)).content.decode()
+    assert "Tue 1 Jul 2025, 09:30" in page  # BST

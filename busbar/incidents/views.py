@@ -1,0 +1,912 @@
+"""The incident screens: list and queues, raise, the incident page with its actions, major incidents.
+
+Reads go through queries.py (a record outside ``visible_to`` is a 404); every change is one call of the
+matching action in actions.py, whose refusal is shown on the form field it names.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from busbar.audit.queries import timeline_for
+from busbar.incidents import actions, queries, sla
+from busbar.incidents.forms import (
+    AssignForm,
+    BulkAssignForm,
+    CloseForm,
+    CommunicationForm,
+    DeclareMajorForm,
+    FilterForm,
+    IntervalForm,
+    LinkForm,
+    ManagerForm,
+    NoteForm,
+    PendingForm,
+    RaiseForm,
+    ReasonForm,
+    ReplyForm,
+    ResolveForm,
+    ReviewForm,
+    TriageForm,
+    files_for_action,
+)
+from busbar.incidents.models import OPEN_STATUSES, TRANSITIONS, Incident, MajorIncident, Status
+from busbar.lib.actions import ActionError, Actor, NotPermitted
+from busbar.lib.forms import add_action_error
+from busbar.parties.queries import Scope, scope_for
+from busbar.services.queries import services_visible_to
+
+PAGE_SIZE = 50
+SOON = dt.timedelta(hours=2)
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/forbidden.html", status=403)
+
+
+def _show_error(form: Form, exc: ActionError) -> None:
+    """The action's refusal on the field it names; ``attachments[2]`` is shown on ``attachments``."""
+    if exc.field and exc.field.startswith("attachments[") and "attachments" in form.fields:
+        exc = copy.copy(exc)
+        exc.field = "attachments"
+    add_action_error(form, exc)
+
+
+def _error_status(exc: ActionError) -> int:
+    return 403 if isinstance(exc, NotPermitted) else 422
+
+
+# SLA clocks as shown ----------
+
+
+def duration(td: dt.timedelta) -> str:
+    """A working-time span for people: "45 min", "3 h 10 min", "4 d 2 h"."""
+    minutes = round(abs(td).total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days >= 2:
+        parts.append(f"{days} d")
+    else:
+        hours += days * 24
+    if hours:
+        parts.append(f"{hours} h")
+    if mins or not parts:
+        parts.append(f"{mins} min")
+    return " ".join(parts)
+
+
+STATUS_LABELS = {
+    "met": "Met",
+    "breached": "Breached",
+    "paused": "Paused",
+    "warning": "Warning",
+    "running": "Running",
+}
+STATUS_BADGES = {"met": "ok", "breached": "bad", "paused": "warn", "warning": "warn", "running": ""}
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One SLA clock, worded for the page."""
+
+    name: str
+    label: str
+    target: str
+    calendar: str
+    status: str
+    status_label: str
+    badge: str
+    elapsed: str
+    remaining: str
+    overdue: bool
+    due_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    percent: int
+    bar: int
+
+    @classmethod
+    def of(cls, clock: sla.Clock) -> ClockView:
+        s = clock.state
+        overdue = s.remaining < dt.timedelta(0)
+        if overdue:
+            remaining = f"overdue by {duration(s.remaining)}"
+        elif s.stopped:
+            remaining = f"met with {duration(s.remaining)} to spare"
+        else:
+            remaining = f"{duration(s.remaining)} left"
+        percent = int(round(s.percent))
+        return cls(
+            name=clock.name,
+            label=clock.name.capitalize(),
+            target=clock.target_label,
+            calendar=clock.calendar_name,
+            status=clock.status,
+            status_label=STATUS_LABELS[clock.status],
+            badge=STATUS_BADGES[clock.status],
+            elapsed=duration(s.elapsed),
+            remaining=remaining,
+            overdue=overdue,
+            due_at=s.due_at,
+            stopped_at=s.stopped_at,
+            breached_at=s.breached_at,
+            percent=percent,
+            bar=max(0, min(100, percent)),
+        )
+
+
+def clock_views(incident: Incident, now: dt.datetime | None = None) -> list[ClockView]:
+    return [ClockView.of(c) for c in sla.clocks_for(incident, now)]
+
+
+@dataclass(frozen=True)
+class RowSla:
+    """The one-cell SLA summary of a list row."""
+
+    label: str
+    badge: str
+    due_at: dt.datetime | None = None
+
+
+def row_sla(incident: Incident, now: dt.datetime) -> RowSla:
+    clocks = sla.clocks_for(incident, now)
+    if not clocks:
+        return RowSla("—", "")
+    statuses = {c.status for c in clocks}
+    running = [c.state.due_at for c in clocks if c.state.due_at is not None and not c.state.stopped]
+    if "breached" in statuses:
+        return RowSla("Breached", "bad", min(running) if running else None)
+    if running:
+        return RowSla(
+            "Warning" if "warning" in statuses else "Due",
+            "warn" if "warning" in statuses else "",
+            min(running),
+        )
+    if "paused" in statuses:
+        return RowSla("Paused", "warn")
+    return RowSla("Met", "ok")
+
+
+# Who may do what on the page ----------
+
+
+@dataclass(frozen=True)
+class Role:
+    """The viewer's relation to one incident (the actions still decide; this only chooses what to offer)."""
+
+    desk: bool
+    provider: bool
+    raiser: bool
+    internal: bool
+    central: bool
+
+    @classmethod
+    def of(cls, scope: Scope, incident: Incident) -> Role:
+        return cls(
+            desk=scope.is_desk,
+            provider=incident.provider_id is not None and incident.provider_id in scope.resolver_for,
+            raiser=incident.organisation_id in scope.organisation_ids,
+            internal=scope.is_central
+            or (incident.provider_id is not None and incident.provider_id in scope.organisation_ids),
+            central=scope.is_central,
+        )
+
+    @property
+    def worker(self) -> bool:
+        return self.desk or self.provider
+
+    @property
+    def follows(self) -> bool:
+        """Takes part (raised it, works it, or is central) rather than only seeing it published."""
+        return self.raiser or self.internal
+
+
+def available_verbs(role: Role, incident: Incident) -> list[str]:
+    status = incident.status
+    allowed = TRANSITIONS.get(status, set())
+    is_open = status in OPEN_STATUSES
+    major = _major_of(incident)
+    verbs = []
+    if role.desk and is_open:
+        verbs.append("triage")
+    if role.worker and is_open:
+        verbs.append("assign")
+    if role.worker and is_open and Status.IN_PROGRESS in allowed:
+        verbs.append("start")
+    if role.worker and is_open and ({Status.PENDING_PARTICIPANT, Status.PENDING_PROVIDER} & allowed):
+        verbs.append("pending")
+    if role.worker and Status.RESOLVED in allowed:
+        verbs.append("resolve")
+    if (role.desk or role.raiser) and status == Status.RESOLVED:
+        verbs.append("close")
+    if (role.desk or role.raiser) and status in (Status.RESOLVED, Status.CLOSED):
+        verbs.append("reopen")
+    if (role.desk or role.raiser) and Status.CANCELLED in allowed:
+        verbs.append("cancel")
+    if (role.worker or role.raiser) and status != Status.CANCELLED:
+        verbs.append("reply")
+    if role.desk:
+        verbs.append("link")
+    if role.desk and major is None and status != Status.CANCELLED:
+        verbs.append("major-declare")
+    if role.desk and major is not None:
+        verbs.append("major-manager")
+        if major.state != MajorIncident.State.CLOSED:
+            verbs += ["major-communicate", "major-interval"]
+        if status in (Status.RESOLVED, Status.CLOSED) and major.state != MajorIncident.State.CLOSED:
+            verbs.append("major-review")
+    return verbs
+
+
+def _major_of(incident: Incident) -> MajorIncident | None:
+    try:
+        return incident.major
+    except MajorIncident.DoesNotExist:
+        return None
+
+
+# The forms of the incident page, and what each posts to ----------
+
+
+@dataclass(frozen=True)
+class Verb:
+    title: str
+    button: str
+    form: Callable[..., Form]
+    run: Callable[[HttpRequest, Actor, Incident, dict], str]
+    danger: bool = False
+    help: str = ""
+
+
+def _triage_form(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
+    return TriageForm(incident=incident, services=services_visible_to(request.user), **kw)
+
+
+def _assign_form(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
+    scope = scope_for(request.user)
+    return AssignForm(incident=incident, desk=role.desk, own_providers=list(scope.resolver_for), **kw)
+
+
+def _reply_form(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
+    return ReplyForm(worker=role.worker, **kw)
+
+
+def _plain(form_class: type[Form]) -> Callable[..., Form]:
+    def make(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
+        return form_class(**kw)
+
+    return make
+
+
+def _run_triage(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.triage_incident(
+        actor=actor,
+        incident=incident,
+        severity=data["severity"],
+        service=data["service"],
+        impact=data["impact"],
+        is_published=data["is_published"],
+    )
+    return f"{incident.reference} triaged."
+
+
+def _run_assign(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    done = actions.assign_incident(
+        actor=actor, incident=incident, provider=data["provider"], assignee=data["assignee"]
+    )
+    who = f"{done.assignee} at {done.provider}" if done.assignee else str(done.provider)
+    return f"{incident.reference} assigned to {who}."
+
+
+def _run_start(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.start_work(actor=actor, incident=incident, note=data["note"])
+    return f"Work started on {incident.reference}."
+
+
+def _run_pending(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.set_pending(actor=actor, incident=incident, awaiting=data["awaiting"], note=data["note"])
+    return f"{incident.reference} is now awaiting the {data['awaiting']}."
+
+
+def _run_resolve(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.resolve_incident(actor=actor, incident=incident, resolution=data["resolution"])
+    return f"{incident.reference} resolved."
+
+
+def _run_close(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.close_incident(actor=actor, incident=incident)
+    return f"{incident.reference} closed."
+
+
+def _run_reopen(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.reopen_incident(actor=actor, incident=incident, reason=data["reason"])
+    return f"{incident.reference} reopened."
+
+
+def _run_cancel(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.cancel_incident(actor=actor, incident=incident, reason=data["reason"])
+    return f"{incident.reference} cancelled."
+
+
+def _run_reply(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    internal = bool(data.get("internal"))
+    actions.add_update(
+        actor=actor,
+        incident=incident,
+        body=data["body"],
+        internal=internal,
+        attachments=files_for_action(data["attachments"]),
+    )
+    return "Internal note added." if internal else "Update added."
+
+
+def _run_link(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    target = queries.visible_to(request.user).filter(reference=data["target"]).first()
+    if target is None:
+        raise ActionError(f"No incident {data['target']}", field="target")
+    link = actions.link_incidents(actor=actor, source=incident, target=target, kind=data["kind"])
+    return f"{incident.reference} is now {link.get_kind_display().lower()} {target.reference}."
+
+
+def _run_declare(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.declare_major_incident(actor=actor, incident=incident, trigger=data["trigger"])
+    return f"{incident.reference} is now a major incident."
+
+
+def _major_or_404(incident: Incident) -> MajorIncident:
+    major = _major_of(incident)
+    if major is None:
+        raise Http404("Not a major incident")
+    return major
+
+
+def _run_manager(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.set_major_manager(actor=actor, major=_major_or_404(incident), manager=data["manager"])
+    return f"{data['manager']} now manages the major incident."
+
+
+def _run_communicate(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    sent = actions.send_communication(
+        actor=actor, major=_major_or_404(incident), subject=data["subject"], body=data["body"]
+    )
+    return f"Bulletin sent to {sent.recipient_count} participant{'s' if sent.recipient_count != 1 else ''}."
+
+
+def _run_interval(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.set_update_interval(actor=actor, major=_major_or_404(incident), minutes=data["minutes"])
+    return f"Updates are now due every {data['minutes']} minutes."
+
+
+def _run_review(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
+    actions.record_review(
+        actor=actor,
+        major=_major_or_404(incident),
+        cause=data["cause"],
+        actions=data["actions"],
+        lessons=data["lessons"],
+    )
+    return "Post-incident review recorded."
+
+
+VERBS: dict[str, Verb] = {
+    "triage": Verb("Triage", "Save triage", _triage_form, _run_triage),
+    "assign": Verb("Assign", "Assign", _assign_form, _run_assign),
+    "start": Verb("Start work", "Start work", _plain(NoteForm), _run_start),
+    "pending": Verb("Put on hold", "Put on hold", _plain(PendingForm), _run_pending),
+    "resolve": Verb("Resolve", "Resolve", _plain(ResolveForm), _run_resolve),
+    "close": Verb(
+        "Close",
+        "Close incident",
+        _plain(CloseForm),
+        _run_close,
+        help="Confirms the resolution. A major incident needs its post-incident review first.",
+    ),
+    "reopen": Verb(
+        "Reopen",
+        "Reopen",
+        _plain(ReasonForm),
+        _run_reopen,
+        help="Within the reopening window after resolution; the resolution clock carries on.",
+    ),
+    "cancel": Verb(
+        "Cancel",
+        "Cancel incident",
+        _plain(ReasonForm),
+        _run_cancel,
+        danger=True,
+        help="For an incident raised in error. This stops both clocks and cannot be undone.",
+    ),
+    "reply": Verb("Reply", "Send", _reply_form, _run_reply),
+    "link": Verb("Link to another incident", "Link", _plain(LinkForm), _run_link),
+    "major-declare": Verb(
+        "Declare a major incident",
+        "Declare major incident",
+        _plain(DeclareMajorForm),
+        _run_declare,
+        danger=True,
+        help="Opens the major-incident record and publishes the incident to every participant.",
+    ),
+    "major-manager": Verb("Incident manager", "Set manager", _plain(ManagerForm), _run_manager),
+    "major-communicate": Verb(
+        "Send a bulletin", "Send bulletin", _plain(CommunicationForm), _run_communicate
+    ),
+    "major-interval": Verb("Update interval", "Set interval", _plain(IntervalForm), _run_interval),
+    "major-review": Verb("Post-incident review", "Record review", _plain(ReviewForm), _run_review),
+}
+#: Shown in the "Actions" area, in this order; the others have their own place on the page.
+STATUS_VERBS = [
+    "triage",
+    "assign",
+    "start",
+    "pending",
+    "resolve",
+    "close",
+    "reopen",
+    "cancel",
+    "major-declare",
+]
+MAJOR_VERBS = ["major-communicate", "major-interval", "major-manager", "major-review"]
+
+
+def _make_form(verb: str, request: HttpRequest, incident: Incident, role: Role, bound: bool = False) -> Form:
+    kw: dict = {"prefix": verb}
+    if bound:
+        kw.update(data=request.POST, files=request.FILES)
+    return VERBS[verb].form(request, incident, role, **kw)
+
+
+# Reading ----------
+
+
+def _incident_or_404(request: HttpRequest, reference: str) -> Incident:
+    qs = sla.with_clock_data(queries.visible_to(request.user)).select_related(
+        "raised_by", "major", "major__manager", "service__provider"
+    )
+    return get_object_or_404(qs, reference=reference)
+
+
+#: Journal entries a participant does not see, and the change keys withheld from them.
+_PRIVATE_ACTIONS = {"incident.note", "major_incident.reminder"}
+_PRIVATE_CHANGES = {"provider", "assignee", "cause"}
+_PUBLIC_NOTES = {"incident.reopen", "incident.cancel", "incident.pending_participant", "incident.start"}
+_REFERENCE = re.compile(r"INC\d+")
+
+
+def _timeline(user, incident: Incident, role: Role) -> list:  # noqa: ANN001
+    entries = list(timeline_for(incident).select_related("actor"))
+    major = _major_of(incident)
+    if major is not None:
+        entries += list(timeline_for(major).select_related("actor"))
+        entries.sort(key=lambda e: (e.at, e.id))
+    # A link names the other incident: show it only to those who may see that incident.
+    linked = {m for e in entries if e.action == "incident.link" for m in _REFERENCE.findall(str(e.changes))}
+    if linked:
+        visible = set(
+            queries.visible_to(user).filter(reference__in=linked).values_list("reference", flat=True)
+        )
+        entries = [
+            e
+            for e in entries
+            if e.action != "incident.link" or set(_REFERENCE.findall(str(e.changes))) <= visible
+        ]
+    if role.internal:
+        return entries
+    shown = []
+    for e in entries:
+        if e.action in _PRIVATE_ACTIONS:
+            continue
+        # Redacted in memory only, for display: the journal itself is append-only and never saved from here.
+        e.changes = {k: v for k, v in (e.changes or {}).items() if k not in _PRIVATE_CHANGES}
+        if e.action not in _PUBLIC_NOTES:
+            e.note = ""
+        shown.append(e)
+    return shown
+
+
+def _panel(verb: str, form: Form, incident: Incident) -> dict:
+    v = VERBS[verb]
+    return {
+        "verb": verb,
+        "title": v.title,
+        "button": v.button,
+        "danger": v.danger,
+        "help": v.help,
+        "form": form,
+        "url": reverse("incident_action", args=[incident.reference, verb]),
+    }
+
+
+def _detail_context(request: HttpRequest, incident: Incident, bound: dict[str, Form] | None = None) -> dict:
+    user = request.user
+    scope = scope_for(user)
+    role = Role.of(scope, incident)
+    now = timezone.now()
+    verbs = available_verbs(role, incident)
+    forms = {verb: _make_form(verb, request, incident, role) for verb in verbs}
+    forms.update(bound or {})
+    visible_ids = queries.visible_to(user).values("pk")
+    major = _major_of(incident)
+    return {
+        "incident": incident,
+        "role": role,
+        "clocks": clock_views(incident, now),
+        "now": now,
+        "updates": list(queries.updates_visible_to(user, incident).select_related("author")),
+        "attachments": list(queries.attachments_visible_to(user, incident).filter(update__isnull=True)),
+        "links_out": list(incident.links_out.filter(target__in=visible_ids).select_related("target")),
+        "links_in": list(incident.links_in.filter(source__in=visible_ids).select_related("source")),
+        "reply_form": forms.get("reply") and _panel("reply", forms["reply"], incident),
+        "link_form": forms.get("link") and _panel("link", forms["link"], incident),
+        "panels": [_panel(v, forms[v], incident) for v in STATUS_VERBS if v in forms],
+        "major": major,
+        "major_overdue": bool(major and major.next_update_due_at and major.next_update_due_at < now),
+        "communications": list(major.communications.select_related("sent_by")) if major else [],
+        "major_panels": [_panel(v, forms[v], incident) for v in MAJOR_VERBS if v in forms],
+        "timeline": _timeline(user, incident, role) if role.follows else None,
+    }
+
+
+@login_required
+def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _incident_or_404(request, reference)
+    return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
+
+
+@login_required
+@require_POST
+def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResponse:
+    """Every form of the incident page posts here: one action call, or the page again with the error."""
+    if verb not in VERBS:
+        raise Http404("No such action")
+    incident = _incident_or_404(request, reference)
+    role = Role.of(scope_for(request.user), incident)
+    form = _make_form(verb, request, incident, role, bound=True)
+    status = 422
+    if form.is_valid():
+        try:
+            if verb == "start" and not incident.is_open:
+                # Resolved and closed incidents go back to work by reopening, which restarts the clock.
+                raise ActionError(
+                    f"{incident.reference} is {incident.get_status_display().lower()}: reopen it instead",
+                    field="note",
+                )
+            message = VERBS[verb].run(request, Actor.from_request(request), incident, form.cleaned_data)
+        except ActionError as exc:
+            _show_error(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(request, message)
+            return redirect("incident_detail", reference=incident.reference)
+    # Nothing was written (the action's transaction rolled back): show the page as it stands, form and all.
+    incident = _incident_or_404(request, reference)
+    context = _detail_context(request, incident, bound={verb: form})
+    context["failed"] = verb
+    return render(request, "incidents/incident_detail.html", context, status=status)
+
+
+@login_required
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    incident = get_object_or_404(queries.visible_to(request.user), reference=reference)
+    attachment = get_object_or_404(queries.attachments_visible_to(request.user, incident), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
+    )
+
+
+# Raising ----------
+
+
+@login_required
+def incident_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    own = [m.organisation for m in scope.memberships]
+    form = RaiseForm(
+        request.POST or None,
+        request.FILES or None,
+        services=services_visible_to(request.user),
+        desk=scope.is_desk,
+        own_organisations=own,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = actions.raise_incident(
+                    actor=Actor.from_request(request),
+                    service=data["service"],
+                    summary=data["summary"],
+                    description=data["description"],
+                    severity=data["severity"],
+                    impact=data["impact"],
+                    organisation=data.get("organisation"),
+                    contact_name=data.get("contact_name", ""),
+                    channel=data.get("channel") or None,
+                    attachments=files_for_action(data["attachments"]),
+                )
+            except ActionError as exc:
+                _show_error(form, exc)
+                status = _error_status(exc)
+            else:
+                messages.success(request, f"{incident.reference} raised. The service desk has been told.")
+                return redirect("incident_detail", reference=incident.reference)
+    return render(
+        request, "incidents/incident_form.html", {"form": form, "desk": scope.is_desk}, status=status
+    )
+
+
+# The list and the queues ----------
+
+
+@dataclass
+class Queue:
+    key: str
+    label: str
+    count: int | None = None
+    url: str = ""
+
+
+@dataclass
+class ListView:
+    """Which queues a viewer has and which is the default."""
+
+    queues: list[Queue] = field(default_factory=list)
+    default: str = "all"
+    bulk: bool = False
+    internal: bool = False
+
+
+def _list_view(scope: Scope) -> ListView:
+    if scope.is_central:
+        return ListView(
+            queues=[
+                Queue("open", "All open"),
+                Queue("unassigned", "Unassigned"),
+                Queue("soon", "Breaching soon"),
+                Queue("breached", "Breached"),
+                Queue("providers", "By provider"),
+                Queue("all", "Everything"),
+            ],
+            default="open",
+            bulk=scope.is_desk,
+            internal=True,
+        )
+    if scope.is_resolver:
+        return ListView(
+            queues=[Queue("mine", "Our queue"), Queue("all", "All we can see")], default="mine", internal=True
+        )
+    return ListView(
+        queues=[
+            Queue("ours", "Our incidents"),
+            Queue("published", "Service-affecting"),
+            Queue("all", "All we can see"),
+        ],
+        default="ours",
+    )
+
+
+def _apply_queue(qs: QuerySet[Incident], key: str, scope: Scope) -> QuerySet[Incident]:
+    if key == "open":
+        return queries.open_incidents(qs)
+    if key == "unassigned":
+        return queries.unassigned(qs)
+    if key == "soon":
+        return queries.breaching_soon(qs, SOON)
+    if key == "breached":
+        return queries.open_incidents(queries.breached(qs))
+    if key == "mine":
+        return queries.open_incidents(qs.filter(provider_id__in=scope.resolver_for))
+    if key == "ours":
+        return qs.filter(organisation_id__in=scope.organisation_ids)
+    if key == "published":
+        return queries.open_incidents(qs.filter(is_published=True))
+    return qs
+
+
+def _order(qs: QuerySet[Incident], key: str) -> QuerySet[Incident]:
+    if key in ("soon", "breached", "mine"):
+        from django.db.models import F
+
+        return qs.order_by(F("resolution_due_at").asc(nulls_last=True), "-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
+
+
+def _filtered(qs: QuerySet[Incident], form: FilterForm) -> QuerySet[Incident]:
+    status = form.value("status")
+    if status == "open":
+        qs = queries.open_incidents(qs)
+    elif status:
+        qs = qs.filter(status=status)
+    for name in ("severity", "service", "provider"):
+        value = form.value(name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if form.value("published"):
+        qs = qs.filter(is_published=True)
+    text = form.value("q") or ""
+    return queries.search(qs, text) if text else qs
+
+
+def _counts(qs: QuerySet[Incident], view: ListView, scope: Scope) -> None:
+    """The count on each queue tab except 'all' and 'providers' (one query each, whatever the rows)."""
+    for queue in view.queues:
+        if queue.key not in ("all", "providers"):
+            queue.count = _apply_queue(qs, queue.key, scope).count()
+
+
+def _provider_counts(qs: QuerySet[Incident]) -> list[dict]:
+    horizon = timezone.now() + SOON
+    return list(
+        queries.open_incidents(qs)
+        .values("provider_id", "provider__name")
+        .annotate(
+            total=Count("pk"),
+            breached=Count("pk", filter=Q(resolution_breached=True) | Q(response_breached=True)),
+            soon=Count(
+                "pk",
+                filter=(
+                    Q(resolution_due_at__lte=horizon, resolution_breached=False)
+                    | Q(response_due_at__lte=horizon, response_breached=False)
+                ),
+            ),
+        )
+        .order_by("provider__name")
+    )
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = scope_for(user)
+    view = _list_view(scope)
+    keys = [q.key for q in view.queues]
+    queue = request.GET.get("queue") or view.default
+    if queue not in keys:
+        queue = view.default
+    if request.GET.get("published") == "1" and "queue" not in request.GET:
+        queue = "all"  # /incidents/?published=1 shows every published incident the viewer can see
+    base = queries.visible_to(user)
+    form = FilterForm(request.GET, services=services_visible_to(user), show_provider=view.internal)
+    _counts(base, view, scope)
+    filters = {k: v for k, v in request.GET.items() if k not in ("page", "queue") and v}
+    for q in view.queues:
+        q.url = "?" + urlencode({"queue": q.key, **filters})
+    context: dict = {"view": view, "queue": queue, "form": form, "q": "", "now": timezone.now()}
+    if queue == "providers":
+        context["providers"] = _provider_counts(_filtered(base, form))
+        page = None
+    else:
+        qs = _order(_filtered(_apply_queue(base, queue, scope), form), queue)
+        page = Paginator(sla.with_clock_data(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+        now = timezone.now()
+        page.object_list = [(i, row_sla(i, now)) for i in page.object_list]
+    context["page"] = page
+    context["extra_qs"] = urlencode({"queue": queue, **filters})
+    context["bulk_form"] = BulkAssignForm() if view.bulk else None
+    context["here"] = request.get_full_path()
+    if request.htmx and request.htmx.target == "rows":
+        return render(request, "incidents/_list_rows.html", context)
+    return render(request, "incidents/incident_list.html", context)
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the ticked incidents to one provider: one action call each, all inside one transaction."""
+    scope = scope_for(request.user)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
+    back = back or reverse("incident_list")
+    if not scope.is_desk:
+        return _forbidden(request)
+    form = BulkAssignForm(request.POST)
+    ids = {int(v) for v in request.POST.getlist("incident") if v.isdigit()}
+    if not ids:
+        messages.error(request, "Tick the incidents to assign.")
+        return redirect(back)
+    if not form.is_valid():
+        messages.error(request, "Choose the provider to assign them to.")
+        return redirect(back)
+    provider = form.cleaned_data["provider"]
+    incidents = list(queries.visible_to(request.user).filter(pk__in=ids).order_by("reference"))
+    actor = Actor.from_request(request)
+    done: list[str] = []
+    failed: list[str] = []
+    with transaction.atomic():
+        for incident in incidents:
+            try:
+                actions.assign_incident(actor=actor, incident=incident, provider=provider)
+            except ActionError as exc:
+                failed.append(f"{incident.reference} ({exc.message})")
+            else:
+                done.append(incident.reference)
+    missing = len(ids) - len(incidents)
+    if done:
+        messages.success(request, f"Assigned to {provider}: {', '.join(done)}.")
+    if failed:
+        messages.error(request, f"Not assigned: {'; '.join(failed)}.")
+    if missing:
+        messages.error(request, f"{missing} incident{'s' if missing != 1 else ''} not found.")
+    return redirect(back)
+
+
+# Major incidents ----------
+
+
+@login_required
+def major_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    qs = (
+        queries.majors_visible_to(request.user)
+        .select_related("incident__severity", "incident__service")
+        .annotate(
+            rank=Case(
+                When(state=MajorIncident.State.ACTIVE, then=Value(0)),
+                When(state=MajorIncident.State.REVIEW, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            sent=Count("communications"),
+        )
+        .order_by("rank", "-opened_at", "-id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/major_list.html", {"page": page, "now": now})
+
+
+# Home panels (read by busbar.core.context for the home pages) ----------
+
+
+def home_panels(request: HttpRequest) -> dict:
+    """What the home page of the viewer's kind shows about incidents; computed only when a home page asks."""
+    from busbar.core.views import home_kind
+
+    user = request.user
+    scope = scope_for(user)
+    kind = home_kind(scope)
+    base = queries.visible_to(user)
+    now = timezone.now()
+    if kind == "desk":
+        return {
+            "unassigned": queries.unassigned(base).count(),
+            "soon": queries.breaching_soon(base, SOON).count(),
+            "breached": queries.open_incidents(queries.breached(base)).count(),
+            "open": queries.open_incidents(base).count(),
+            "majors": queries.majors_visible_to(user).filter(state=MajorIncident.State.ACTIVE).count(),
+        }
+    if kind == "provider":
+        mine = queries.open_incidents(base.filter(provider_id__in=scope.resolver_for))
+        rows = sla.with_clock_data(_order(mine, "mine"))[:10]
+        return {"queue": [(i, row_sla(i, now)) for i in rows], "queue_count": mine.count()}
+    ours = queries.open_incidents(base.filter(organisation_id__in=scope.organisation_ids))
+    published = queries.open_incidents(base.filter(is_published=True)).order_by("-created_at", "-id")
+    return {
+        "ours": list(ours.order_by("-created_at", "-id")[:10]),
+        "ours_count": ours.count(),
+        "published": list(published[:10]),
+    }
