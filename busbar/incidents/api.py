@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
@@ -649,17 +649,39 @@ def _is_list(annotation: Any) -> bool:
     return typing.get_origin(annotation) is list
 
 
-def _parse(request: HttpRequest, schema: type[Schema]) -> tuple[Any, list[tuple[str, str, bytes]]]:
-    """Read ``schema`` from a JSON body, or from multipart form fields plus ``attachments`` files."""
-    files: list[tuple[str, str, bytes]] = []
+Files = list[tuple[str, str, bytes]]
+
+
+def _invalid(request: HttpRequest, errors: list[tuple[tuple[Any, ...], str]]) -> HttpResponse:
+    """The same 422 problem as the API's validation handler, built here so a field named ``body`` is named."""
+    rows = [{"field": ".".join(str(p) for p in loc) or None, "message": msg} for loc, msg in errors]
+    fields = ", ".join(r["field"] for r in rows if r["field"]) or "the request"
+    return problem(
+        request,
+        status=422,
+        title="The request is not valid",
+        detail=f"Check {fields}.",
+        kind="invalid",
+        errors=rows,
+    )
+
+
+def _parse(
+    request: HttpRequest, schema: type[Schema], *, files: bool = True
+) -> tuple[Any, Files] | HttpResponse:
+    """Read ``schema`` from a JSON body, or (if ``files``) multipart form fields plus ``attachments`` files.
+
+    Returns the payload and the files, or the 422 problem response to send.
+    """
+    uploads: Files = []
     content_type = request.content_type or ""
-    if content_type == "multipart/form-data":
+    if files and content_type == "multipart/form-data":
         data: Any = {}
         for name, field in schema.model_fields.items():
             values = request.POST.getlist(name)
             if values:
                 data[name] = values if _is_list(field.annotation) else values[-1]
-        files = [
+        uploads = [
             (f.name, f.content_type or "application/octet-stream", f.read())
             for f in request.FILES.getlist("attachments")
         ]
@@ -667,34 +689,28 @@ def _parse(request: HttpRequest, schema: type[Schema]) -> tuple[Any, list[tuple[
         try:
             data = json.loads(request.body or b"{}")
         except ValueError:
-            raise ValidationError([{"loc": ("body",), "msg": "The body is not valid JSON"}]) from None
+            return _invalid(request, [((), "The body is not valid JSON")])
         if not isinstance(data, dict):
-            raise ValidationError([{"loc": ("body",), "msg": "The body must be a JSON object"}])
+            return _invalid(request, [((), "The body must be a JSON object")])
     else:
-        raise HttpError(415, f"Send application/json or multipart/form-data, not {content_type}")
+        accepted = "application/json or multipart/form-data" if files else "application/json"
+        raise HttpError(415, f"Send {accepted}, not {content_type}")
     try:
-        return schema.model_validate(data), files
+        return schema.model_validate(data), uploads
     except PydanticValidationError as exc:
-        errors = [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-        raise ValidationError(errors) from None
+        return _invalid(request, [(e["loc"], e["msg"]) for e in exc.errors()])
 
 
-def _body_doc(schema: type[Schema]) -> dict[str, Any]:
-    """OpenAPI for a body that is JSON, or multipart with the same fields and ``attachments`` files."""
+def _body_doc(schema: type[Schema], *, files: bool = True) -> dict[str, Any]:
+    """OpenAPI for a JSON body or, with ``files``, multipart with the same fields plus ``attachments``."""
     json_schema = schema.model_json_schema()
-    form = {
-        **json_schema,
-        "properties": {
-            **json_schema["properties"],
-            "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
-        },
-    }
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": json_schema}, "multipart/form-data": {"schema": form}},
+    content: dict[str, Any] = {"application/json": {"schema": json_schema}}
+    if files:
+        binary = {"type": "array", "items": {"type": "string", "format": "binary"}}
+        content["multipart/form-data"] = {
+            "schema": {**json_schema, "properties": {**json_schema["properties"], "attachments": binary}}
         }
-    }
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def _problems(*codes: int) -> dict[int, type[Schema]]:
@@ -736,12 +752,15 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> Quer
     summary="Raise an incident",
     openapi_extra=_body_doc(IncidentIn),
 )
-def raise_incident(request: HttpRequest) -> Status:
+def raise_incident(request: HttpRequest) -> Status | HttpResponse:
     """Participants raise for their own organisation; the service desk may raise for any (``organisation``).
 
     JSON, or ``multipart/form-data`` with the same fields and ``attachments`` files.
     """
-    payload, files = _parse(request, IncidentIn)
+    parsed = _parse(request, IncidentIn)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    payload, files = parsed
     service = _service(request, payload.service)
     incident = actions.raise_incident(
         actor=_actor(request),
@@ -923,10 +942,13 @@ def list_updates(request: HttpRequest, reference: str) -> QuerySet[Update]:
     summary="Add a public update or an internal note",
     openapi_extra=_body_doc(UpdateIn),
 )
-def add_update(request: HttpRequest, reference: str) -> Status:
+def add_update(request: HttpRequest, reference: str) -> Status | HttpResponse:
     """JSON, or ``multipart/form-data`` with the same fields and ``attachments`` files."""
     incident = _incident(request, reference)
-    payload, files = _parse(request, UpdateIn)
+    parsed = _parse(request, UpdateIn)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    payload, files = parsed
     update = actions.add_update(
         actor=_actor(request),
         incident=incident,
@@ -1049,12 +1071,17 @@ def update_major(request: HttpRequest, major_id: int, payload: MajorPatch) -> Ma
 
 @router.post(
     "/major-incidents/{major_id}/communications",
-    response={201: CommunicationOut, **_problems(403, 404, 422)},
+    response={201: CommunicationOut, **_problems(403, 404, 415, 422)},
     summary="Send a bulletin to every affected participant (service desk)",
     tags=["Major incidents"],
+    openapi_extra=_body_doc(CommunicationIn, files=False),
 )
-def send_communication(request: HttpRequest, major_id: int, payload: CommunicationIn) -> Status:
+def send_communication(request: HttpRequest, major_id: int) -> Status | HttpResponse:
     major = _major(request, major_id)
+    parsed = _parse(request, CommunicationIn, files=False)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    payload, _ = parsed
     communication = actions.send_communication(
         actor=_actor(request), major=major, subject=payload.subject, body=payload.body
     )
