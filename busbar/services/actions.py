@@ -43,6 +43,8 @@ WARNING_MIN, WARNING_MAX = Decimal("0.10"), Decimal("0.99")
 SERVICE_FIELDS = ("name", "slug", "description", "parent", "provider", "calendar", "sla_policy", "is_active")
 CALENDAR_FIELDS = ("name", "kind", "weekly_hours", "bank_holidays")
 POLICY_FIELDS = ("name", "scheme", "warning_ratio", "is_default")
+#: Short names the catalogue's own addresses use (/services/new/).
+RESERVED_SLUGS = frozenset({"new"})
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -157,6 +159,8 @@ def _clean_slug(slug: str, name: str) -> str:
     slug = slugify(slug or name)[:60].strip("-")
     if not slug:
         raise ActionError("Give the service a short name made of letters, digits and hyphens", field="slug")
+    if slug in RESERVED_SLUGS:
+        raise ActionError(f"The short name {slug!r} is reserved for the catalogue's own pages", field="slug")
     return slug
 
 

@@ -217,6 +217,11 @@ class TargetsForm(forms.Form):
                     label=f"{severity.code} {label.lower()} calendar",
                     initial=target.calendar_id if target else None,
                 )
+                for part in ("amount", "unit", "calendar"):
+                    # The table's visible labels are short; screen readers get the whole context.
+                    self.fields[f"{key}_{part}"].widget.attrs["aria-label"] = (
+                        f"Severity {severity.code} {label.lower()} {part}"
+                    )
                 cells.append((clock, key))
             self.rows.append((severity, cells))
         self.spec_keys: list[str] = []

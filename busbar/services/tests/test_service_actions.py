@@ -83,6 +83,11 @@ def test_names_and_short_names_are_unique(world: World, catalogue: Catalogue) ->
             actor=actor(world.ops), name="  ", provider=world.provider, calendar=catalogue.always
         )
     assert exc.value.field == "name"
+    with pytest.raises(ActionError) as exc:  # /services/new/ is the create page
+        actions.create_service(
+            actor=actor(world.ops), name="New", provider=world.provider, calendar=catalogue.always
+        )
+    assert exc.value.field == "slug" and "reserved" in exc.value.message
 
 
 def test_dependencies_cannot_make_a_loop(world: World, catalogue: Catalogue) -> None:
