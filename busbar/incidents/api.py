@@ -18,7 +18,7 @@ import json
 import typing
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -51,6 +51,9 @@ from busbar.services.models import Service, Severity
 from busbar.services.queries import services_visible_to
 
 router = Router(tags=["Incidents"])
+transitions = Router(tags=["Incident transitions"])
+majors = Router(tags=["Major incidents"])
+email = Router(tags=["Email"])
 
 ImpactCode = Literal["single", "several", "market"]
 LinkKind = Literal["duplicate_of", "caused_by", "related_to"]
@@ -320,6 +323,11 @@ class IncidentDetail(IncidentOut):
         return getattr(obj, "major", None)
 
 
+#: Journal entries only the desk and the provider see in full.
+INTERNAL_ACTIONS = {"incident.note"}
+INTERNAL_NOTE_ACTIONS = {"incident.pending_provider"}
+
+
 class TimelineOut(Schema):
     id: int
     at: dt.datetime
@@ -341,11 +349,6 @@ class TimelineOut(Schema):
         if context["request"]._incidents_internal or obj.action not in INTERNAL_NOTE_ACTIONS:
             return obj.note
         return ""
-
-
-#: Journal entries only the desk and the provider see in full.
-INTERNAL_ACTIONS = {"incident.note"}
-INTERNAL_NOTE_ACTIONS = {"incident.pending_provider"}
 
 
 class IncidentBrief(Schema):
@@ -645,6 +648,13 @@ def _organisation(request: HttpRequest, org_id: int, field: str) -> Any:
     return org
 
 
+def _raw_body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise HttpError(413, "The request body is too large") from None
+
+
 def _is_list(annotation: Any) -> bool:
     return typing.get_origin(annotation) is list
 
@@ -687,7 +697,7 @@ def _parse(
         ]
     elif content_type in ("application/json", "text/plain", ""):
         try:
-            data = json.loads(request.body or b"{}")
+            data = json.loads(_raw_body(request) or b"{}")
         except ValueError:
             return _invalid(request, [((), "The body is not valid JSON")])
         if not isinstance(data, dict):
@@ -811,11 +821,10 @@ def get_timeline(request: HttpRequest, reference: str) -> QuerySet[AuditEntry]:
 TRANSITION_RESPONSES = {200: IncidentDetail, **_problems()}
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/triage",
     response=TRANSITION_RESPONSES,
     summary="Triage (service desk)",
-    tags=["Incident transitions"],
 )
 def triage(request: HttpRequest, reference: str, payload: TriageIn) -> Any:
     """Set severity, service, impact or publication. Open incidents only."""
@@ -833,11 +842,10 @@ def triage(request: HttpRequest, reference: str, payload: TriageIn) -> Any:
     )
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/assign",
     response=TRANSITION_RESPONSES,
     summary="Assign to a provider or person",
-    tags=["Incident transitions"],
 )
 def assign(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
     """The desk assigns to a provider (default: the service's); a provider picks a person within it."""
@@ -852,21 +860,19 @@ def assign(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
     )
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/start",
     response=TRANSITION_RESPONSES,
     summary="Start work (desk or provider)",
-    tags=["Incident transitions"],
 )
 def start(request: HttpRequest, reference: str, payload: StartIn) -> Any:
     return _change(request, _incident(request, reference), actions.start_work, note=payload.note)
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/pend",
     response=TRANSITION_RESPONSES,
     summary="Put on hold awaiting the participant or the provider",
-    tags=["Incident transitions"],
 )
 def pend(request: HttpRequest, reference: str, payload: PendIn) -> Any:
     """Awaiting the participant pauses the resolution clock; awaiting the provider does not."""
@@ -879,11 +885,10 @@ def pend(request: HttpRequest, reference: str, payload: PendIn) -> Any:
     )
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/resolve",
     response=TRANSITION_RESPONSES,
     summary="Resolve (desk or provider)",
-    tags=["Incident transitions"],
 )
 def resolve(request: HttpRequest, reference: str, payload: ResolveIn) -> Any:
     return _change(
@@ -891,32 +896,29 @@ def resolve(request: HttpRequest, reference: str, payload: ResolveIn) -> Any:
     )
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/close",
     response=TRANSITION_RESPONSES,
     summary="Close a resolved incident (desk or raising organisation)",
-    tags=["Incident transitions"],
 )
 def close(request: HttpRequest, reference: str) -> Any:
     """A major incident needs its post-incident review first."""
     return _change(request, _incident(request, reference), actions.close_incident)
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/reopen",
     response=TRANSITION_RESPONSES,
     summary="Reopen within the window after resolution (desk or raising organisation)",
-    tags=["Incident transitions"],
 )
 def reopen(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
     return _change(request, _incident(request, reference), actions.reopen_incident, reason=payload.reason)
 
 
-@router.post(
+@transitions.post(
     "/incidents/{reference}/cancel",
     response=TRANSITION_RESPONSES,
     summary="Cancel an incident raised in error (desk or raising organisation)",
-    tags=["Incident transitions"],
 )
 def cancel(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
     return _change(request, _incident(request, reference), actions.cancel_incident, reason=payload.reason)
@@ -1018,29 +1020,29 @@ def _major(request: HttpRequest, major_id: int) -> MajorIncident:
     return get_object_or_404(qs, pk=major_id)
 
 
-@router.get(
-    "/major-incidents", response=list[MajorOut], summary="List major incidents", tags=["Major incidents"]
+@majors.get(
+    "/major-incidents",
+    response=list[MajorOut],
+    summary="List major incidents",
 )
 @paginate(Page)
 def list_majors(request: HttpRequest, filters: Query[MajorFilter]) -> QuerySet[MajorIncident]:
     return filters.filter(_majors(request)).order_by("-opened_at", "-id")
 
 
-@router.get(
+@majors.get(
     "/major-incidents/{major_id}",
     response={200: MajorDetail, 404: Problem},
     summary="One major incident",
-    tags=["Major incidents"],
 )
 def get_major(request: HttpRequest, major_id: int) -> MajorIncident:
     return _major(request, major_id)
 
 
-@router.post(
+@majors.post(
     "/incidents/{reference}/major",
     response={201: MajorDetail, **_problems(403, 404, 422)},
     summary="Declare a major incident (service desk)",
-    tags=["Major incidents"],
 )
 def declare_major(request: HttpRequest, reference: str, payload: DeclareIn) -> Status:
     incident = _incident(request, reference)
@@ -1048,11 +1050,10 @@ def declare_major(request: HttpRequest, reference: str, payload: DeclareIn) -> S
     return Status(201, _major(request, major.pk))
 
 
-@router.patch(
+@majors.patch(
     "/major-incidents/{major_id}",
     response={200: MajorDetail, **_problems(403, 404, 422)},
     summary="Change the incident manager or the bulletin interval (service desk)",
-    tags=["Major incidents"],
 )
 def update_major(request: HttpRequest, major_id: int, payload: MajorPatch) -> MajorIncident:
     major = _major(request, major_id)
@@ -1069,11 +1070,10 @@ def update_major(request: HttpRequest, major_id: int, payload: MajorPatch) -> Ma
     return _major(request, major_id)
 
 
-@router.post(
+@majors.post(
     "/major-incidents/{major_id}/communications",
     response={201: CommunicationOut, **_problems(403, 404, 415, 422)},
     summary="Send a bulletin to every affected participant (service desk)",
-    tags=["Major incidents"],
     openapi_extra=_body_doc(CommunicationIn, files=False),
 )
 def send_communication(request: HttpRequest, major_id: int) -> Status | HttpResponse:
@@ -1088,11 +1088,10 @@ def send_communication(request: HttpRequest, major_id: int) -> Status | HttpResp
     return Status(201, communication)
 
 
-@router.post(
+@majors.post(
     "/major-incidents/{major_id}/review",
     response={200: MajorDetail, **_problems(403, 404, 422)},
     summary="Record the post-incident review (service desk)",
-    tags=["Major incidents"],
 )
 def record_review(request: HttpRequest, major_id: int, payload: ReviewIn) -> MajorIncident:
     major = _major(request, major_id)
@@ -1109,12 +1108,11 @@ def record_review(request: HttpRequest, major_id: int, payload: ReviewIn) -> Maj
 # Inbound email ---------------------------------------------------------------------------------------------
 
 
-@router.post(
+@email.post(
     "/email/inbound",
     auth=TokenAuth(),
     response={201: EmailReceived, **_problems(403, 415, 422)},
     summary="Thread an emailed reply onto its incident (mailbox poller; desk or platform-admin token)",
-    tags=["Email"],
     openapi_extra={
         "requestBody": {"required": True, "content": {"message/rfc822": {"schema": {"type": "string"}}}}
     },
@@ -1126,5 +1124,10 @@ def email_inbound(request: HttpRequest) -> Status:
         raise PermissionDenied("Only a service-desk or platform-administrator token may post inbound email")
     if request.content_type != "message/rfc822":
         raise HttpError(415, "Send the raw message as message/rfc822")
-    update = actions.receive_email(raw=request.body)
+    update = actions.receive_email(raw=_raw_body(request))
     return Status(201, {"reference": update.incident.reference, "update_id": update.pk})
+
+
+router.add_router("", transitions)
+router.add_router("", majors)
+router.add_router("", email)

@@ -93,3 +93,10 @@ def test_unreadable_json_is_422(world: World) -> None:
 def test_unsupported_media_type_is_415(world: World) -> None:
     response = _post(world.client(world.user_a), "/api/v1/incidents", "<incident/>", "application/xml")
     assert response.status_code == 415 and response["Content-Type"] == PROBLEM
+
+
+def test_oversized_body_is_413_not_a_crash(world: World, settings) -> None:  # noqa: ANN001
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = {"service": "css", "summary": "x", "description": "y" * 5000}
+    response = _post(world.client(world.user_a), "/api/v1/incidents", body)
+    assert response.status_code == 413 and response["Content-Type"] == PROBLEM

@@ -50,7 +50,8 @@ def test_list_query_count_does_not_grow(world: World, catalogue, who: str, path:
     assert small <= 12
 
 
-def test_sub_lists_query_count_does_not_grow(world: World, catalogue) -> None:  # noqa: ANN001
+def test_sub_lists_query_count_does_not_grow(world: World, catalogue, settings, tmp_path) -> None:  # noqa: ANN001
+    settings.MEDIA_ROOT = tmp_path
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident)
     paths = [f"/api/v1/incidents/{incident.reference}/{sub}" for sub in ("updates", "timeline")]
@@ -59,7 +60,11 @@ def test_sub_lists_query_count_does_not_grow(world: World, catalogue) -> None:  
     def add(n: int) -> None:
         for i in range(n):
             actions.add_update(
-                actor=actor_for(world.resolver), incident=incident, body=f"note {i}", internal=i % 2
+                actor=actor_for(world.resolver),
+                incident=incident,
+                body=f"note {i}",
+                internal=bool(i % 2),
+                attachments=[(f"log{i}.txt", "text/plain", b"log")],
             )
 
     add(3)
