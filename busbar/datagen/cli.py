@@ -309,7 +309,7 @@ def _job(args: argparse.Namespace) -> tuple[engine.Job, Path]:
     out = args.out
     if out is None:
         stem = args.csv.stem if args.csv is not None else start.isoformat()
-        out = Path(f"{args.interface.lower()}-{stem}{EXT[args.format]}{'.gz' if args.gzip else ''}")
+        out = Path(f"{args.command}-{stem}{EXT[args.format]}{'.gz' if args.gzip else ''}")
     if out.is_dir():
         raise UsageError(f"--out {out} is a directory")
     if not out.parent.exists():

@@ -147,9 +147,6 @@ def read(path: Path, allow_negative: bool = False, default_quantity: str = "AI")
                         f"rows for MPAN {core} must be together (it also appears up to line "
                         f"{finished[core]})",
                     )
-                if current_core is not None:
-                    yield finish()
-                    finished[current_core] = line - 1
                 if not (len(core) == 13 and core.isascii() and core.isdigit()):
                     raise err("mpan", f"an MPAN core is 13 digits, got {core!r}")
                 if not mpan.is_valid_core(core):
@@ -158,6 +155,9 @@ def read(path: Path, allow_negative: bool = False, default_quantity: str = "AI")
                     )
                 if mpan.distributor_of(core) is None:
                     raise err("mpan", f"MPAN {core}: distributor {core[:2]} is not a GB DNO area (10-23)")
+                if current_core is not None:
+                    yield finish()
+                    finished[current_core] = line - 1
                 current, current_core, seen_days = {}, core, {}
             quantity = row[col["quantity"]].strip().upper() if "quantity" in col else default_quantity
             if quantity not in codes.QUANTITIES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ TARGET_METER_DAYS = 2048  # IF-021 meter-days per chunk
 TARGET_READS = 4096  # IF-041 readings per chunk
 READ_WINDOW = 32  # days of consumption held at once for IF-041
 MAX_DAYS = 3_660
+FLAT_WINDOW = 366
+REFERENCE = re.compile(r"^S-((IF|REP)-)?\d{3,4}-[0-9a-fA-F]{10}-[A-Z]{3,5}-\d{8}-[a-zA-Z0-9]+$")  # DT-995
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,12 @@ class Job:
             raise ValueError("parquet is compressed already; --gzip applies to jsonl, json and csv")
 
     @property
+    def window(self) -> int:
+        """IF-021 days rendered together: the days per message, or for flat output up to a year, so that
+        flat rows come meter by meter (and a flat CSV can be fed back with --csv)."""
+        return self.days_per_message if self.fmt in ("jsonl", "json") else min(self.days, FLAT_WINDOW)
+
+    @property
     def quantity_index(self) -> list[int]:
         return [i for i, q in enumerate(codes.QUANTITIES) if q in self.settings.quantities]
 
@@ -84,7 +93,7 @@ class Chunk:
 
 def meters_per_chunk(job: Job) -> int:
     if job.interface == "IF-021":
-        per = TARGET_METER_DAYS // (job.days_per_message * max(1, len(job.quantity_index) // 2 + 1))
+        per = TARGET_METER_DAYS // (job.window * max(1, len(job.quantity_index) // 2 + 1))
     else:
         per = TARGET_READS // (job.days + 1)
     return max(model.GROUP, per // model.GROUP * model.GROUP)
@@ -96,7 +105,7 @@ def plan(job: Job) -> list[tuple[int, int, int]]:
     starts = range(0, job.meters, step)
     if job.interface == "IF-041":
         return [(0, s, min(s + step, job.meters)) for s in starts]
-    windows = -(-job.days // job.days_per_message)
+    windows = -(-job.days // job.window)
     return [(w, s, min(s + step, job.meters)) for w in range(windows) for s in starts]
 
 
@@ -126,7 +135,7 @@ def _sent(day_after: np.ndarray | int, meter_index: np.ndarray) -> np.ndarray:
 
 
 def _if021_chunk(job: Job, window: int, start: int, stop: int) -> Chunk:
-    k = job.days_per_message
+    k = job.window
     first = job.first_day + window * k
     days = np.arange(first, min(first + k, job.first_day + job.days))
     pop = model.population(job.settings, start, stop)
@@ -254,17 +263,22 @@ def _inject(
     manifest: list[dict[str, Any]] = []
     pos = 0
     view = memoryview(out)
+    final_ref: dict[int, str] = {}  # references of rows already processed, after any change
+
+    def reference(row: int) -> str:
+        if row not in final_ref:
+            text = bytes(view[offsets[row] + 1 : offsets[row + 1]]).rstrip(b"]\n")
+            final_ref[row] = orjson.loads(text)["payload"]["CommonBlock"]["S1"]["senderUniqueReference"]
+        return final_ref[row]
+
     for r in np.flatnonzero(chosen):
         original = bytes(view[offsets[r] : offsets[r + 1]])
         tail = b"]\n" if original.endswith(b"]\n") else b""
         msg = orjson.loads(original[1 : len(original) - len(tail)])
         ctx: dict[str, Any] = {"pick": int(pick[r])}
-        earlier = np.flatnonzero(present[:r] & ~chosen[:r])
-        if len(earlier):
-            prev = orjson.loads(
-                bytes(view[offsets[earlier[-1]] + 1 : offsets[earlier[-1] + 1]]).rstrip(b"]\n")
-            )
-            ctx["previous_reference"] = prev["payload"]["CommonBlock"]["S1"]["senderUniqueReference"]
+        earlier = np.flatnonzero(present[:r])
+        if len(earlier) and REFERENCE.match(reference(int(earlier[-1]))):
+            ctx["previous_reference"] = reference(int(earlier[-1]))
         case = None
         for i in range(len(names)):
             candidate = invalid.CASES[names[(int(pick[r]) + i) % len(names)]]
@@ -277,6 +291,7 @@ def _inject(
         if case is None:
             continue
         case.apply(msg["payload"], ctx)
+        final_ref[int(r)] = msg["payload"]["CommonBlock"]["S1"].get("senderUniqueReference", "")
         pieces += [bytes(view[pos : offsets[r]]), original[:1] + orjson.dumps(msg) + tail]
         pos = offsets[r + 1]
         manifest.append(
