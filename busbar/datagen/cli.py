@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="messages per submission, i.e. per JSONL line (default 1)",
         )
         o = p.add_argument_group("output")
-        o.add_argument("--out", type=Path, help="output file (default <interface>-<from>.<ext>)")
+        o.add_argument("--out", type=Path, help="output file, - for stdout (default <command>-<from>.<ext>)")
         o.add_argument(
             "--format",
             choices=engine.FORMATS,
@@ -310,9 +310,11 @@ def _job(args: argparse.Namespace) -> tuple[engine.Job, Path]:
     if out is None:
         stem = args.csv.stem if args.csv is not None else start.isoformat()
         out = Path(f"{args.command}-{stem}{EXT[args.format]}{'.gz' if args.gzip else ''}")
+    if str(out) == "-" and args.invalid:
+        raise UsageError("--invalid writes a manifest next to the output: give --out a file")
     if out.is_dir():
         raise UsageError(f"--out {out} is a directory")
-    if not out.parent.exists():
+    if str(out) != "-" and not out.parent.exists():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     return job, out
 

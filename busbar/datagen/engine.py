@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from . import codes, flat, gbtime, invalid, model, output, render
+from . import codes, flat, gbtime, invalid, layout, model, output, render
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
 TARGET_METER_DAYS = 2048  # IF-021 meter-days per chunk
@@ -160,8 +160,8 @@ def _if021_chunk(job: Job, window: int, start: int, stop: int) -> Chunk:
     key = ("IF-021", len(days))
     if key not in _TEMPLATES:
         _TEMPLATES[key] = render.if021_template(len(days), job.env)
-    out, lens = render.render_if021(pop, data, rows, job.env, job.per_submission, _TEMPLATES[key])
-    return _finish(job, out, lens, rows, present, units, opening=np.zeros(len(m), bool))
+    out, frame = render.render_if021(pop, data, rows, job.env, job.per_submission, _TEMPLATES[key])
+    return _finish(job, out, frame, rows, present, units, opening=np.zeros(len(m), bool))
 
 
 def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
@@ -205,7 +205,7 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
         return _flat_chunk(job, table, len(rows.meter), units, header=start == 0)
     if "IF-041" not in _TEMPLATES:
         _TEMPLATES["IF-041"] = render.if041_template(job.env)  # type: ignore[index]
-    out, lens = render.render_if041(
+    out, frame = render.render_if041(
         pop,
         rows,
         cat["reading"],
@@ -215,7 +215,7 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
         job.per_submission,
         _TEMPLATES["IF-041"],  # type: ignore[index]
     )
-    return _finish(job, out, lens, rows, np.ones(len(rows.meter), bool), units, opening=cat["open"])
+    return _finish(job, out, frame, rows, np.ones(len(rows.meter), bool), units, opening=cat["open"])
 
 
 def _flat_chunk(job: Job, table: Any, messages: int, units: int, header: bool) -> Chunk:
@@ -228,7 +228,7 @@ def _flat_chunk(job: Job, table: Any, messages: int, units: int, header: bool) -
 def _finish(
     job: Job,
     out: bytes,
-    lens: np.ndarray,
+    frame: layout.Frame,
     rows: render.Rows,
     present: np.ndarray,
     units: int,
@@ -237,7 +237,7 @@ def _finish(
     messages = int(present.sum())
     manifest: list[dict[str, Any]] = []
     if job.invalid_share > 0 and messages:
-        out, manifest = _inject(job, out, lens, rows, present, opening)
+        out, manifest = _inject(job, out, frame.row_lengths(), rows, present, opening)
     submissions = -(-messages // job.per_submission) if messages else 0
     if job.fmt == "json" and out:
         lines = out.splitlines()

@@ -1,10 +1,11 @@
 """Byte-level assembly of many JSON messages at once with numpy.
 
 A message type is described once as a row template: literal bytes interleaved with slots of a fixed maximum
-width. For a chunk of R messages the template is broadcast into an (R, W) byte matrix together with an
-(R, W) keep-mask; slots are filled column-wise from vectorised formatters, the mask drops the unused part of
-each slot (and whole optional sections), and one boolean index turns the matrix into the output bytes. No
-per-message Python code runs, which is what makes the generator fast.
+width. For a chunk of R messages the template is copied into an (R, W) byte matrix and the slots are filled
+column-wise by vectorised formatters. JSON text never contains a NUL byte, so NUL marks "no byte here": the
+unused part of each slot, a section left out (a day not delivered) or a byte deleted from the template (the
+comma after the last item of a list) are zero, and one pass that drops the zeros turns the matrix into the
+output. No per-message Python code runs, which is what makes the generator fast.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-_DIGITS3 = np.array([list(f"{i:03d}".encode()) for i in range(1000)], dtype=np.uint8)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _POW10 = np.array([10**i for i in range(1, 9)], dtype=np.int64)
 MAX_DECIMAL3 = 999_999_999_999  # largest (9,3) value, in thousandths
@@ -21,39 +21,38 @@ MAX_DECIMAL3 = 999_999_999_999  # largest (9,3) value, in thousandths
 
 @dataclass
 class Template:
-    """A row template under construction: literal bytes and named slots."""
+    """A row template under construction: literal bytes and named (NUL-filled) slots."""
 
     data: bytearray = field(default_factory=bytearray)
-    keep: list[bool] = field(default_factory=list)
     slots: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def lit(self, text: bytes | str) -> Template:
         b = text.encode() if isinstance(text, str) else text
+        if 0 in b:
+            raise ValueError("a template literal cannot contain NUL")
         self.data += b
-        self.keep += [True] * len(b)
         return self
 
     def slot(self, name: str, width: int) -> Template:
         if name in self.slots:
             raise ValueError(f"duplicate slot {name}")
         self.slots[name] = (len(self.data), width)
-        self.data += b" " * width
-        self.keep += [False] * width
+        self.data += bytes(width)
         return self
 
     def repeat(self, name: str, inner: Template, count: int) -> Template:
         """Append ``count`` copies of ``inner``; its slots become ``name`` sections addressed by index."""
         self.slots[name] = (len(self.data), len(inner.data))
-        for _ in range(count):
-            self.data += inner.data
-            self.keep += inner.keep
+        self.data += inner.data * count
+        return self
+
+    def delete(self, offset: int) -> Template:
+        """Drop the byte at ``offset`` from the output (it becomes NUL)."""
+        self.data[offset] = 0
         return self
 
     def __len__(self) -> int:
         return len(self.data)
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.frombuffer(bytes(self.data), np.uint8), np.array(self.keep, dtype=bool)
 
 
 _SCRATCH: dict[str, np.ndarray] = {}
@@ -68,52 +67,34 @@ def _scratch(name: str, size: int, dtype: type) -> np.ndarray:
 
 
 class Frame:
-    """R rows of a template, being filled. Uses per-process scratch buffers: one Frame at a time."""
+    """R rows of a template, being filled. Uses a per-process scratch buffer: one Frame at a time."""
 
     def __init__(self, template: Template, rows: int) -> None:
-        data, keep = template.arrays()
+        data = np.frombuffer(bytes(template.data), np.uint8)
         self.width = len(data)
         self.rows = rows
         self.buf = _scratch("buf", rows * self.width, np.uint8).reshape(rows, self.width)
         self.buf[:] = data
-        self.mask = _scratch("mask", rows * self.width, np.bool_).reshape(rows, self.width)
-        self.mask[:] = keep
 
-    def view(
-        self, offset: int, shape: tuple[int, ...], strides: tuple[int, ...]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Writable strided views into the buffer and mask: dims (rows, *shape) with byte strides."""
-        full_shape = (self.rows, *shape)
-        full_strides = (self.width, *strides)
-        b = np.lib.stride_tricks.as_strided(self.buf[:, offset:], full_shape, full_strides, writeable=True)
-        m = np.lib.stride_tricks.as_strided(self.mask[:, offset:], full_shape, full_strides, writeable=True)
-        return b, m
+    def view(self, offset: int, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
+        """A writable strided view into the rows: dims (rows, *shape) with byte strides."""
+        return np.lib.stride_tricks.as_strided(
+            self.buf[:, offset:], (self.rows, *shape), (self.width, *strides), writeable=True
+        )
 
-    def put(
-        self, offset: int, chars: np.ndarray, lengths: np.ndarray | None = None, right: bool = False
-    ) -> None:
-        """Fill a slot for every row: ``chars`` is (R, w); ``lengths`` keeps only that many bytes."""
-        w = chars.shape[-1]
-        self.buf[:, offset : offset + w] = chars
-        self.mask[:, offset : offset + w] = True if lengths is None else keep_mask(lengths, w, right)
+    def put(self, offset: int, chars: np.ndarray) -> None:
+        """Fill a slot for every row from (R, w) bytes, NUL where the slot is not used."""
+        self.buf[:, offset : offset + chars.shape[-1]] = chars
 
     def compress(self) -> bytes:
-        return self.buf[self.mask].tobytes()
+        return self.buf.tobytes().translate(None, b"\0")
 
     def row_lengths(self) -> np.ndarray:
-        return self.mask.sum(axis=1)
-
-
-def keep_mask(lengths: np.ndarray, width: int, right: bool = False) -> np.ndarray:
-    """Mask keeping the first (or, ``right``, the last) ``lengths`` of ``width`` bytes."""
-    cols = np.arange(width)
-    if right:
-        return cols >= (width - lengths)[..., None]
-    return cols < lengths[..., None]
+        return np.count_nonzero(self.buf, axis=1)
 
 
 def strings(values: list[str] | tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """A lookup table of left-aligned ASCII strings: ((n, w) bytes, (n,) lengths)."""
+    """A lookup table of left-aligned ASCII strings, NUL-padded: ((n, w) bytes, (n,) lengths)."""
     encoded = [v.encode() for v in values]
     width = max(1, max(len(b) for b in encoded))
     table = np.zeros((len(encoded), width), np.uint8)
@@ -128,11 +109,8 @@ _WORDF = np.frombuffer(b"".join(f".{i:03d}".encode() for i in range(1_000)), dty
 DECIMAL_WIDTH = 16
 
 
-def decimal3(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Thousandths as right-aligned (9,3) decimal text, e.g. 1234 -> ``1.234``.
-
-    Returns ((..., 16) bytes, lengths): the text is the last ``length`` bytes of each 16.
-    """
+def decimal3(values: np.ndarray) -> np.ndarray:
+    """Thousandths as right-aligned (9,3) text, e.g. 1234 -> ``1.234``: (..., 16) bytes, NUL-padded."""
     v = np.asarray(values, dtype=np.int64)
     neg = v < 0
     a = np.abs(v) if neg.any() else v
@@ -150,7 +128,8 @@ def decimal3(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if neg.any():
         idx = np.nonzero(neg)
         out[(*idx, 11 - nd[idx])] = ord("-")
-    return out, nd + 4 + neg
+    out *= np.arange(DECIMAL_WIDTH) >= (DECIMAL_WIDTH - 4 - neg - nd)[..., None]
+    return out
 
 
 def digits(values: np.ndarray, width: int) -> np.ndarray:

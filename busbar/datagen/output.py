@@ -27,25 +27,35 @@ class AtomicFile:
     """A file written under a temporary name in the destination folder and renamed into place on commit.
 
     If anything fails before :meth:`commit`, the temporary file is removed and nothing is left at ``path``.
+    ``-`` means standard output, and an existing path that is not a regular file (``/dev/null``, a FIFO) is
+    written directly: neither can be replaced by a rename.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        self.fh: IO[bytes] = open(self.tmp, "wb")  # noqa: SIM115 - closed in commit/abort
+        self.tmp: Path | None = None
+        if str(path) == "-":
+            self.fh: IO[bytes] = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+        elif path.exists() and not path.is_file():
+            self.fh = open(path, "wb")  # noqa: SIM115 - closed in commit/abort
+        else:
+            self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            self.fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in commit/abort
 
     def write(self, data: bytes | memoryview) -> None:
         self.fh.write(data)
 
     def commit(self) -> None:
         self.fh.close()
-        os.replace(self.tmp, self.path)
+        if self.tmp is not None:
+            os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
         try:
             self.fh.close()
         finally:
-            self.tmp.unlink(missing_ok=True)
+            if self.tmp is not None:
+                self.tmp.unlink(missing_ok=True)
 
 
 class Progress:

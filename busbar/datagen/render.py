@@ -43,8 +43,14 @@ _DIST_DIP = layout.strings([d.dip_id for d in mpan.DISTRIBUTORS])[0]
 _CONN = layout.strings(list(codes.CONNECTION_TYPES))[0]
 _QTY = layout.strings(list(codes.QUANTITIES))[0]
 _EVENT21 = layout.strings([codes.IF021_EVENT[q] for q in codes.QUANTITIES])
-_QFLAG = layout.strings(list(codes.QUALITY_FLAGS))
-_REASON = layout.strings(["null"] + [f'"{r}"' for r in codes.REASONS])
+# Quality flag and estimation reason as one slot, indexed by quality * 11 + reason: A","e":null
+_QE = layout.strings(
+    [
+        f'{q}","e":{"null" if e is None else chr(34) + e + chr(34)}'
+        for q in codes.QUALITY_FLAGS
+        for e in (None, *codes.REASONS)
+    ]
+)
 _LEAD = np.array([[ord("[")], [ord(",")]], np.uint8)
 _TAIL = np.array([list(b"]\n"), [0, 0]], np.uint8)
 
@@ -76,24 +82,21 @@ def _fill_head(
     t: layout.Template,
     pop: model.Population,
     rows: Rows,
-    event: tuple[np.ndarray, np.ndarray],
+    event: np.ndarray,
     env: Envelope,
     framing: tuple[np.ndarray, np.ndarray],
 ) -> None:
     s = t.slots
     lead, tail = framing
     f.put(s["lead"][0], _LEAD[lead.astype(np.intp)])
-    f.put(s["tail"][0], _TAIL[tail.astype(np.intp)], np.where(tail == 0, 2, 0))
-    f.put(s["event"][0], event[0], event[1])
+    f.put(s["tail"][0], _TAIL[tail.astype(np.intp)])
+    f.put(s["event"][0], event)
     if env.sender_role is None:
-        seg = pop.segment[rows.meter]
-        role, rlen = _ROLE_TABLE[0][seg], _ROLE_TABLE[1][seg]
+        role = _ROLE_TABLE[0][pop.segment[rows.meter]]
     else:
-        table = layout.strings([env.sender_role])
-        role = np.repeat(table[0], len(rows.meter), axis=0)
-        rlen = np.repeat(table[1], len(rows.meter))
-    f.put(s["role"][0], role, rlen)
-    f.put(s["role2"][0], role, rlen)
+        role = np.repeat(layout.strings([env.sender_role])[0], len(rows.meter), axis=0)
+    f.put(s["role"][0], role)
+    f.put(s["role2"][0], role)
     f.put(s["refdate"][0], layout.iso_dates(rows.sent // gbtime.DAY))
     f.put(s["seq"][0], layout.hexdigits(rows.key, SEQ_WIDTH))
     f.put(s["sent"][0], layout.iso_instants(rows.sent))
@@ -115,13 +118,12 @@ def framing(present_rows: np.ndarray, per_submission: int) -> tuple[np.ndarray, 
 def if021_template(days: int, env: Envelope) -> tuple[layout.Template, layout.Template, layout.Template]:
     """The message, day-block and period-block templates of an IF-021 message carrying ``days`` days."""
     period = layout.Template()
-    period.lit('{"sp":"').slot("sp", 25).lit('","v":"').slot("v", layout.DECIMAL_WIDTH).lit('","q":"').slot(
-        "q", _QFLAG[0].shape[1]
-    )
-    period.lit('","e":').slot("e", 4).lit(',"arc":null},')
+    period.lit('{"sp":"').slot("sp", 25).lit('","v":"').slot("v", layout.DECIMAL_WIDTH).lit('","q":"')
+    period.slot("qe", _QE[0].shape[1]).lit(',"arc":null},')
     day = layout.Template()
     day.slot("comma", 1).lit('{"settlementDay":{"settlementDayDate":"').slot("date", 25)
     day.lit('","periodDuration":30},"consumptionPeriods":[').repeat("periods", period, 48).lit("]}")
+    day.delete(day.slots["periods"][0] + 48 * len(period) - 1)  # no comma after the last period
     t = layout.Template()
     _head(t, "IF-021", 15, env)
     t.lit('"CustomBlock":{"B044":{"issuingDataServiceDIPID":"' + env.sender_dip_id + '"},')
@@ -140,20 +142,20 @@ def render_if021(
     per_submission: int = 1,
     templates: tuple[layout.Template, layout.Template, layout.Template] | None = None,
     row_days: np.ndarray | None = None,
-) -> tuple[bytes, np.ndarray]:
+) -> tuple[bytes, layout.Frame]:
     """JSONL bytes of IF-021 messages, one per row over all days of ``data`` present for its meter.
 
     The K day slots are ``data.days`` for every row, or ``row_days`` (R, K) when rows differ. Rows whose
-    meter has no present day are left out. Returns the bytes and the per-row byte lengths (zero for rows
-    left out).
+    meter has no present day are left out. Returns the bytes and the frame (for per-row lengths).
     """
     k = len(data.days)
     t, day_t, per_t = templates or if021_template(k, env)
+    r = len(rows.meter)
     present = data.present[rows.meter]  # (R, K)
+    all_present = bool(present.all())
     keep_row = present.any(axis=1)
-    f = layout.Frame(t, len(rows.meter))
-    event = (_EVENT21[0][rows.quantity], _EVENT21[1][rows.quantity])
-    _fill_head(f, t, pop, rows, event, env, framing(keep_row, per_submission))
+    f = layout.Frame(t, r)
+    _fill_head(f, t, pop, rows, _EVENT21[0][rows.quantity], env, framing(keep_row, per_submission))
     s = t.slots
     f.put(s["conn"][0], _CONN[pop.connection[rows.meter]])
     f.put(s["conn_from"][0], layout.iso_instants(pop.connection_from[rows.meter] * gbtime.DAY))
@@ -161,57 +163,35 @@ def render_if021(
 
     d0, db = s["days"]
     ds = day_t.slots
-    # Day-level slots: (R, K, w).
     if row_days is None:
-        uniq, inv = data.days, np.broadcast_to(np.arange(k), (len(rows.meter), k))
+        uniq, inv = data.days, None
     else:
         uniq, inv = np.unique(row_days, return_inverse=True)
         inv = inv.reshape(row_days.shape)
-    b, m = f.view(d0 + ds["date"][0], (k, 25), (db, 1))
-    b[:] = layout.iso_instants(uniq * gbtime.DAY)[inv]
-    m[:] = True
-    b, m = f.view(d0 + ds["comma"][0], (k,), (db,))
-    b[:] = ord(",")
-    first_present = np.argmax(present, axis=1)
-    comma = present.copy()
-    comma[np.arange(len(comma)), first_present] = False
-    m[:] = comma
-    # Period-level slots: (R, K, 48, w).
+    dates = layout.iso_instants(uniq * gbtime.DAY)
+    f.view(d0 + ds["date"][0], (k, 25), (db, 1))[:] = dates if inv is None else dates[inv]
+    comma = np.full((r, k), ord(","), np.uint8)
+    comma[np.arange(r), np.argmax(present, axis=1)] = 0  # none before the first day present
+    f.view(d0 + ds["comma"][0], (k,), (db,))[:] = comma
     p0, pb = ds["periods"]
     ps = per_t.slots
     base = d0 + p0
     sp = uniq[:, None] * gbtime.DAY + (np.arange(1, 49) * gbtime.HALF_HOUR)[None, :]
     sp_text = layout.iso_instants(sp.ravel()).reshape(len(uniq), 48, 25)
-    b, m = f.view(base + ps["sp"][0], (k, 48, 25), (db, pb, 1))
-    b[:] = sp_text[None] if row_days is None else sp_text[inv]
-    m[:] = True
-    values = np.empty((len(rows.meter), k, 48), np.int64)
+    f.view(base + ps["sp"][0], (k, 48, 25), (db, pb, 1))[:] = sp_text if inv is None else sp_text[inv]
+    values = np.empty((r, k, 48), np.int64)
     for qi, qname in enumerate(codes.QUANTITIES):
         sel = rows.quantity == qi
         if sel.any():
             values[sel] = data.wh[qname][rows.meter[sel]]
-    chars, lens = layout.decimal3(values)
-    w = layout.DECIMAL_WIDTH
-    b, m = f.view(base + ps["v"][0], (k, 48, w), (db, pb, 1))
-    b[:] = chars
-    m[:] = layout.keep_mask(lens, w, right=True)
-    qcode = data.quality[rows.meter]
-    qw = _QFLAG[0].shape[1]
-    b, m = f.view(base + ps["q"][0], (k, 48, qw), (db, pb, 1))
-    b[:] = _QFLAG[0][qcode]
-    m[:] = layout.keep_mask(_QFLAG[1][qcode], qw)
-    ecode = data.reason[rows.meter]
-    b, m = f.view(base + ps["e"][0], (k, 48, 4), (db, pb, 1))
-    b[:] = _REASON[0][ecode]
-    m[:] = layout.keep_mask(_REASON[1][ecode], 4)
-    # The last period of a day has no trailing comma.
-    b, m = f.view(base + 47 * pb + pb - 1, (k,), (db,))
-    m[:] = False
-    # Days not delivered are dropped whole; so are rows with no day at all.
-    b, m = f.view(d0, (k, db), (db, 1))
-    m &= present[:, :, None]
-    f.mask &= keep_row[:, None]
-    return f.compress(), f.row_lengths()
+    f.view(base + ps["v"][0], (k, 48, layout.DECIMAL_WIDTH), (db, pb, 1))[:] = layout.decimal3(values)
+    qe = data.quality[rows.meter].astype(np.intp) * 11 + data.reason[rows.meter]
+    f.view(base + ps["qe"][0], (k, 48, _QE[0].shape[1]), (db, pb, 1))[:] = _QE[0][qe]
+    if not all_present:
+        # Days not delivered are dropped whole; so are rows with no day at all.
+        f.view(d0, (k, db), (db, 1))[~present] = 0
+        f.buf[~keep_row] = 0
+    return f.compress(), f
 
 
 _EVENT41 = layout.strings(["[ReadingRemote]", "[DSEstimate]", "[ReadingOnSite]"])  # by model.READ_* kind
@@ -239,17 +219,17 @@ def render_if041(
     env: Envelope,
     per_submission: int = 1,
     template: layout.Template | None = None,
-) -> tuple[bytes, np.ndarray]:
+) -> tuple[bytes, layout.Frame]:
     """JSONL bytes of IF-041 messages, one register reading (Wh, at epoch ``read_at``) per row."""
     t = template or if041_template(env)
     f = layout.Frame(t, len(rows.meter))
-    event = (_EVENT41[0][kind], _EVENT41[1][kind])
-    _fill_head(f, t, pop, rows, event, env, framing(np.ones(len(rows.meter), bool), per_submission))
+    _fill_head(
+        f, t, pop, rows, _EVENT41[0][kind], env, framing(np.ones(len(rows.meter), bool), per_submission)
+    )
     s = t.slots
     f.put(s["meter"][0], pop.serial[rows.meter])
-    chars, lens = layout.decimal3(reading)
-    f.put(s["reading"][0], chars, lens, right=True)
+    f.put(s["reading"][0], layout.decimal3(reading))
     f.put(s["read_at"][0], layout.iso_instants(read_at))
     f.put(s["method"][0], _METHOD[kind])
-    f.put(s["svcc"][0], _SVCC[0][kind], _SVCC[1][kind])
-    return f.compress(), f.row_lengths()
+    f.put(s["svcc"][0], _SVCC[0][kind])
+    return f.compress(), f

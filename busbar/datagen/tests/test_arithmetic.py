@@ -59,9 +59,11 @@ def test_mpan_bodies_are_distinct(start, n, offset):
 
 @given(st.lists(st.integers(-layout.MAX_DECIMAL3, layout.MAX_DECIMAL3), min_size=1, max_size=40))
 def test_decimal3_is_exact_and_fits_dt016(values):
-    chars, lens = layout.decimal3(np.array(values))
-    for v, row, n in zip(values, chars, lens, strict=True):
-        text = bytes(row[layout.DECIMAL_WIDTH - n :]).decode()
+    chars = layout.decimal3(np.array(values))
+    for v, row in zip(values, chars, strict=True):
+        text = bytes(row).decode()
+        assert text.startswith("\0" * (layout.DECIMAL_WIDTH - len(text.lstrip("\0"))))
+        text = text.lstrip("\0")
         assert text == f"{'-' if v < 0 else ''}{abs(v) // 1000}.{abs(v) % 1000:03d}"
         assert DECIMAL_9_3.match(text)
 
