@@ -8,12 +8,13 @@ function of the job and its position, so output is byte-identical however many p
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing as mp
 import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,8 @@ class Chunk:
     units: int = 0  # meter-days, for progress
     manifest: list[dict[str, Any]] = field(default_factory=list)
     table: Any = None  # pyarrow table (parquet output)
+    slot: int = -1  # data left in this slot of the shared ring instead of ``data``
+    size: int = 0
 
 
 # ---- planning ----
@@ -113,12 +116,38 @@ def plan(job: Job) -> list[tuple[int, int, int]]:
 
 _JOB: Job | None = None
 _TEMPLATES: dict[tuple[str, int], Any] = {}
+_RING: list[mmap.mmap] = []
 
 
-def _init(job: Job) -> None:
-    global _JOB
+def _init(job: Job, ring: list[mmap.mmap] | None = None) -> None:
+    global _JOB, _RING
     _JOB = job
+    _RING = ring or []
     _TEMPLATES.clear()
+
+
+def _work_in_slot(task: tuple[tuple[int, int, int], int]) -> Chunk:
+    """Render a chunk and leave its bytes in a slot of the shared ring: the main process then writes them
+    to the file straight from shared memory instead of receiving them through a pipe."""
+    chunk = _work(task[0])
+    slot = task[1]
+    if _RING and chunk.data and len(chunk.data) <= len(_RING[slot]):
+        _RING[slot][: len(chunk.data)] = chunk.data
+        chunk.slot, chunk.size, chunk.data = slot, len(chunk.data), b""
+    return chunk
+
+
+def slot_bytes(job: Job) -> int:
+    """Room for one chunk of output in the shared ring (0: pass output through the pipe instead)."""
+    if job.fmt not in ("jsonl", "json"):
+        return 0
+    per = meters_per_chunk(job)
+    if job.interface == "IF-021":
+        width = len(render.if021_template(job.window, job.env)[0])
+        rows = per * min(3, len(job.quantity_index))
+    else:
+        width, rows = len(render.if041_template(job.env)), per * (job.days + 1)
+    return int(width * rows * (3 if job.fmt == "json" else 1.1)) + (1 << 20)
 
 
 def _work(task: tuple[int, int, int]) -> Chunk:
@@ -314,30 +343,37 @@ def _inject(
 # ---- running a job ----
 
 
-def ordered_map(
-    work: Callable[[Any], Chunk], init: Callable[..., None], init_args: tuple, tasks: list, workers: int
-) -> Iterator[Chunk]:
-    """Results of ``work`` over ``tasks`` in order, with a bounded number in flight."""
+def ordered_map(job: Job, tasks: list, workers: int) -> Iterator[Chunk]:
+    """Chunks of ``job`` in order, rendered by ``workers`` processes with a bounded number in flight."""
     if workers <= 1 or len(tasks) <= 1:
-        init(*init_args)
+        _init(job)
         for t in tasks:
-            yield work(t)
+            yield _work(t)
         return
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    with ctx.Pool(workers, initializer=init, initargs=init_args) as pool:
-        inflight: deque = deque()
-        it = iter(tasks)
-        for t in it:
-            inflight.append(pool.apply_async(work, (t,)))
-            if len(inflight) >= 2 * workers:
-                break
-        while inflight:
-            result = inflight.popleft().get()
-            nxt = next(it, None)
-            if nxt is not None:
-                inflight.append(pool.apply_async(work, (nxt,)))
-            yield result
+    depth = 2 * workers
+    fork = "fork" in mp.get_all_start_methods()
+    size = slot_bytes(job) if fork else 0
+    ring = [mmap.mmap(-1, size) for _ in range(depth)] if size else []  # shared with forked workers
+    ctx = mp.get_context("fork" if fork else "spawn")
+    try:
+        with ctx.Pool(workers, initializer=_init, initargs=(job, ring)) as pool:
+            inflight: deque = deque()
+            for i, t in enumerate(tasks[:depth]):
+                inflight.append(pool.apply_async(_work_in_slot, ((t, i % depth),)))
+            for i in range(len(tasks)):
+                chunk = inflight.popleft().get()
+                if chunk.slot >= 0:
+                    chunk.data = memoryview(ring[chunk.slot])[: chunk.size]  # type: ignore[assignment]
+                yield chunk  # written before its slot is handed to the next task
+                if isinstance(chunk.data, memoryview):
+                    chunk.data.release()
+                if i + depth < len(tasks):
+                    inflight.append(
+                        pool.apply_async(_work_in_slot, ((tasks[i + depth], (i + depth) % depth),))
+                    )
+    finally:
+        for m in ring:
+            m.close()
 
 
 @dataclass
@@ -363,13 +399,7 @@ def run(job: Job, path: Path, workers: int | None = None, progress: bool | None 
     """Generate ``job`` into ``path`` (and ``path``.manifest.jsonl when injecting invalid messages)."""
     tasks = plan(job)
     total_units = job.meters * job.days
-    return write(
-        job,
-        path,
-        ordered_map(_work, _init, (job,), tasks, workers or default_workers()),
-        total_units,
-        progress,
-    )
+    return write(job, path, ordered_map(job, tasks, workers or default_workers()), total_units, progress)
 
 
 def write(job: Job, path: Path, chunks: Iterator[Chunk], total_units: int, progress: bool | None) -> Summary:
