@@ -47,7 +47,7 @@ def bulletin(communication_id: int) -> None:
     _tasks().send_bulletin.enqueue(communication_id)
 
 
-# Recipients ----------------------------------------------------------------------------------------------------
+# Recipients ------------------------------------------------------------------------------------
 
 
 def _active_users(**membership_filter: object) -> QuerySet:

@@ -25,12 +25,16 @@ def visible_to(user) -> QuerySet[Incident]:  # noqa: ANN001
         return qs
     orgs = scope.organisation_ids
     affected = Incident.affected.through.objects.filter(incident_id=OuterRef("pk"), organisation_id__in=orgs)
-    return qs.filter(Q(organisation_id__in=orgs) | Q(provider_id__in=orgs) | Q(is_published=True) | Exists(affected))
+    return qs.filter(
+        Q(organisation_id__in=orgs) | Q(provider_id__in=orgs) | Q(is_published=True) | Exists(affected)
+    )
 
 
 def sees_internal(user, incident: Incident) -> bool:  # noqa: ANN001
     scope = scope_for(user)
-    return scope.is_central or (incident.provider_id is not None and incident.provider_id in scope.organisation_ids)
+    return scope.is_central or (
+        incident.provider_id is not None and incident.provider_id in scope.organisation_ids
+    )
 
 
 def updates_visible_to(user, incident: Incident) -> QuerySet[Update]:  # noqa: ANN001
@@ -61,7 +65,9 @@ def unassigned(qs: QuerySet[Incident]) -> QuerySet[Incident]:
     return qs.filter(status__in=OPEN_STATUSES, provider__isnull=True)
 
 
-def breaching_soon(qs: QuerySet[Incident], within: dt.timedelta = dt.timedelta(hours=2)) -> QuerySet[Incident]:
+def breaching_soon(
+    qs: QuerySet[Incident], within: dt.timedelta = dt.timedelta(hours=2)
+) -> QuerySet[Incident]:
     """Open, not yet breached, with a resolution or response due inside ``within``."""
     horizon = timezone.now() + within
     return qs.filter(status__in=OPEN_STATUSES).filter(
@@ -89,5 +95,7 @@ def search(qs: QuerySet[Incident], text: str) -> QuerySet[Incident]:
         vector = SearchVector("summary", weight="A", config="english") + SearchVector(
             "description", weight="B", config="english"
         )
-        return qs.annotate(_search=vector).filter(_search=SearchQuery(text, config="english", search_type="websearch"))
+        return qs.annotate(_search=vector).filter(
+            _search=SearchQuery(text, config="english", search_type="websearch")
+        )
     return qs.filter(Q(summary__icontains=text) | Q(description__icontains=text))

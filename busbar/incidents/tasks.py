@@ -213,3 +213,11 @@ def remind_majors(now_iso: str | None = None) -> int:
         except ActionError:
             continue
     return count
+
+
+@task()
+def recompute_sla_for_policy(policy_id: int) -> int:
+    """Queued by the service catalogue after a change that alters how clocks are measured."""
+    from busbar.incidents import actions
+
+    return actions.recompute_sla_for_policy(actor=Actor.system(), policy_id=policy_id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -269,6 +270,8 @@ def update_service(
     if is_active is not None:
         svc.is_active = is_active
     svc.save()
+    if sla_policy is not None:
+        _recompute_open_incidents([svc.sla_policy_id])
     if depends_on is not None:
         svc.depends_on.set(_check_dependencies(svc, depends_on))
     changes = diff(before, _service_state(svc))
@@ -385,9 +388,21 @@ def _clean_calendar(kind: str, weekly_hours: Mapping | None, bank_holidays: bool
     return hours, bool(bank_holidays)
 
 
+def _recompute_open_incidents(policy_ids: Iterable[int]) -> None:
+    """Once committed, bring the SLA cache of open incidents under these policies up to date (a task)."""
+    from busbar.incidents.tasks import recompute_sla_for_policy
+
+    for policy_id in sorted(set(policy_ids)):
+        transaction.on_commit(lambda p=policy_id: recompute_sla_for_policy.enqueue(p))
+
+
 def _touch_policies_using(calendar: Calendar, now: dt.datetime) -> None:
     """Invalidate cached target tables that hold this calendar (cache bookkeeping, not a policy change)."""
-    SlaPolicy.objects.filter(targets__calendar=calendar).update(updated_at=now)
+    policy_ids = list(
+        SlaPolicy.objects.filter(targets__calendar=calendar).values_list("pk", flat=True).distinct()
+    )
+    SlaPolicy.objects.filter(pk__in=policy_ids).update(updated_at=now)
+    _recompute_open_incidents(policy_ids)
 
 
 def _calendar_state(calendar: Calendar) -> dict:
@@ -750,6 +765,7 @@ def update_sla_policy(
     if not changes:
         raise ActionError("Nothing to change")
     pol.save()
+    _recompute_open_incidents([pol.pk])
     record(actor=actor, action="sla_policy.update", obj=pol, owner=None, changes=changes)
     return pol
 
@@ -792,6 +808,7 @@ def set_target(
     if before == after:
         raise ActionError("The target is already set to that", field="target.amount")
     pol.save(update_fields=["updated_at"])  # the SLA engine's cache key
+    _recompute_open_incidents([pol.pk])
     record(
         actor=actor,
         action="sla_policy.target",
@@ -820,5 +837,6 @@ def set_targets(*, actor: Actor, policy: SlaPolicy, targets: Iterable[TargetSpec
     if not changes:
         raise ActionError("The targets are already set to that", field="targets")
     pol.save(update_fields=["updated_at"])  # the SLA engine's cache key
+    _recompute_open_incidents([pol.pk])
     record(actor=actor, action="sla_policy.targets", obj=pol, owner=None, changes=changes)
     return pol

@@ -81,7 +81,7 @@ def test_entry_records_actor_organisation_channel_and_fields(world: World) -> No
 
 def test_timeline_on_record_page_and_api(world: World) -> None:
     page = world.client(world.admin_a).get(f"/organisations/{world.org_a.pk}/")
-    assert b"organisation.create" in page.content and b"membership.create" not in page.content
+    assert b"created organisation" in page.content and b"created membership" not in page.content
     api = (
         world.client(world.admin_a)
         .get(f"/api/v1/audit?record_type=parties.organisation&record_id={world.org_a.pk}")

@@ -9,13 +9,8 @@ from django.utils import timezone
 
 from busbar.audit.journal import record
 from busbar.incidents import notify, sla
-from busbar.incidents.actions._common import (
-    _lock,
-)
-from busbar.incidents.models import (
-    Incident,
-    SlaNotice,
-)
+from busbar.incidents.actions._common import _lock
+from busbar.incidents.models import OPEN_STATUSES, Incident, SlaNotice
 from busbar.lib.actions import ActionError, Actor, action
 
 # SLA notices --------------------------------------------------------------------------------------
@@ -57,3 +52,35 @@ def raise_sla_notice(
     )
     transaction.on_commit(lambda: notify.sla_notice(notice.pk))
     return notice
+
+
+@action
+def recompute_sla_for_policy(*, actor: Actor, policy_id: int, now: dt.datetime | None = None) -> int:
+    """After a policy, target or calendar change, bring every open incident's SLA cache up to date.
+
+    Journalled once on the policy (how many incidents moved), not once per incident: the clocks themselves
+    are derived, and each incident's history already holds every event they are derived from.
+    """
+    from busbar.services.models import SlaPolicy
+
+    now = now or timezone.now()
+    policy = SlaPolicy.objects.get(pk=policy_id)
+    moved = 0
+    open_incidents = sla.with_clock_data(
+        Incident.objects.select_for_update(of=("self",)).filter(
+            service__sla_policy_id=policy_id, status__in=OPEN_STATUSES
+        )
+    )
+    for incident in open_incidents.iterator(chunk_size=500):
+        changed = sla.refresh_cache(incident, now)
+        if changed:
+            incident.save(update_fields=changed)
+            moved += 1
+    record(
+        actor=actor,
+        action="sla_policy.recompute",
+        obj=policy,
+        owner=None,
+        changes={"open_incidents_recomputed": [None, moved]},
+    )
+    return moved
