@@ -117,10 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=f"{interface}: {help_text}.")
         p.set_defaults(interface=interface)
         g = p.add_argument_group("what to generate")
-        g.add_argument("--mpans", type=_positive, default=None, help="number of metering points (default 10)")
-        g.add_argument("--from", dest="start", type=_date, help="first UTC settlement day, YYYY-MM-DD")
-        g.add_argument("--days", type=_positive, default=None, help="number of days (default 1)")
-        g.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        g.add_argument("--mpans", type=_positive, metavar="N", help="number of metering points (default 10)")
+        g.add_argument(
+            "--from", dest="start", type=_date, metavar="YYYY-MM-DD", help="first UTC settlement day"
+        )
+        g.add_argument("--days", type=_positive, metavar="D", help="number of days (default 1)")
+        g.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
         g.add_argument(
             "--quantity",
             type=_quantities,
@@ -171,12 +173,21 @@ def build_parser() -> argparse.ArgumentParser:
         e.add_argument(
             "--env-tag", choices=codes.ENV_TAGS, default="DEV", help="S1 environmentTag (default DEV)"
         )
-        e.add_argument("--sub-text", default="busbar datagen", help="S1 subText ('' for null)")
-        e.add_argument("--sender-dip-id", type=_dip_id, default="9000000001", help="S1 senderDIPID")
+        e.add_argument(
+            "--sub-text", default="busbar datagen", metavar="TEXT", help="S1 subText ('' for null)"
+        )
+        e.add_argument(
+            "--sender-dip-id",
+            type=_dip_id,
+            default="9000000001",
+            metavar="ID",
+            help="S1 senderDIPID and B044 data service (default 9000000001)",
+        )
         e.add_argument(
             "--sender-role",
             type=_role,
             default=None,
+            metavar="ROLE",
             help="S1 senderRoleID (default: SDS, ADS or UMSDS by market segment)",
         )
         e.add_argument(
@@ -187,7 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="messages per submission, i.e. per JSONL line (default 1)",
         )
         o = p.add_argument_group("output")
-        o.add_argument("--out", type=Path, help="output file, - for stdout (default <command>-<from>.<ext>)")
+        o.add_argument(
+            "--out",
+            type=Path,
+            metavar="PATH",
+            help="output file, - for stdout (default <command>-<from>.<ext>)",
+        )
         o.add_argument(
             "--format",
             choices=engine.FORMATS,
@@ -195,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="jsonl (default): one submission per line; json; csv or parquet of flat readings",
         )
         o.add_argument("--gzip", action="store_true", help="gzip the output (adds .gz to the default name)")
-        o.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+        o.add_argument("--workers", type=_positive, metavar="N", help="processes (default: all cores)")
         o.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
@@ -223,21 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_tag(args: argparse.Namespace, csv_digest: str) -> str:
-    parts = [
-        args.interface,
-        args.seed,
-        args.start,
-        args.days,
-        args.mpans,
-        args.quantity,
-        args.mix,
-        args.estimated,
-        args.zero,
-        args.missing,
-        csv_digest,
-        getattr(args, "days_per_message", 1),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:8]
+    return render.run_tag(
+        args.interface, args.seed, args.start, args.days, args.mpans, args.quantity, args.mix, args.estimated,
+        args.zero, args.missing, csv_digest, getattr(args, "days_per_message", 1),
+    )  # fmt: skip
 
 
 def _file_digest(path: Path) -> str:

@@ -26,7 +26,7 @@ from . import codes, flat, gbtime, invalid, layout, model, output, render
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
 TARGET_METER_DAYS = 2048  # IF-021 meter-days per chunk
-TARGET_READS = 4096  # IF-041 readings per chunk
+TARGET_READS = 16_384  # IF-041 readings per chunk (about 11 MB of JSON)
 READ_WINDOW = 32  # days of consumption held at once for IF-041
 MAX_DAYS = 3_660
 FLAT_WINDOW = 366
@@ -95,11 +95,12 @@ class Chunk:
 
 
 def meters_per_chunk(job: Job) -> int:
+    """Meters per chunk: whole random-stream groups, or fewer meters when each has a lot of days."""
     if job.interface == "IF-021":
         per = TARGET_METER_DAYS // (job.window * max(1, len(job.quantity_index) // 2 + 1))
     else:
         per = TARGET_READS // (job.days + 1)
-    return max(model.GROUP, per // model.GROUP * model.GROUP)
+    return per // model.GROUP * model.GROUP if per >= model.GROUP else max(1, per)
 
 
 def plan(job: Job) -> list[tuple[int, int, int]]:
@@ -225,8 +226,8 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
             sel = np.flatnonzero(data.present[:, i])
             emit(w0 + i + 1, sel, data.read[sel, i])
     cat = {n: np.concatenate(v) if v else np.zeros(0, np.int64) for n, v in parts.items()}
-    rows = render.Rows(meter=cat["meter"], quantity=cat["q"], key=cat["key"], sent=_sent(0, 0))
-    rows.sent = cat["at"] + 3_600 + (pop.index[rows.meter] * 37) % 3_600
+    sent = cat["at"] + 3_600 + (pop.index[cat["meter"]] * 37) % 3_600  # an hour after the reading
+    rows = render.Rows(meter=cat["meter"], quantity=cat["q"], key=cat["key"], sent=sent)
     units = len(pop) * job.days
     kind = cat["kind"].astype(np.intp)
     if job.fmt in ("csv", "parquet"):

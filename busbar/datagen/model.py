@@ -266,7 +266,7 @@ def consumption(settings: Settings, pop: Population, days: np.ndarray) -> DayDat
         exp = np.empty((m, 48))  # the data service's estimate: the expected shape without period noise
 
         # Households: two daily peaks, later mornings at the weekend, winter heavier than summer.
-        season = 1.0 + 0.28 * math.cos(2 * math.pi * (doy - 15) / 365.25)
+        season = 1.0 + 0.2 * math.cos(2 * math.pi * (doy - 15) / 365.25)
         r = households
         load_exp = _household_shapes(h_local, weekend)[phase_idx[r]]
         load_exp *= (household_kwh[r] / (365.0 * 48.0) * season * dayf[r])[:, None]

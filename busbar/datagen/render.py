@@ -6,6 +6,7 @@ two agree byte for byte after parsing.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,11 @@ class Envelope:
     sender_dip_id: str = "9000000001"
     sender_role: str | None = None  # None: the data service role for each meter's market segment
     run_tag: str = "00000000"  # 8 hex digits identifying the run in senderUniqueReference
+
+
+def run_tag(*parts: object) -> str:
+    """8 hex digits identifying a run's arguments, so references from different runs do not collide."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:8]
 
 
 @dataclass

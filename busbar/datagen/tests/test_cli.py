@@ -170,3 +170,17 @@ def test_flat_register_readings(tmp_path):
                       "site_visit_check_code"]  # fmt: skip
     flat = {(r[0], r[2]): r[3] for r in (line.split(",") for line in lines[1:])}
     assert flat == reads
+
+
+def test_library_api(spec, tmp_path):
+    import datetime as dt
+
+    from busbar.datagen import generate
+
+    kwargs = dict(mpans=12, start=dt.date(2025, 3, 30), days=2, estimated=0.2, per_submission=5, workers=1)
+    a = generate("IF-021", tmp_path / "a.jsonl", **kwargs)
+    generate("IF-021", tmp_path / "b.jsonl", **kwargs)
+    assert a.messages == 24 and a.submissions == 6  # submissions do not span days: 5 + 5 + 2 a day
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    for line in read_lines(tmp_path / "a.jsonl"):
+        assert schema_errors("IF-021", orjson.loads(line)) == []
