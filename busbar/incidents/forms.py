@@ -5,10 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.text import Truncator
 
-from busbar.incidents.models import Channel, Impact, Link, MajorIncident, Status
+from busbar.incidents import actions as incident_actions
+from busbar.incidents import queries
+from busbar.incidents.models import Channel, Impact, Incident, Link, MajorIncident, Status
+from busbar.lib.actions import ActionError, Actor
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.services.models import Service, Severity
+from busbar.services.queries import services_visible_to
 
 TEXTAREA = {"rows": 4}
 
@@ -48,7 +53,7 @@ def provider_people(organisation_ids: list[int] | None = None) -> QuerySet:
 
 class SeverityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Severity) -> str:
-        return f"{obj.code} — {obj.label}"
+        return f"{obj.code} — {Truncator(obj.label).chars(48)}"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -188,13 +193,46 @@ class RaiseForm(forms.Form):
 # The incident page ----------
 
 
-class TriageForm(forms.Form):
+class PageForm(forms.Form):
+    """A form of the incident page: its heading and button, and the one action its ``submit`` calls.
+
+    ``desk`` and ``worker`` only shape what is offered; the action decides what is allowed.
+    """
+
+    title = ""
+    button = "Save"
+    danger = False
+    help = ""
+
+    def __init__(
+        self,
+        *args: object,
+        incident: Incident,
+        user: object,
+        desk: bool = False,
+        worker: bool = False,
+        **kwargs: object,
+    ) -> None:
+        self.incident, self.user, self.desk, self.worker = incident, user, desk, worker
+        super().__init__(*args, **kwargs)
+
+    @property
+    def major(self) -> MajorIncident:
+        return self.incident.major
+
+    def submit(self, actor: Actor) -> str:
+        """Call the action with the cleaned data; returns the message for the person. Raises ActionError."""
+        raise NotImplementedError
+
+
+class TriageForm(PageForm):
+    title, button = "Triage", "Save triage"
     severity = SeverityChoiceField(queryset=Severity.objects.none(), empty_label=None)
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label=None)
     impact = forms.ChoiceField(choices=Impact.choices)
     is_published = forms.BooleanField(required=False, label="Service-affecting: publish to every participant")
 
-    def __init__(self, *args: object, incident: object, services: QuerySet, **kwargs: object) -> None:
+    def __init__(self, *args: object, incident: Incident, **kwargs: object) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -204,15 +242,30 @@ class TriageForm(forms.Form):
                 "is_published": incident.is_published,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, incident=incident, **kwargs)
         scheme_id = incident.service.sla_policy.scheme_id
         self.fields["severity"].queryset = Severity.objects.filter(scheme_id=scheme_id).order_by("rank")
-        self.fields["service"].queryset = services.filter(
-            is_active=True, sla_policy__scheme_id=scheme_id
-        ).order_by("name")
+        self.fields["service"].queryset = (
+            services_visible_to(self.user)
+            .filter(is_active=True, sla_policy__scheme_id=scheme_id)
+            .order_by("name")
+        )
+
+    def submit(self, actor: Actor) -> str:
+        data = self.cleaned_data
+        incident_actions.triage_incident(
+            actor=actor,
+            incident=self.incident,
+            severity=data["severity"],
+            service=data["service"],
+            impact=data["impact"],
+            is_published=data["is_published"],
+        )
+        return f"{self.incident.reference} triaged."
 
 
-class AssignForm(forms.Form):
+class AssignForm(PageForm):
+    title, button = "Assign", "Assign"
     provider = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
@@ -221,9 +274,7 @@ class AssignForm(forms.Form):
         empty_label="Anyone at the provider",
     )
 
-    def __init__(
-        self, *args: object, incident: object, desk: bool, own_providers: list[int], **kwargs: object
-    ) -> None:
+    def __init__(self, *args: object, incident: Incident, **kwargs: object) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -231,8 +282,9 @@ class AssignForm(forms.Form):
                 "assignee": incident.assignee_id,
             },
         )
-        super().__init__(*args, **kwargs)
-        if desk:
+        super().__init__(*args, incident=incident, **kwargs)
+        if self.desk or not self.worker:
+            # (Anyone but the desk and the provider is refused by the action, not by this form.)
             self.fields["provider"].queryset = provider_organisations()
             self.fields["assignee"].queryset = provider_people()
         else:
@@ -242,12 +294,32 @@ class AssignForm(forms.Form):
             self.fields["provider"].disabled = True
         self.fields["assignee"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"
 
+    def submit(self, actor: Actor) -> str:
+        data = self.cleaned_data
+        done = incident_actions.assign_incident(
+            actor=actor, incident=self.incident, provider=data["provider"], assignee=data["assignee"]
+        )
+        who = f"{done.assignee} at {done.provider}" if done.assignee else str(done.provider)
+        return f"{self.incident.reference} assigned to {who}."
 
-class NoteForm(forms.Form):
+
+class StartForm(PageForm):
+    title, button = "Start work", "Start work"
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note")
 
+    def submit(self, actor: Actor) -> str:
+        if not self.incident.is_open:
+            # Resolved and closed incidents go back to work by reopening, which restarts the clock.
+            raise ActionError(
+                f"{self.incident.reference} is {self.incident.get_status_display().lower()}: reopen it",
+                field="note",
+            )
+        incident_actions.start_work(actor=actor, incident=self.incident, note=self.cleaned_data["note"])
+        return f"Work started on {self.incident.reference}."
 
-class PendingForm(forms.Form):
+
+class PendingForm(PageForm):
+    title, button = "Put on hold", "Put on hold"
     awaiting = forms.ChoiceField(
         choices=[
             ("participant", "Awaiting the participant (the clock pauses)"),
@@ -262,42 +334,106 @@ class PendingForm(forms.Form):
         help_text="What you need from them (shown to the participant when awaiting them)",
     )
 
+    def submit(self, actor: Actor) -> str:
+        awaiting = self.cleaned_data["awaiting"]
+        incident_actions.set_pending(
+            actor=actor, incident=self.incident, awaiting=awaiting, note=self.cleaned_data["note"]
+        )
+        return f"{self.incident.reference} is now awaiting the {awaiting}."
 
-class ResolveForm(forms.Form):
+
+class ResolveForm(PageForm):
+    title, button = "Resolve", "Resolve"
     resolution = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA), help_text="What was wrong and what fixed it"
     )
 
+    def submit(self, actor: Actor) -> str:
+        incident_actions.resolve_incident(
+            actor=actor, incident=self.incident, resolution=self.cleaned_data["resolution"]
+        )
+        return f"{self.incident.reference} resolved."
 
-class CloseForm(forms.Form):
-    pass
+
+class CloseForm(PageForm):
+    title, button = "Close", "Close incident"
+    help = "Confirms the resolution. A major incident needs its post-incident review first."
+
+    def submit(self, actor: Actor) -> str:
+        incident_actions.close_incident(actor=actor, incident=self.incident)
+        return f"{self.incident.reference} closed."
 
 
-class ReasonForm(forms.Form):
+class ReopenForm(PageForm):
+    title, button = "Reopen", "Reopen"
+    help = "Within the reopening window after resolution; the resolution clock carries on."
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
+    def submit(self, actor: Actor) -> str:
+        incident_actions.reopen_incident(
+            actor=actor, incident=self.incident, reason=self.cleaned_data["reason"]
+        )
+        return f"{self.incident.reference} reopened."
 
-class ReplyForm(forms.Form):
+
+class CancelForm(PageForm):
+    title, button, danger = "Cancel", "Cancel incident", True
+    help = "For an incident raised in error. This stops both clocks and cannot be undone."
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def submit(self, actor: Actor) -> str:
+        incident_actions.cancel_incident(
+            actor=actor, incident=self.incident, reason=self.cleaned_data["reason"]
+        )
+        return f"{self.incident.reference} cancelled."
+
+
+class ReplyForm(PageForm):
+    title, button = "Reply", "Send"
     body = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), label="Message")
     attachments = MultipleFileField()
 
-    def __init__(self, *args: object, worker: bool, **kwargs: object) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if worker:
+        if self.worker:
             self.fields["internal"] = forms.BooleanField(
                 required=False, label="Internal note (service desk and provider only)"
             )
 
+    def submit(self, actor: Actor) -> str:
+        internal = bool(self.cleaned_data.get("internal"))
+        incident_actions.add_update(
+            actor=actor,
+            incident=self.incident,
+            body=self.cleaned_data["body"],
+            internal=internal,
+            attachments=files_for_action(self.cleaned_data["attachments"]),
+        )
+        return "Internal note added." if internal else "Update added."
 
-class LinkForm(forms.Form):
+
+class LinkForm(PageForm):
+    title, button = "Link to another incident", "Link"
     kind = forms.ChoiceField(choices=Link.Kind.choices, label="This incident is")
     target = forms.CharField(max_length=20, label="Incident reference", help_text="For example INC0000042")
 
     def clean_target(self) -> str:
         return self.cleaned_data["target"].strip().upper()
 
+    def submit(self, actor: Actor) -> str:
+        reference = self.cleaned_data["target"]
+        target = queries.visible_to(self.user).filter(reference=reference).first()
+        if target is None:
+            raise ActionError(f"No incident {reference}", field="target")
+        link = incident_actions.link_incidents(
+            actor=actor, source=self.incident, target=target, kind=self.cleaned_data["kind"]
+        )
+        return f"{self.incident.reference} is now {link.get_kind_display().lower()} {target.reference}."
 
-class DeclareMajorForm(forms.Form):
+
+class DeclareMajorForm(PageForm):
+    title, button, danger = "Declare a major incident", "Declare major incident", True
+    help = "Opens the major-incident record and publishes the incident to every participant."
     trigger = forms.ChoiceField(
         choices=[
             (MajorIncident.Trigger.DESK, "Declared by the desk"),
@@ -306,16 +442,31 @@ class DeclareMajorForm(forms.Form):
         initial=MajorIncident.Trigger.DESK,
     )
 
+    def submit(self, actor: Actor) -> str:
+        incident_actions.declare_major_incident(
+            actor=actor, incident=self.incident, trigger=self.cleaned_data["trigger"]
+        )
+        return f"{self.incident.reference} is now a major incident."
 
-class ManagerForm(forms.Form):
+
+class ManagerForm(PageForm):
+    title, button = "Incident manager", "Set manager"
     manager = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Incident manager")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"manager": kwargs["incident"].major.manager_id})
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = desk_people()
 
+    def submit(self, actor: Actor) -> str:
+        incident_actions.set_major_manager(
+            actor=actor, major=self.major, manager=self.cleaned_data["manager"]
+        )
+        return f"{self.cleaned_data['manager']} now manages the major incident."
 
-class CommunicationForm(forms.Form):
+
+class CommunicationForm(PageForm):
+    title, button = "Send a bulletin", "Send bulletin"
     subject = forms.CharField(max_length=200)
     body = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA),
@@ -323,14 +474,69 @@ class CommunicationForm(forms.Form):
         help_text="Shown on the incident and emailed to every affected participant",
     )
 
+    def submit(self, actor: Actor) -> str:
+        sent = incident_actions.send_communication(
+            actor=actor,
+            major=self.major,
+            subject=self.cleaned_data["subject"],
+            body=self.cleaned_data["body"],
+        )
+        return (
+            f"Bulletin sent to {sent.recipient_count} participant{'s' if sent.recipient_count != 1 else ''}."
+        )
 
-class IntervalForm(forms.Form):
+
+class IntervalForm(PageForm):
+    title, button = "Update interval", "Set interval"
     minutes = forms.IntegerField(
         min_value=1, label="Update every (minutes)", help_text="Between 5 minutes and 24 hours"
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"minutes": kwargs["incident"].major.update_interval_minutes})
+        super().__init__(*args, **kwargs)
 
-class ReviewForm(forms.Form):
+    def submit(self, actor: Actor) -> str:
+        incident_actions.set_update_interval(
+            actor=actor, major=self.major, minutes=self.cleaned_data["minutes"]
+        )
+        return f"Updates are now due every {self.cleaned_data['minutes']} minutes."
+
+
+class ReviewForm(PageForm):
+    title, button = "Post-incident review", "Record review"
+    help = "Required before the incident can close."
     cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Root cause")
     actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Actions")
     lessons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Lessons learned")
+
+    def submit(self, actor: Actor) -> str:
+        data = self.cleaned_data
+        incident_actions.record_review(
+            actor=actor,
+            major=self.major,
+            cause=data["cause"],
+            actions=data["actions"],
+            lessons=data["lessons"],
+        )
+        return "Post-incident review recorded."
+
+
+#: The forms of the incident page by the verb in their address, ``/incidents/<reference>/<verb>/``.
+PAGE_FORMS: dict[str, type[PageForm]] = {
+    "triage": TriageForm,
+    "assign": AssignForm,
+    "start": StartForm,
+    "pending": PendingForm,
+    "resolve": ResolveForm,
+    "close": CloseForm,
+    "reopen": ReopenForm,
+    "cancel": CancelForm,
+    "reply": ReplyForm,
+    "link": LinkForm,
+    "major-declare": DeclareMajorForm,
+    "major-manager": ManagerForm,
+    "major-communicate": CommunicationForm,
+    "major-interval": IntervalForm,
+    "major-review": ReviewForm,
+}

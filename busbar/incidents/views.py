@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -29,23 +28,11 @@ from django.views.decorators.http import require_POST
 from busbar.audit.queries import timeline_for
 from busbar.incidents import actions, queries, sla
 from busbar.incidents.forms import (
-    AssignForm,
+    PAGE_FORMS,
     BulkAssignForm,
-    CloseForm,
-    CommunicationForm,
-    DeclareMajorForm,
     FilterForm,
-    IntervalForm,
-    LinkForm,
-    ManagerForm,
-    NoteForm,
-    PendingForm,
+    PageForm,
     RaiseForm,
-    ReasonForm,
-    ReplyForm,
-    ResolveForm,
-    ReviewForm,
-    TriageForm,
     files_for_action,
 )
 from busbar.incidents.models import OPEN_STATUSES, TRANSITIONS, Incident, MajorIncident, Status
@@ -264,195 +251,9 @@ def _major_of(incident: Incident) -> MajorIncident | None:
         return None
 
 
-# The forms of the incident page, and what each posts to ----------
+# The forms of the incident page ----------
 
-
-@dataclass(frozen=True)
-class Verb:
-    title: str
-    button: str
-    form: Callable[..., Form]
-    run: Callable[[HttpRequest, Actor, Incident, dict], str]
-    danger: bool = False
-    help: str = ""
-
-
-def _triage_form(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
-    return TriageForm(incident=incident, services=services_visible_to(request.user), **kw)
-
-
-def _assign_form(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
-    scope = scope_for(request.user)
-    return AssignForm(incident=incident, desk=role.desk, own_providers=list(scope.resolver_for), **kw)
-
-
-def _reply_form(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
-    return ReplyForm(worker=role.worker, **kw)
-
-
-def _plain(form_class: type[Form]) -> Callable[..., Form]:
-    def make(request: HttpRequest, incident: Incident, role: Role, **kw: object) -> Form:
-        return form_class(**kw)
-
-    return make
-
-
-def _run_triage(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.triage_incident(
-        actor=actor,
-        incident=incident,
-        severity=data["severity"],
-        service=data["service"],
-        impact=data["impact"],
-        is_published=data["is_published"],
-    )
-    return f"{incident.reference} triaged."
-
-
-def _run_assign(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    done = actions.assign_incident(
-        actor=actor, incident=incident, provider=data["provider"], assignee=data["assignee"]
-    )
-    who = f"{done.assignee} at {done.provider}" if done.assignee else str(done.provider)
-    return f"{incident.reference} assigned to {who}."
-
-
-def _run_start(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.start_work(actor=actor, incident=incident, note=data["note"])
-    return f"Work started on {incident.reference}."
-
-
-def _run_pending(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.set_pending(actor=actor, incident=incident, awaiting=data["awaiting"], note=data["note"])
-    return f"{incident.reference} is now awaiting the {data['awaiting']}."
-
-
-def _run_resolve(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.resolve_incident(actor=actor, incident=incident, resolution=data["resolution"])
-    return f"{incident.reference} resolved."
-
-
-def _run_close(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.close_incident(actor=actor, incident=incident)
-    return f"{incident.reference} closed."
-
-
-def _run_reopen(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.reopen_incident(actor=actor, incident=incident, reason=data["reason"])
-    return f"{incident.reference} reopened."
-
-
-def _run_cancel(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.cancel_incident(actor=actor, incident=incident, reason=data["reason"])
-    return f"{incident.reference} cancelled."
-
-
-def _run_reply(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    internal = bool(data.get("internal"))
-    actions.add_update(
-        actor=actor,
-        incident=incident,
-        body=data["body"],
-        internal=internal,
-        attachments=files_for_action(data["attachments"]),
-    )
-    return "Internal note added." if internal else "Update added."
-
-
-def _run_link(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    target = queries.visible_to(request.user).filter(reference=data["target"]).first()
-    if target is None:
-        raise ActionError(f"No incident {data['target']}", field="target")
-    link = actions.link_incidents(actor=actor, source=incident, target=target, kind=data["kind"])
-    return f"{incident.reference} is now {link.get_kind_display().lower()} {target.reference}."
-
-
-def _run_declare(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.declare_major_incident(actor=actor, incident=incident, trigger=data["trigger"])
-    return f"{incident.reference} is now a major incident."
-
-
-def _major_or_404(incident: Incident) -> MajorIncident:
-    major = _major_of(incident)
-    if major is None:
-        raise Http404("Not a major incident")
-    return major
-
-
-def _run_manager(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.set_major_manager(actor=actor, major=_major_or_404(incident), manager=data["manager"])
-    return f"{data['manager']} now manages the major incident."
-
-
-def _run_communicate(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    sent = actions.send_communication(
-        actor=actor, major=_major_or_404(incident), subject=data["subject"], body=data["body"]
-    )
-    return f"Bulletin sent to {sent.recipient_count} participant{'s' if sent.recipient_count != 1 else ''}."
-
-
-def _run_interval(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.set_update_interval(actor=actor, major=_major_or_404(incident), minutes=data["minutes"])
-    return f"Updates are now due every {data['minutes']} minutes."
-
-
-def _run_review(request: HttpRequest, actor: Actor, incident: Incident, data: dict) -> str:
-    actions.record_review(
-        actor=actor,
-        major=_major_or_404(incident),
-        cause=data["cause"],
-        actions=data["actions"],
-        lessons=data["lessons"],
-    )
-    return "Post-incident review recorded."
-
-
-VERBS: dict[str, Verb] = {
-    "triage": Verb("Triage", "Save triage", _triage_form, _run_triage),
-    "assign": Verb("Assign", "Assign", _assign_form, _run_assign),
-    "start": Verb("Start work", "Start work", _plain(NoteForm), _run_start),
-    "pending": Verb("Put on hold", "Put on hold", _plain(PendingForm), _run_pending),
-    "resolve": Verb("Resolve", "Resolve", _plain(ResolveForm), _run_resolve),
-    "close": Verb(
-        "Close",
-        "Close incident",
-        _plain(CloseForm),
-        _run_close,
-        help="Confirms the resolution. A major incident needs its post-incident review first.",
-    ),
-    "reopen": Verb(
-        "Reopen",
-        "Reopen",
-        _plain(ReasonForm),
-        _run_reopen,
-        help="Within the reopening window after resolution; the resolution clock carries on.",
-    ),
-    "cancel": Verb(
-        "Cancel",
-        "Cancel incident",
-        _plain(ReasonForm),
-        _run_cancel,
-        danger=True,
-        help="For an incident raised in error. This stops both clocks and cannot be undone.",
-    ),
-    "reply": Verb("Reply", "Send", _reply_form, _run_reply),
-    "link": Verb("Link to another incident", "Link", _plain(LinkForm), _run_link),
-    "major-declare": Verb(
-        "Declare a major incident",
-        "Declare major incident",
-        _plain(DeclareMajorForm),
-        _run_declare,
-        danger=True,
-        help="Opens the major-incident record and publishes the incident to every participant.",
-    ),
-    "major-manager": Verb("Incident manager", "Set manager", _plain(ManagerForm), _run_manager),
-    "major-communicate": Verb(
-        "Send a bulletin", "Send bulletin", _plain(CommunicationForm), _run_communicate
-    ),
-    "major-interval": Verb("Update interval", "Set interval", _plain(IntervalForm), _run_interval),
-    "major-review": Verb("Post-incident review", "Record review", _plain(ReviewForm), _run_review),
-}
-#: Shown in the "Actions" area, in this order; the others have their own place on the page.
+#: Shown in the "Actions" area, in this order; reply, link and the major-incident forms have their own place.
 STATUS_VERBS = [
     "triage",
     "assign",
@@ -467,11 +268,19 @@ STATUS_VERBS = [
 MAJOR_VERBS = ["major-communicate", "major-interval", "major-manager", "major-review"]
 
 
-def _make_form(verb: str, request: HttpRequest, incident: Incident, role: Role, bound: bool = False) -> Form:
-    kw: dict = {"prefix": verb}
+def _make_form(
+    verb: str, request: HttpRequest, incident: Incident, role: Role, bound: bool = False
+) -> PageForm:
+    kw: dict = {
+        "prefix": verb,
+        "incident": incident,
+        "user": request.user,
+        "desk": role.desk,
+        "worker": role.worker,
+    }
     if bound:
         kw.update(data=request.POST, files=request.FILES)
-    return VERBS[verb].form(request, incident, role, **kw)
+    return PAGE_FORMS[verb](**kw)
 
 
 # Reading ----------
@@ -522,20 +331,13 @@ def _timeline(user, incident: Incident, role: Role) -> list:  # noqa: ANN001
     return shown
 
 
-def _panel(verb: str, form: Form, incident: Incident) -> dict:
-    v = VERBS[verb]
-    return {
-        "verb": verb,
-        "title": v.title,
-        "button": v.button,
-        "danger": v.danger,
-        "help": v.help,
-        "form": form,
-        "url": reverse("incident_action", args=[incident.reference, verb]),
-    }
+def _panel(verb: str, form: PageForm, incident: Incident) -> dict:
+    return {"verb": verb, "form": form, "url": reverse("incident_action", args=[incident.reference, verb])}
 
 
-def _detail_context(request: HttpRequest, incident: Incident, bound: dict[str, Form] | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest, incident: Incident, bound: dict[str, PageForm] | None = None
+) -> dict:
     user = request.user
     scope = scope_for(user)
     role = Role.of(scope, incident)
@@ -575,31 +377,32 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResponse:
     """Every form of the incident page posts here: one action call, or the page again with the error."""
-    if verb not in VERBS:
+    if verb not in PAGE_FORMS:
         raise Http404("No such action")
     incident = _incident_or_404(request, reference)
+    if verb.startswith("major-") and verb != "major-declare" and _major_of(incident) is None:
+        raise Http404("Not a major incident")
     role = Role.of(scope_for(request.user), incident)
     form = _make_form(verb, request, incident, role, bound=True)
     status = 422
     if form.is_valid():
         try:
-            if verb == "start" and not incident.is_open:
-                # Resolved and closed incidents go back to work by reopening, which restarts the clock.
-                raise ActionError(
-                    f"{incident.reference} is {incident.get_status_display().lower()}: reopen it instead",
-                    field="note",
-                )
-            message = VERBS[verb].run(request, Actor.from_request(request), incident, form.cleaned_data)
+            message = form.submit(Actor.from_request(request))
         except ActionError as exc:
             _show_error(form, exc)
             status = _error_status(exc)
         else:
             messages.success(request, message)
             return redirect("incident_detail", reference=incident.reference)
-    # Nothing was written (the action's transaction rolled back): show the page as it stands, form and all.
+    # Nothing was written (the action's transaction rolled back): show the page as it stands, with the form
+    # and its errors if the page offers that form to this person, else the refusal as a message.
     incident = _incident_or_404(request, reference)
-    context = _detail_context(request, incident, bound={verb: form})
-    context["failed"] = verb
+    if verb in available_verbs(Role.of(scope_for(request.user), incident), incident):
+        context = _detail_context(request, incident, bound={verb: form})
+    else:
+        for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+            messages.error(request, error)
+        context = _detail_context(request, incident)
     return render(request, "incidents/incident_detail.html", context, status=status)
 
 
