@@ -23,6 +23,7 @@ def test_check_digit_of_the_spec_example():
     assert mpan.check_digit("110000000001") == 7
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.integers(0, 13), min_size=1, max_size=50),
     st.lists(st.integers(0, 10**10 - 1), min_size=50, max_size=50),
@@ -38,6 +39,7 @@ def test_vectorised_cores_have_the_scalar_check_digit(dists, bodies):
         assert mpan.is_valid_core(core)
 
 
+@settings(deadline=None)
 @given(st.text("0123456789", min_size=12, max_size=12), st.integers(0, 11), st.integers(1, 9))
 def test_a_changed_digit_is_caught_unless_weights_collide(first12, pos, delta):
     """Changing one digit changes the weighted sum by delta * prime; mod 11 that is never 0."""
@@ -49,6 +51,7 @@ def test_a_changed_digit_is_caught_unless_weights_collide(first12, pos, delta):
         assert mpan.check_digit(first12) != mpan.check_digit(changed)
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**7), st.integers(1, 2000), st.integers(0, 2**40))
 def test_mpan_bodies_are_distinct(start, n, offset):
     idx = np.arange(start, start + n)
@@ -57,6 +60,7 @@ def test_mpan_bodies_are_distinct(start, n, offset):
     assert ((b >= 0) & (b < 10**10)).all()
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(-layout.MAX_DECIMAL3, layout.MAX_DECIMAL3), min_size=1, max_size=40))
 def test_decimal3_is_exact_and_fits_dt016(values):
     chars = layout.decimal3(np.array(values))
@@ -73,6 +77,7 @@ def test_decimal3_refuses_what_does_not_fit():
         layout.decimal3(np.array([layout.MAX_DECIMAL3 + 1]))
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 2**48 - 1), min_size=1, max_size=20))
 def test_hex_and_decimal_digits(values):
     arr = np.array(values, dtype=np.int64)
@@ -80,6 +85,7 @@ def test_hex_and_decimal_digits(values):
     assert [bytes(r).decode() for r in layout.digits(arr % 10**9, 9)] == [f"{v % 10**9:09d}" for v in values]
 
 
+@settings(deadline=None)
 @given(st.integers(gbtime.absday(dt.date(2000, 1, 1)) * 86400, gbtime.absday(dt.date(2099, 12, 31)) * 86400))
 def test_iso_instants_are_25_character_utc(t):
     text = bytes(layout.iso_instants(np.array([t]))[0]).decode()
@@ -101,6 +107,7 @@ def test_clock_change_days():
     assert gbtime.iso(gbtime.local_period_end(dt.date(2025, 3, 30), 46)) == "2025-03-30T23:00:00+00:00"
 
 
+@settings(deadline=None)
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 30)))
 def test_local_settlement_days_match_the_tz_database(day):
     start = dt.datetime.combine(day, dt.time(), LONDON).timestamp()
@@ -117,6 +124,7 @@ def test_local_settlement_days_match_the_tz_database(day):
         assert mid.date() == day
 
 
+@settings(deadline=None)
 @given(st.integers(gbtime.absday(dt.date(2000, 1, 1)), gbtime.absday(dt.date(2099, 12, 31))))
 def test_local_hours_follow_the_tz_database(day):
     hours = gbtime.local_hours(day)

@@ -46,7 +46,7 @@ def _base(options: list[str], mpans: str) -> list[str]:
 @pytest.mark.parametrize("name", list(IF021_OPTIONS))
 def test_if021_messages_validate(spec, tmp_path, name):
     options = IF021_OPTIONS[name]
-    out = generate(tmp_path, "if021", *_base(options, "24" if name.startswith("env") else "60"))
+    out = generate(tmp_path, "if021", *_base(options, "12" if name.startswith("env") else "40"))
     subs = submissions(out)
     assert subs
     for sub in subs:
@@ -65,7 +65,7 @@ def test_if021_messages_validate(spec, tmp_path, name):
 @pytest.mark.parametrize("name", list(IF041_OPTIONS))
 def test_if041_messages_validate(spec, tmp_path, name):
     options = IF041_OPTIONS[name]
-    out = generate(tmp_path, "if041", *_base(options, "24" if name.startswith("env") else "40"))
+    out = generate(tmp_path, "if041", *_base(options, "12" if name.startswith("env") else "30"))
     subs = submissions(out)
     assert subs
     for sub in subs:
