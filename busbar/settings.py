@@ -57,7 +57,9 @@ try:
     BUSBAR_SLA_ESCALATE_TO = env_list("BUSBAR_SLA_ESCALATE_TO", ["operations_manager"])
     _roles = {"participant", "resolver", "analyst", "operations_manager", "org_admin", "platform_admin"}
     if unknown := set(BUSBAR_SLA_ESCALATE_TO) - _roles:
-        raise ConfigError(f"BUSBAR_SLA_ESCALATE_TO: unknown role {sorted(unknown)[0]!r} (use {', '.join(sorted(_roles))})")
+        raise ConfigError(
+            f"BUSBAR_SLA_ESCALATE_TO: unknown role {sorted(unknown)[0]!r} (use {', '.join(sorted(_roles))})"
+        )
     BUSBAR_SLA_SCAN_SECONDS = env_int("BUSBAR_SLA_SCAN_SECONDS", 60, minimum=10, maximum=3600)
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Busbar configuration error: {exc}") from None
@@ -216,7 +218,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Uploads above the attachment limit are refused by the action with a clear message; this only bounds memory.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = (
+    2 * BUSBAR_ATTACHMENT_MAX_BYTES + 1024 * 1024
+)  # an email carrying one attachment
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

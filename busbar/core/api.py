@@ -146,7 +146,13 @@ def _mfa_required(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "filters")]
+        loc = [str(p) for p in err.get("loc", ())]
+        # Drop the leading location parts ninja adds (body/query/path, then the parameter name), keeping a
+        # real field that happens to be called "body".
+        while loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+            loc = loc[1:]
+            if loc and loc[0] in ("payload", "filters", "pagination", "data"):
+                loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     fields = ", ".join(e["field"] for e in errors if e["field"]) or "the request"
     return problem(

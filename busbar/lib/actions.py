@@ -138,7 +138,8 @@ def check_transition(table: dict[str, set[str]], current: str, target: str, *, w
     """Raise :class:`IllegalTransition` unless ``current → target`` is in ``table``."""
     allowed = table.get(current, set())
     if target not in allowed:
-        choices = ", ".join(sorted(allowed)) or "none"
+        current, target = str(getattr(current, "value", current)), str(getattr(target, "value", target))
+        choices = ", ".join(sorted(str(getattr(a, "value", a)) for a in allowed)) or "none"
         raise IllegalTransition(
             f"{what} cannot go from {current!r} to {target!r} (allowed from {current!r}: {choices})",
             field="status",

@@ -30,6 +30,7 @@ from busbar.incidents.actions._common import (
 )
 from busbar.incidents.actions.major import _open_major
 from busbar.incidents.models import (
+    TRANSITIONS,
     Channel,
     ClockEvent,
     Impact,
@@ -39,7 +40,7 @@ from busbar.incidents.models import (
     Status,
     Update,
 )
-from busbar.lib.actions import ActionError, Actor, NotPermitted, action
+from busbar.lib.actions import ActionError, Actor, IllegalTransition, NotPermitted, action, check_transition
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
 from busbar.services.models import Service, Severity
@@ -244,7 +245,8 @@ def _transition(
     if note.strip():
         _create_update(actor, incident, note, internal=internal_note, now=now)
     _save(incident, ["status", "responded_at"], now)
-    _journal(actor, incident, what, changes, note=note.strip()[:500])
+    # An internal note's text stays out of the journal, which the raising organisation can read.
+    _journal(actor, incident, what, changes, note="" if internal_note else note.strip()[:500])
     transaction.on_commit(lambda: notify.incident_updated(incident.pk, what))
     return incident
 
@@ -255,6 +257,12 @@ def start_work(
 ) -> Incident:
     incident = _lock(incident)
     _require_worker(actor, incident, "start work")
+    if incident.status in (Status.RESOLVED, Status.CLOSED):
+        # Back to work on a finished incident is a reopening: its own rules, window and clock restart.
+        raise IllegalTransition(
+            f"Incident {incident.reference} is {incident.get_status_display().lower()}: reopen it instead",
+            field="status",
+        )
     return _transition(actor, incident, Status.IN_PROGRESS, "start", now or timezone.now(), note)
 
 
@@ -345,6 +353,7 @@ def reopen_incident(
         raise NotPermitted("Only the service desk or the raising organisation can reopen an incident")
     if not reason.strip():
         raise ActionError("Say why the incident is being reopened", field="reason")
+    check_transition(TRANSITIONS, incident.status, Status.IN_PROGRESS, what=f"Incident {incident.reference}")
     window = dt.timedelta(days=settings.BUSBAR_REOPEN_WINDOW_DAYS)
     if incident.resolved_at is None or now - incident.resolved_at > window:
         raise ActionError(

@@ -37,7 +37,9 @@ def test_desk_and_provider_see_everything(world: World, incident) -> None:  # no
             "incident.pending_provider",
         ]
         assert entries[1]["changes"]["assignee"] == [None, "resolver"]
-        assert entries[3]["note"] == "Waiting on the vendor"
+        # The text of a note kept internal is not copied into the journal (participants can read the journal);
+        # the desk and provider read it as an internal note on the incident itself.
+        assert entries[3]["note"] == ""
 
 
 def test_participant_sees_the_history_without_internal_detail(world: World, incident) -> None:  # noqa: ANN001
