@@ -1,0 +1,198 @@
+"""Shared helpers of the incidents API endpoints."""
+
+import json
+import typing
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Schema
+from ninja.errors import HttpError
+from pydantic import ValidationError as PydanticValidationError
+
+from busbar.core.api import problem
+from busbar.incidents import queries, sla
+from busbar.incidents.api.schemas import (
+    PROBLEM_RESPONSES,
+    Problem,
+)
+from busbar.incidents.models import (
+    TRANSITIONS,
+    Incident,
+    Link,
+)
+from busbar.lib.actions import ActionError, Actor, IllegalTransition
+from busbar.parties.queries import organisations_visible_to
+from busbar.services.models import Service, Severity
+from busbar.services.queries import services_visible_to
+
+# Helpers ---------------------------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, channel="api")
+
+
+def _visible(request: HttpRequest) -> QuerySet[Incident]:
+    return queries.visible_to(request.user)
+
+
+def _incident(request: HttpRequest, reference: str) -> Incident:
+    return get_object_or_404(_visible(request), reference=reference.upper())
+
+
+def _detail(request: HttpRequest, reference: str) -> Incident:
+    """The incident with everything :class:`IncidentDetail` shows, read as the caller may see it."""
+    user = request.user
+    qs = (
+        sla.with_clock_data(_visible(request))
+        .select_related("major__manager", "raised_by")
+        .prefetch_related("affected")
+    )
+    incident = get_object_or_404(qs, reference=reference.upper())
+    incident.api_updates = list(queries.updates_visible_to(user, incident))  # type: ignore[attr-defined]
+    incident.api_attachments = list(queries.attachments_visible_to(user, incident))  # type: ignore[attr-defined]
+    incident.api_links = _links(request, incident)  # type: ignore[attr-defined]
+    return incident
+
+
+def _links(request: HttpRequest, incident: Incident) -> list[dict[str, Any]]:
+    """Links both ways, to incidents the caller can see (a link must not reveal an incident)."""
+    visible = _visible(request).values("pk")
+    out = Link.objects.filter(source=incident, target__in=visible).select_related("target")
+    into = Link.objects.filter(target=incident, source__in=visible).select_related("source")
+    rows = [("out", link, link.target) for link in out] + [("in", link, link.source) for link in into]
+    return [
+        {
+            "direction": direction,
+            "kind": link.kind,
+            "label": link.get_kind_display(),
+            "reference": other.reference,
+            "summary": other.summary,
+            "status": other.status,
+        }
+        for direction, link, other in sorted(rows, key=lambda r: (r[1].created_at, r[1].pk))
+    ]
+
+
+def _service(request: HttpRequest, value: int | str) -> Service:
+    qs = services_visible_to(request.user).select_related("sla_policy")
+    lookup = {"pk": int(value)} if isinstance(value, int) or value.isdigit() else {"slug": value}
+    service = qs.filter(**lookup).first()
+    if service is None:
+        raise ActionError(f"No service {value}", field="service")
+    return service
+
+
+def _severity(service: Service, code: str) -> Severity:
+    severity = Severity.objects.filter(scheme_id=service.sla_policy.scheme_id, code=code).first()
+    if severity is None:
+        raise ActionError(f"{service} has no severity {code!r}", field="severity")
+    return severity
+
+
+def _organisation(request: HttpRequest, org_id: int, field: str) -> Any:
+    org = organisations_visible_to(request.user).filter(pk=org_id).first()
+    if org is None:
+        raise ActionError(f"No organisation {org_id}", field=field)
+    return org
+
+
+def _raw_body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise HttpError(413, "The request body is too large") from None
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is list
+
+
+Files = list[tuple[str, str, bytes]]
+
+
+def _invalid(request: HttpRequest, errors: list[tuple[tuple[Any, ...], str]]) -> HttpResponse:
+    """The same 422 problem as the API's validation handler, built here so a field named ``body`` is named."""
+    rows = [{"field": ".".join(str(p) for p in loc) or None, "message": msg} for loc, msg in errors]
+    fields = ", ".join(r["field"] for r in rows if r["field"]) or "the request"
+    return problem(
+        request,
+        status=422,
+        title="The request is not valid",
+        detail=f"Check {fields}.",
+        kind="invalid",
+        errors=rows,
+    )
+
+
+def _parse(
+    request: HttpRequest, schema: type[Schema], *, files: bool = True
+) -> tuple[Any, Files] | HttpResponse:
+    """Read ``schema`` from a JSON body, or (if ``files``) multipart form fields plus ``attachments`` files.
+
+    Returns the payload and the files, or the 422 problem response to send.
+    """
+    uploads: Files = []
+    content_type = request.content_type or ""
+    if files and content_type == "multipart/form-data":
+        data: Any = {}
+        for name, field in schema.model_fields.items():
+            values = request.POST.getlist(name)
+            if values:
+                data[name] = values if _is_list(field.annotation) else values[-1]
+        uploads = [
+            (f.name, f.content_type or "application/octet-stream", f.read())
+            for f in request.FILES.getlist("attachments")
+        ]
+    elif content_type in ("application/json", "text/plain", ""):
+        try:
+            data = json.loads(_raw_body(request) or b"{}")
+        except ValueError:
+            return _invalid(request, [((), "The body is not valid JSON")])
+        if not isinstance(data, dict):
+            return _invalid(request, [((), "The body must be a JSON object")])
+    else:
+        accepted = "application/json or multipart/form-data" if files else "application/json"
+        raise HttpError(415, f"Send {accepted}, not {content_type}")
+    try:
+        return schema.model_validate(data), uploads
+    except PydanticValidationError as exc:
+        return _invalid(request, [(e["loc"], e["msg"]) for e in exc.errors()])
+
+
+def _body_doc(schema: type[Schema], *, files: bool = True) -> dict[str, Any]:
+    """OpenAPI for a JSON body or, with ``files``, multipart with the same fields plus ``attachments``."""
+    json_schema = schema.model_json_schema()
+    content: dict[str, Any] = {"application/json": {"schema": json_schema}}
+    if files:
+        binary = {"type": "array", "items": {"type": "string", "format": "binary"}}
+        content["multipart/form-data"] = {
+            "schema": {**json_schema, "properties": {**json_schema["properties"], "attachments": binary}}
+        }
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def _problems(*codes: int) -> dict[int, type[Schema]]:
+    return dict.fromkeys(codes or PROBLEM_RESPONSES, Problem)
+
+
+def _change(request: HttpRequest, incident: Incident, func: Any, **kwargs: Any) -> Incident | HttpResponse:
+    """Run a status-changing action on a visible incident and reply with the incident as it now is."""
+    try:
+        func(actor=_actor(request), incident=incident, **kwargs)
+    except IllegalTransition as exc:
+        current = Incident.objects.filter(pk=incident.pk).values_list("status", flat=True).get()
+        return problem(
+            request,
+            status=exc.status,
+            title=exc.title,
+            detail=exc.message,
+            kind="illegaltransition",
+            errors=[{"field": exc.field, "message": exc.message}],
+            current_status=current,
+            allowed_statuses=sorted(TRANSITIONS.get(current, ())),
+        )
+    return _detail(request, incident.reference)

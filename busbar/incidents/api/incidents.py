@@ -1,0 +1,312 @@
+"""Endpoints: incidents, transitions, updates, attachments and links."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Query, Status
+from ninja.pagination import paginate
+
+from busbar.accounts.queries import users_visible_to
+from busbar.audit.models import AuditEntry
+from busbar.audit.queries import timeline_for
+from busbar.core.api import Page
+from busbar.incidents import actions, queries, sla
+from busbar.incidents.api.helpers import (
+    _actor,
+    _body_doc,
+    _change,
+    _detail,
+    _incident,
+    _organisation,
+    _parse,
+    _problems,
+    _service,
+    _severity,
+    _visible,
+)
+from busbar.incidents.api.schemas import (
+    INTERNAL_ACTIONS,
+    AssignIn,
+    IncidentDetail,
+    IncidentFilter,
+    IncidentIn,
+    IncidentOut,
+    LinkIn,
+    LinkOut,
+    PendIn,
+    Problem,
+    ReasonIn,
+    ResolveIn,
+    SlaOut,
+    StartIn,
+    TimelineOut,
+    TriageIn,
+    UpdateIn,
+    UpdateOut,
+    _sla,
+    router,
+    transitions,
+)
+from busbar.incidents.models import (
+    Incident,
+    Update,
+)
+from busbar.lib.actions import ActionError
+
+# Incidents -------------------------------------------------------------------------------------------------
+
+
+@router.get("/incidents", response=list[IncidentOut], summary="List incidents", url_name="incident_list")
+@paginate(Page)
+def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> QuerySet[Incident]:
+    """Incidents you may see, with both SLA clocks. Newest first unless ``ordering`` says otherwise."""
+    return filters.apply(sla.with_clock_data(_visible(request)).select_related("major"))
+
+
+@router.post(
+    "/incidents",
+    response={201: IncidentDetail, **_problems(403, 415, 422)},
+    summary="Raise an incident",
+    openapi_extra=_body_doc(IncidentIn),
+)
+def raise_incident(request: HttpRequest) -> Status | HttpResponse:
+    """Participants raise for their own organisation; the service desk may raise for any (``organisation``).
+
+    JSON, or ``multipart/form-data`` with the same fields and ``attachments`` files.
+    """
+    parsed = _parse(request, IncidentIn)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    payload, files = parsed
+    service = _service(request, payload.service)
+    incident = actions.raise_incident(
+        actor=_actor(request),
+        service=service,
+        summary=payload.summary,
+        description=payload.description,
+        severity=_severity(service, payload.severity) if payload.severity else None,
+        impact=payload.impact,
+        organisation=_organisation(request, payload.organisation, "organisation")
+        if payload.organisation
+        else None,
+        contact_name=payload.contact_name,
+        affected=[_organisation(request, pk, "affected") for pk in payload.affected],
+        attachments=files,
+    )
+    return Status(201, _detail(request, incident.reference))
+
+
+@router.get("/incidents/{reference}", response={200: IncidentDetail, 404: Problem}, summary="One incident")
+def get_incident(request: HttpRequest, reference: str) -> Incident:
+    return _detail(request, reference)
+
+
+@router.get(
+    "/incidents/{reference}/sla", response={200: SlaOut, 404: Problem}, summary="An incident's SLA clocks"
+)
+def get_sla(request: HttpRequest, reference: str) -> dict[str, Any]:
+    incident = get_object_or_404(sla.with_clock_data(_visible(request)), reference=reference.upper())
+    return _sla(request, incident)
+
+
+@router.get(
+    "/incidents/{reference}/timeline",
+    response={200: list[TimelineOut], 404: Problem},
+    summary="An incident's history (audit journal)",
+)
+@paginate(Page)
+def get_timeline(request: HttpRequest, reference: str) -> QuerySet[AuditEntry]:
+    incident = _incident(request, reference)
+    internal = queries.sees_internal(request.user, incident)
+    request._incidents_internal = internal  # type: ignore[attr-defined]
+    entries = timeline_for(incident)
+    return entries if internal else entries.exclude(action__in=INTERNAL_ACTIONS)
+
+
+# Transitions -----------------------------------------------------------------------------------------------
+
+TRANSITION_RESPONSES = {200: IncidentDetail, **_problems()}
+
+
+@transitions.post(
+    "/incidents/{reference}/triage",
+    response=TRANSITION_RESPONSES,
+    summary="Triage (service desk)",
+)
+def triage(request: HttpRequest, reference: str, payload: TriageIn) -> Any:
+    """Set severity, service, impact or publication. Open incidents only."""
+    incident = _incident(request, reference)
+    service = _service(request, payload.service) if payload.service is not None else None
+    severity = _severity(service or incident.service, payload.severity) if payload.severity else None
+    return _change(
+        request,
+        incident,
+        actions.triage_incident,
+        severity=severity,
+        service=service,
+        impact=payload.impact,
+        is_published=payload.is_published,
+    )
+
+
+@transitions.post(
+    "/incidents/{reference}/assign",
+    response=TRANSITION_RESPONSES,
+    summary="Assign to a provider or person",
+)
+def assign(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
+    """The desk assigns to a provider (default: the service's); a provider picks a person within it."""
+    provider = _organisation(request, payload.provider, "provider") if payload.provider else None
+    assignee = None
+    if payload.assignee:
+        assignee = users_visible_to(request.user).filter(pk=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise ActionError(f"No person {payload.assignee}", field="assignee")
+    return _change(
+        request, _incident(request, reference), actions.assign_incident, provider=provider, assignee=assignee
+    )
+
+
+@transitions.post(
+    "/incidents/{reference}/start",
+    response=TRANSITION_RESPONSES,
+    summary="Start work (desk or provider)",
+)
+def start(request: HttpRequest, reference: str, payload: StartIn) -> Any:
+    return _change(request, _incident(request, reference), actions.start_work, note=payload.note)
+
+
+@transitions.post(
+    "/incidents/{reference}/pend",
+    response=TRANSITION_RESPONSES,
+    summary="Put on hold awaiting the participant or the provider",
+)
+def pend(request: HttpRequest, reference: str, payload: PendIn) -> Any:
+    """Awaiting the participant pauses the resolution clock; awaiting the provider does not."""
+    return _change(
+        request,
+        _incident(request, reference),
+        actions.set_pending,
+        awaiting=payload.awaiting,
+        note=payload.note,
+    )
+
+
+@transitions.post(
+    "/incidents/{reference}/resolve",
+    response=TRANSITION_RESPONSES,
+    summary="Resolve (desk or provider)",
+)
+def resolve(request: HttpRequest, reference: str, payload: ResolveIn) -> Any:
+    return _change(
+        request, _incident(request, reference), actions.resolve_incident, resolution=payload.resolution
+    )
+
+
+@transitions.post(
+    "/incidents/{reference}/close",
+    response=TRANSITION_RESPONSES,
+    summary="Close a resolved incident (desk or raising organisation)",
+)
+def close(request: HttpRequest, reference: str) -> Any:
+    """A major incident needs its post-incident review first."""
+    return _change(request, _incident(request, reference), actions.close_incident)
+
+
+@transitions.post(
+    "/incidents/{reference}/reopen",
+    response=TRANSITION_RESPONSES,
+    summary="Reopen within the window after resolution (desk or raising organisation)",
+)
+def reopen(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
+    return _change(request, _incident(request, reference), actions.reopen_incident, reason=payload.reason)
+
+
+@transitions.post(
+    "/incidents/{reference}/cancel",
+    response=TRANSITION_RESPONSES,
+    summary="Cancel an incident raised in error (desk or raising organisation)",
+)
+def cancel(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
+    return _change(request, _incident(request, reference), actions.cancel_incident, reason=payload.reason)
+
+
+# Updates, attachments, links -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/incidents/{reference}/updates",
+    response={200: list[UpdateOut], 404: Problem},
+    summary="Updates (and, for the desk and provider, internal notes)",
+)
+@paginate(Page)
+def list_updates(request: HttpRequest, reference: str) -> QuerySet[Update]:
+    incident = _incident(request, reference)
+    return queries.updates_visible_to(request.user, incident).order_by("created_at", "id")
+
+
+@router.post(
+    "/incidents/{reference}/updates",
+    response={201: UpdateOut, **_problems(403, 404, 415, 422)},
+    summary="Add a public update or an internal note",
+    openapi_extra=_body_doc(UpdateIn),
+)
+def add_update(request: HttpRequest, reference: str) -> Status | HttpResponse:
+    """JSON, or ``multipart/form-data`` with the same fields and ``attachments`` files."""
+    incident = _incident(request, reference)
+    parsed = _parse(request, UpdateIn)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    payload, files = parsed
+    update = actions.add_update(
+        actor=_actor(request),
+        incident=incident,
+        body=payload.body,
+        internal=payload.internal,
+        attachments=files,
+    )
+    return Status(201, queries.updates_visible_to(request.user, incident).get(pk=update.pk))
+
+
+@router.get(
+    "/incidents/{reference}/attachments/{attachment_id}",
+    summary="Download an attachment",
+    url_name="incident_attachment",
+)
+def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    incident = _incident(request, reference)
+    attachment = get_object_or_404(queries.attachments_visible_to(request.user, incident), pk=attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.post(
+    "/incidents/{reference}/links",
+    response={201: LinkOut, **_problems(403, 404, 422)},
+    summary="Link to another incident (service desk)",
+)
+def add_link(request: HttpRequest, reference: str, payload: LinkIn) -> Status:
+    incident = _incident(request, reference)
+    target = _visible(request).filter(reference=payload.target.upper()).first()
+    if target is None:
+        raise ActionError(f"No incident {payload.target} that you can see", field="target")
+    link = actions.link_incidents(actor=_actor(request), source=incident, target=target, kind=payload.kind)
+    return Status(
+        201,
+        {
+            "direction": "out",
+            "kind": link.kind,
+            "label": link.get_kind_display(),
+            "reference": target.reference,
+            "summary": target.summary,
+            "status": target.status,
+        },
+    )

@@ -1,0 +1,547 @@
+"""API schemas and the routers of the incidents API."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, FilterSchema, Router, Schema
+
+from busbar.audit.models import AuditEntry
+from busbar.incidents import queries, sla
+from busbar.incidents.models import (
+    Attachment,
+    Communication,
+    Incident,
+    MajorIncident,
+    Update,
+)
+from busbar.incidents.models import Status as IncidentStatus
+from busbar.parties.queries import scope_for
+
+router = Router(tags=["Incidents"])
+transitions = Router(tags=["Incident transitions"])
+majors = Router(tags=["Major incidents"])
+email = Router(tags=["Email"])
+
+ImpactCode = Literal["single", "several", "market"]
+LinkKind = Literal["duplicate_of", "caused_by", "related_to"]
+Ordering = Literal["created", "-created", "resolution_due", "severity"]
+ORDERINGS: dict[str, tuple[Any, ...]] = {
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "resolution_due": (F("resolution_due_at").asc(nulls_last=True), "-created_at", "-id"),
+    "severity": ("severity__rank", "-created_at", "-id"),
+}
+PROBLEM_RESPONSES = (403, 404, 409, 422)
+
+
+# Schemas: out ----------------------------------------------------------------------------------------------
+
+
+class Problem(Schema):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    instance: str
+    detail: str = ""
+    errors: list[dict[str, Any]] = []
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class ServiceRef(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class SeverityOut(Schema):
+    code: str
+    label: str
+    rank: int
+    is_major: bool
+
+
+class ClockOut(Schema):
+    """One SLA clock. Durations are working time on the clock's calendar, in whole seconds."""
+
+    name: Literal["response", "resolution"]
+    status: Literal["met", "breached", "paused", "warning", "running"]
+    target: str = Field(..., description="The target as worded, e.g. '4 hours'")
+    calendar: str
+    target_seconds: int
+    elapsed_seconds: int
+    remaining_seconds: int = Field(..., description="Negative once breached: the time overdue")
+    percent: float = Field(..., description="Elapsed as a percentage of the target (over 100 once breached)")
+    paused: bool
+    stopped: bool
+    started_at: dt.datetime
+    stopped_at: dt.datetime | None
+    due_at: dt.datetime | None = Field(
+        ..., description="When the target is reached if the clock keeps running"
+    )
+    warned_at: dt.datetime | None
+    breached: bool
+    breached_at: dt.datetime | None
+
+
+class SlaOut(Schema):
+    as_at: dt.datetime
+    response: ClockOut | None
+    resolution: ClockOut | None
+
+
+def _now(request: HttpRequest) -> dt.datetime:
+    """One evaluation instant per request, so every clock on a page is measured at the same moment."""
+    if not hasattr(request, "_incidents_now"):
+        request._incidents_now = timezone.now()  # type: ignore[attr-defined]
+    return request._incidents_now  # type: ignore[attr-defined]
+
+
+def _clock(clock: sla.Clock) -> dict[str, Any]:
+    s = clock.state
+    return {
+        "name": clock.name,
+        "status": clock.status,
+        "target": clock.target_label,
+        "calendar": clock.calendar_name,
+        "target_seconds": int(s.target.total_seconds()),
+        "elapsed_seconds": int(s.elapsed.total_seconds()),
+        "remaining_seconds": int(s.remaining.total_seconds()),
+        "percent": round(s.percent, 1),
+        "paused": s.paused,
+        "stopped": s.stopped,
+        "started_at": s.started_at,
+        "stopped_at": s.stopped_at,
+        "due_at": s.due_at,
+        "warned_at": s.warned_at,
+        "breached": s.breached,
+        "breached_at": s.breached_at,
+    }
+
+
+def _sla(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    now = _now(request)
+    clocks = {c.name: _clock(c) for c in sla.clocks_for(incident, now)}
+    return {"as_at": now, "response": clocks.get("response"), "resolution": clocks.get("resolution")}
+
+
+def _person(user: Any) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "name": user.display_name}
+
+
+def _sees_internal(context: dict[str, Any], incident: Incident) -> bool:
+    return queries.sees_internal(context["request"].user, incident)
+
+
+def _sees_people(context: dict[str, Any], incident: Incident) -> bool:
+    """Who raised it is for the raising organisation, the desk and the provider — not every participant."""
+    scope = scope_for(context["request"].user)
+    return _sees_internal(context, incident) or incident.organisation_id in scope.organisation_ids
+
+
+class IncidentOut(Schema):
+    reference: str
+    summary: str
+    status: IncidentStatus
+    severity: SeverityOut
+    service: ServiceRef
+    impact: ImpactCode
+    channel: str
+    organisation: Ref = Field(..., description="The participant organisation that raised it")
+    provider: Ref | None
+    assignee: PersonRef | None = Field(..., description="Shown to the desk and the provider only")
+    is_published: bool
+    is_major: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    response_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
+    response_breached: bool
+    resolution_breached: bool
+    sla_paused: bool
+    sla: SlaOut
+
+    @staticmethod
+    def resolve_assignee(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
+        return _person(obj.assignee) if _sees_internal(context, obj) else None
+
+    @staticmethod
+    def resolve_is_major(obj: Incident) -> bool:
+        return hasattr(obj, "major")
+
+    @staticmethod
+    def resolve_sla(obj: Incident, context: dict[str, Any]) -> dict[str, Any]:
+        return _sla(context["request"], obj)
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    is_internal: bool
+    update_id: int | None
+    created_at: dt.datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj: Attachment) -> str:
+        # The incident is already cached on every attachment this module reads (no query here).
+        if Attachment.incident.is_cached(obj):
+            reference = obj.incident.reference
+        else:
+            reference = obj.update.incident.reference
+        return reverse("api:incident_attachment", kwargs={"reference": reference, "attachment_id": obj.pk})
+
+
+class UpdateOut(Schema):
+    id: int
+    body: str
+    is_internal: bool
+    author_label: str
+    author_organisation: Ref | None
+    channel: str
+    created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj: Update) -> list[Attachment]:
+        return list(obj.attachments.all())
+
+
+class LinkOut(Schema):
+    direction: Literal["out", "in"] = Field(
+        ..., description="out: this incident is <kind> the other; in: the other is <kind> this one"
+    )
+    kind: LinkKind
+    label: str
+    reference: str
+    summary: str
+    status: IncidentStatus
+
+
+class MajorSummary(Schema):
+    id: int
+    state: str
+    trigger: str
+    manager: PersonRef | None
+    opened_at: dt.datetime
+    update_interval_minutes: int
+    next_update_due_at: dt.datetime | None
+    review_completed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_manager(obj: MajorIncident) -> dict[str, Any] | None:
+        return _person(obj.manager)
+
+
+class IncidentDetail(IncidentOut):
+    description: str
+    resolution: str
+    raised_by: PersonRef | None = Field(
+        ..., description="Shown to the raising organisation, desk and provider"
+    )
+    contact_name: str
+    affected: list[Ref]
+    updates: list[UpdateOut] = Field(..., description="Internal notes are included for the desk and provider")
+    attachments: list[AttachmentOut]
+    links: list[LinkOut]
+    major: MajorSummary | None
+
+    @staticmethod
+    def resolve_raised_by(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
+        return _person(obj.raised_by) if _sees_people(context, obj) else None
+
+    @staticmethod
+    def resolve_contact_name(obj: Incident, context: dict[str, Any]) -> str:
+        return obj.contact_name if _sees_people(context, obj) else ""
+
+    @staticmethod
+    def resolve_affected(obj: Incident) -> list[Any]:
+        return list(obj.affected.all())
+
+    @staticmethod
+    def resolve_updates(obj: Incident) -> list[Update]:
+        return obj.api_updates  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_attachments(obj: Incident) -> list[Attachment]:
+        return obj.api_attachments  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_links(obj: Incident) -> list[dict[str, Any]]:
+        return obj.api_links  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_major(obj: Incident) -> MajorIncident | None:
+        return getattr(obj, "major", None)
+
+
+#: Journal entries only the desk and the provider see in full.
+INTERNAL_ACTIONS = {"incident.note"}
+INTERNAL_NOTE_ACTIONS = {"incident.pending_provider"}
+
+
+class TimelineOut(Schema):
+    id: int
+    at: dt.datetime
+    actor_label: str
+    channel: str
+    action: str
+    changes: dict[str, Any]
+    note: str
+
+    @staticmethod
+    def resolve_changes(obj: AuditEntry, context: dict[str, Any]) -> dict[str, Any]:
+        if context["request"]._incidents_internal:
+            return obj.changes
+        return {k: v for k, v in obj.changes.items() if k != "assignee"}
+
+    @staticmethod
+    def resolve_note(obj: AuditEntry, context: dict[str, Any]) -> str:
+        # A note put while awaiting the provider is an internal note; the journal keeps its text.
+        if context["request"]._incidents_internal or obj.action not in INTERNAL_NOTE_ACTIONS:
+            return obj.note
+        return ""
+
+
+class IncidentBrief(Schema):
+    reference: str
+    summary: str
+    status: IncidentStatus
+    severity: str
+    is_published: bool
+
+    @staticmethod
+    def resolve_severity(obj: Incident) -> str:
+        return obj.severity.code
+
+
+class CommunicationOut(Schema):
+    id: int
+    subject: str
+    body: str
+    sent_at: dt.datetime
+    sent_by: PersonRef | None
+    recipient_count: int
+
+    @staticmethod
+    def resolve_sent_by(obj: Communication) -> dict[str, Any] | None:
+        return _person(obj.sent_by)
+
+
+class ReviewOut(Schema):
+    cause: str
+    actions: str
+    lessons: str
+    completed_at: dt.datetime
+    completed_by: PersonRef | None
+
+
+class MajorOut(MajorSummary):
+    incident: IncidentBrief
+    review: ReviewOut | None
+
+    @staticmethod
+    def resolve_review(obj: MajorIncident) -> dict[str, Any] | None:
+        if obj.review_completed_at is None:
+            return None
+        return {
+            "cause": obj.review_cause,
+            "actions": obj.review_actions,
+            "lessons": obj.review_lessons,
+            "completed_at": obj.review_completed_at,
+            "completed_by": _person(obj.review_completed_by),
+        }
+
+
+class MajorDetail(MajorOut):
+    communications: list[CommunicationOut]
+
+    @staticmethod
+    def resolve_communications(obj: MajorIncident) -> list[Communication]:
+        return list(obj.communications.all())
+
+
+class EmailReceived(Schema):
+    reference: str
+    update_id: int
+
+
+# Schemas: in -----------------------------------------------------------------------------------------------
+
+
+class IncidentIn(Schema):
+    service: int | str = Field(..., description="Service id or slug")
+    summary: str = Field(..., min_length=1, max_length=200)
+    description: str = Field(..., min_length=1)
+    severity: str | None = Field(
+        None, description="Severity code in the service's scheme (default: least severe)"
+    )
+    impact: ImpactCode = "single"
+    organisation: int | None = Field(
+        None, description="Service desk only: the organisation raised for (e.g. taken by phone)"
+    )
+    contact_name: str = Field("", max_length=150, description="Who called, for incidents taken by phone")
+    affected: list[int] = Field([], description="Ids of other affected organisations")
+
+
+class UpdateIn(Schema):
+    body: str = Field(..., min_length=1)
+    internal: bool = Field(False, description="An internal note, seen by the desk and provider only")
+
+
+class TriageIn(Schema):
+    severity: str | None = Field(None, description="Severity code")
+    service: int | str | None = Field(None, description="Service id or slug")
+    impact: ImpactCode | None = None
+    is_published: bool | None = Field(None, description="Publish to every participant (service-affecting)")
+
+
+class AssignIn(Schema):
+    provider: int | None = Field(
+        None, description="Provider organisation id (default: the service's provider)"
+    )
+    assignee: int | None = Field(None, description="User id of a person at the provider")
+
+
+class StartIn(Schema):
+    note: str = Field("", description="Optional public update")
+
+
+class PendIn(Schema):
+    awaiting: Literal["participant", "provider"] = Field(
+        ..., description="participant: the resolution clock pauses; provider: it keeps running"
+    )
+    note: str = Field("", description="Required when awaiting the participant: what you need from them")
+
+
+class ResolveIn(Schema):
+    resolution: str = Field(..., description="How the incident was resolved")
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class LinkIn(Schema):
+    target: str = Field(..., description="Reference of the other incident, e.g. INC0000042")
+    kind: LinkKind = Field(..., description="This incident is <kind> the target")
+
+
+class DeclareIn(Schema):
+    trigger: Literal["desk", "bcdr"] = "desk"
+
+
+class CommunicationIn(Schema):
+    subject: str = Field(..., max_length=200)
+    body: str
+
+
+class ReviewIn(Schema):
+    cause: str
+    actions: str
+    lessons: str
+
+
+class MajorPatch(Schema):
+    manager: int | None = Field(None, description="User id of the incident manager (service desk)")
+    update_interval_minutes: int | None = Field(None, description="Minutes between bulletins (5 to 1440)")
+
+
+class IncidentFilter(FilterSchema):
+    status: list[IncidentStatus] | None = Field(
+        None, description="One or more statuses (repeat the parameter)"
+    )
+    severity: str | None = Field(None, description="Severity code")
+    service: str | None = Field(None, description="Service id or slug")
+    provider: int | None = Field(None, description="Provider organisation id")
+    organisation: int | None = Field(None, description="Raising organisation id")
+    q: str | None = Field(None, description="Reference, or words in the summary or description")
+    breached: bool | None = Field(None, description="Either clock breached (true) or neither (false)")
+    breaching_within_minutes: int | None = Field(
+        None,
+        ge=1,
+        le=30 * 24 * 60,
+        description="Open, not yet breached, a clock due within this many minutes",
+    )
+    major: bool | None = Field(None, description="Has (true) or has not (false) a major-incident record")
+    published: bool | None = Field(None, description="Published to every participant")
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    ordering: Ordering = Field("-created", description="resolution_due puts incidents with no due time last")
+
+    def filter_status(self, value: list[str] | None) -> Q:
+        return Q(status__in=value) if value else Q()
+
+    def filter_severity(self, value: str | None) -> Q:
+        return Q(severity__code=value) if value else Q()
+
+    def filter_service(self, value: str | None) -> Q:
+        if not value:
+            return Q()
+        return Q(service_id=int(value)) if value.isdigit() else Q(service__slug=value)
+
+    def filter_provider(self, value: int | None) -> Q:
+        return Q(provider_id=value)
+
+    def filter_organisation(self, value: int | None) -> Q:
+        return Q(organisation_id=value)
+
+    def filter_major(self, value: bool | None) -> Q:
+        return Q(major__isnull=not value)
+
+    def filter_published(self, value: bool | None) -> Q:
+        return Q(is_published=value)
+
+    def filter_created_after(self, value: dt.datetime | None) -> Q:
+        return Q(created_at__gte=value)
+
+    def filter_created_before(self, value: dt.datetime | None) -> Q:
+        return Q(created_at__lt=value)
+
+    # Applied to the queryset by apply(), through the queue helpers in queries.py.
+    def filter_q(self, value: str | None) -> Q:
+        return Q()
+
+    def filter_breached(self, value: bool | None) -> Q:
+        return Q()
+
+    def filter_breaching_within_minutes(self, value: int | None) -> Q:
+        return Q()
+
+    def filter_ordering(self, value: str | None) -> Q:
+        return Q()
+
+    def apply(self, qs: QuerySet[Incident]) -> QuerySet[Incident]:
+        qs = self.filter(qs)
+        if self.q:
+            qs = queries.search(qs, self.q)
+        if self.breached is True:
+            qs = queries.breached(qs)
+        elif self.breached is False:
+            qs = qs.filter(response_breached=False, resolution_breached=False)
+        if self.breaching_within_minutes:
+            qs = queries.breaching_soon(qs, within=dt.timedelta(minutes=self.breaching_within_minutes))
+        return qs.order_by(*ORDERINGS[self.ordering])
+
+
+class MajorFilter(FilterSchema):
+    state: Literal["active", "review", "closed"] | None = None
