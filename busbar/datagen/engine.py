@@ -8,10 +8,12 @@ function of the job and its position, so output is byte-identical however many p
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import multiprocessing as mp
 import os
 import re
+import signal
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -125,6 +127,12 @@ def _init(job: Job, ring: list[mmap.mmap] | None = None) -> None:
     _JOB = job
     _RING = ring or []
     _TEMPLATES.clear()
+
+
+def _init_worker(job: Job, ring: list[mmap.mmap]) -> None:
+    """Pool worker set-up: Ctrl-C is the main process's business (it stops the pool and cleans up)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init(job, ring)
 
 
 def _work_in_slot(task: tuple[tuple[int, int, int], int]) -> Chunk:
@@ -357,7 +365,7 @@ def ordered_map(job: Job, tasks: list, workers: int) -> Iterator[Chunk]:
     ring = [mmap.mmap(-1, size) for _ in range(depth)] if size else []  # shared with forked workers
     ctx = mp.get_context("fork" if fork else "spawn")
     try:
-        with ctx.Pool(workers, initializer=_init, initargs=(job, ring)) as pool:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(job, ring)) as pool:
             inflight: deque = deque()
             for i, t in enumerate(tasks[:depth]):
                 inflight.append(pool.apply_async(_work_in_slot, ((t, i % depth),)))
@@ -374,7 +382,8 @@ def ordered_map(job: Job, tasks: list, workers: int) -> Iterator[Chunk]:
                     )
     finally:
         for m in ring:
-            m.close()
+            with contextlib.suppress(BufferError):  # a view still held by a failing writer; freed with it
+                m.close()
 
 
 @dataclass

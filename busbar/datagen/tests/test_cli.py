@@ -184,3 +184,22 @@ def test_library_api(spec, tmp_path):
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     for line in read_lines(tmp_path / "a.jsonl"):
         assert schema_errors("IF-021", orjson.loads(line)) == []
+
+
+def test_ctrl_c_leaves_nothing_behind(tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "big.jsonl"
+    cmd = [sys.executable, "-m", "busbar.datagen", "if021", "--mpans", "200000", "--from", "2025-10-01",
+           "--days", "10", "--out", str(out)]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.iterdir()) and time.monotonic() < deadline:  # wait until it is writing
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C on a terminal does
+    err = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 130, err
+    assert "interrupted; no output written" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
