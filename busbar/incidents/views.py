@@ -609,7 +609,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         page.object_list = [(i, row_sla(i, now)) for i in page.object_list]
     context["page"] = page
     context["extra_qs"] = urlencode({"queue": queue, **filters})
-    context["bulk_form"] = BulkAssignForm() if view.bulk else None
+    context["bulk_form"] = BulkAssignForm(auto_id="bulk_%s") if view.bulk else None
     context["here"] = request.get_full_path()
     if request.htmx and request.htmx.target == "rows":
         return render(request, "incidents/_list_rows.html", context)
