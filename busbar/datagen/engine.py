@@ -241,8 +241,8 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
     if job.fmt in ("csv", "parquet"):
         table = flat.if041_table(pop, rows, cat["reading"], cat["at"], kind)
         return _flat_chunk(job, table, len(rows.meter), units, header=start == 0)
-    if "IF-041" not in _TEMPLATES:
-        _TEMPLATES["IF-041"] = render.if041_template(job.env)  # type: ignore[index]
+    if ("IF-041", 0) not in _TEMPLATES:
+        _TEMPLATES[("IF-041", 0)] = render.if041_template(job.env)
     out, frame = render.render_if041(
         pop,
         rows,
@@ -251,7 +251,7 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
         kind,
         job.env,
         job.per_submission,
-        _TEMPLATES["IF-041"],  # type: ignore[index]
+        _TEMPLATES[("IF-041", 0)],
     )
     return _finish(job, out, frame, rows, np.ones(len(rows.meter), bool), units, opening=cat["open"])
 
