@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -512,6 +512,14 @@ def _list_view(scope: Scope) -> ListView:
     )
 
 
+def _ours(qs: QuerySet[Incident], scope: Scope) -> QuerySet[Incident]:
+    """Raised by the viewer's organisation, or listing it as affected."""
+    affected = Incident.affected.through.objects.filter(
+        incident_id=OuterRef("pk"), organisation_id__in=scope.organisation_ids
+    )
+    return qs.filter(Q(organisation_id__in=scope.organisation_ids) | Exists(affected))
+
+
 def _apply_queue(qs: QuerySet[Incident], key: str, scope: Scope) -> QuerySet[Incident]:
     if key == "open":
         return queries.open_incidents(qs)
@@ -524,7 +532,7 @@ def _apply_queue(qs: QuerySet[Incident], key: str, scope: Scope) -> QuerySet[Inc
     if key == "mine":
         return queries.open_incidents(qs.filter(provider_id__in=scope.resolver_for))
     if key == "ours":
-        return qs.filter(organisation_id__in=scope.organisation_ids)
+        return _ours(qs, scope)
     if key == "published":
         return queries.open_incidents(qs.filter(is_published=True))
     return qs
@@ -706,7 +714,7 @@ def home_panels(request: HttpRequest) -> dict:
         mine = queries.open_incidents(base.filter(provider_id__in=scope.resolver_for))
         rows = sla.with_clock_data(_order(mine, "mine"))[:10]
         return {"queue": [(i, row_sla(i, now)) for i in rows], "queue_count": mine.count()}
-    ours = queries.open_incidents(base.filter(organisation_id__in=scope.organisation_ids))
+    ours = queries.open_incidents(_ours(base, scope))
     published = queries.open_incidents(base.filter(is_published=True)).order_by("-created_at", "-id")
     return {
         "ours": list(ours.order_by("-created_at", "-id")[:10]),

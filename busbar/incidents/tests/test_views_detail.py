@@ -247,3 +247,30 @@ def test_no_post_to_any_form_by_anyone_fails_with_a_server_error(world, catalogu
         for verb in PAGE_FORMS:
             status = act(client, incident, verb, **data).status_code
             assert status in (302, 403, 404, 422), (user, verb, status)
+
+
+def test_each_form_refuses_a_party_it_is_not_for(world, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue, severity="1")
+    actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)
+    refused = [
+        ("assign", world.user_a, {"provider": world.provider.pk}, 403),
+        # The provider picks only its own people: someone else is not even a valid choice.
+        ("assign", world.resolver, {"provider": world.provider.pk, "assignee": world.analyst.pk}, 422),
+        ("start", world.user_a, {}, 403),
+        ("pending", world.user_a, {"awaiting": "provider", "note": "x"}, 403),
+        ("cancel", world.resolver, {"reason": "Not ours"}, 403),
+        ("link", world.resolver, {"kind": "related_to", "target": incident.reference}, 403),
+        ("major-declare", world.resolver, {"trigger": "bcdr"}, 403),
+        ("major-manager", world.user_a, {"manager": world.analyst.pk}, 403),
+        ("major-interval", world.resolver, {"minutes": 30}, 403),
+        ("major-communicate", world.resolver, {"subject": "Hi", "body": "Hello"}, 403),
+        ("major-review", world.user_a, {"cause": "a", "actions": "b", "lessons": "c"}, 403),
+    ]
+    for verb, user, data, status in refused:
+        response = act(world.client(user), incident, verb, **data)
+        assert response.status_code == status, (verb, user, response.status_code)
+        text = response.content.decode()
+        assert 'class="msg msg-error"' in text or 'class="field-error"' in text
+    incident.refresh_from_db()
+    assert incident.status == Status.ASSIGNED and incident.assignee is None
+    assert incident.major.update_interval_minutes == 60 and not incident.major.communications.exists()

@@ -48,6 +48,11 @@ def test_published_incidents_are_listed_for_every_participant(world, catalogue) 
     assert refs(client.get("/incidents/", {"published": "1"})) == {outage.reference}
     assert refs(client.get("/incidents/", {"queue": "published"})) == {outage.reference}
     assert refs(client.get("/incidents/")) == set()  # "our incidents" is A's own
+    # ... and those naming A as affected.
+    affecting = raise_for(
+        world, catalogue, user=world.user_b, summary="Affects Alpha", affected=[world.org_a]
+    )
+    assert refs(client.get("/incidents/")) == {affecting.reference}
     page = client.get("/incidents/", {"published": "1"}).content.decode()
     assert "Service-affecting" in page and ">Provider<" not in page  # no provider column for participants
 
