@@ -108,10 +108,8 @@ def _if021_batch(
         table = flat.if021_table(pop, data, rows, row_days)
         return engine._flat_chunk(job, table, r, units, header=counter == 0), r
     templates = render.if021_template(k, job.env)
-    out, frame = render.render_if021(
-        pop, data, rows, job.env, job.per_submission, templates, row_days=row_days
-    )
-    return engine._finish(job, out, frame, rows, present.any(axis=1), units, opening=np.zeros(r, bool)), r
+    frame = render.render_if021(pop, data, rows, job.env, job.per_submission, templates, row_days=row_days)
+    return engine._finish(job, frame, rows, present.any(axis=1), units, opening=np.zeros(r, bool)), r
 
 
 def _if041_batch(
@@ -155,8 +153,8 @@ def _if041_batch(
     if job.fmt in ("csv", "parquet"):
         table = flat.if041_table(pop, rows, reading_a, at_a, kind_a)
         return engine._flat_chunk(job, table, r, units, header=counter == 0), r
-    out, frame = render.render_if041(pop, rows, reading_a, at_a, kind_a, job.env, job.per_submission)
-    return engine._finish(job, out, frame, rows, np.ones(r, bool), units, opening=np.array(opening, bool)), r
+    frame = render.render_if041(pop, rows, reading_a, at_a, kind_a, job.env, job.per_submission)
+    return engine._finish(job, frame, rows, np.ones(r, bool), units, opening=np.array(opening, bool)), r
 
 
 def chunks(

@@ -89,8 +89,8 @@ class Chunk:
     units: int = 0  # meter-days, for progress
     manifest: list[dict[str, Any]] = field(default_factory=list)
     table: Any = None  # pyarrow table (parquet output)
-    slot: int = -1  # data left in this slot of the shared ring instead of ``data``
-    size: int = 0
+    slot: int = -1  # the data is in this slot of the shared ring, not in ``data``
+    size: int = 0  # bytes of data in the ring slot or the in-process scratch buffer
 
 
 # ---- planning ----
@@ -120,6 +120,7 @@ def plan(job: Job) -> list[tuple[int, int, int]]:
 _JOB: Job | None = None
 _TEMPLATES: dict[tuple[str, int], Any] = {}
 _RING: list[mmap.mmap] = []
+_DEST: np.ndarray | None = None  # where plain output goes: a ring slot, or the in-process scratch buffer
 
 
 def _init(job: Job, ring: list[mmap.mmap] | None = None) -> None:
@@ -136,11 +137,18 @@ def _init_worker(job: Job, ring: list[mmap.mmap]) -> None:
 
 
 def _work_in_slot(task: tuple[tuple[int, int, int], int]) -> Chunk:
-    """Render a chunk and leave its bytes in a slot of the shared ring: the main process then writes them
-    to the file straight from shared memory instead of receiving them through a pipe."""
-    chunk = _work(task[0])
+    """Render a chunk into a slot of the shared ring: the main process then writes it to the file straight
+    from shared memory instead of receiving it through a pipe."""
+    global _DEST
     slot = task[1]
-    if _RING and chunk.data and len(chunk.data) <= len(_RING[slot]):
+    _DEST = np.frombuffer(_RING[slot], np.uint8) if _RING else None
+    try:
+        chunk = _work(task[0])
+    finally:
+        _DEST = None
+    if chunk.size:
+        chunk.slot = slot
+    elif _RING and chunk.data and len(chunk.data) <= len(_RING[slot]):
         _RING[slot][: len(chunk.data)] = chunk.data
         chunk.slot, chunk.size, chunk.data = slot, len(chunk.data), b""
     return chunk
@@ -198,8 +206,8 @@ def _if021_chunk(job: Job, window: int, start: int, stop: int) -> Chunk:
     key = ("IF-021", len(days))
     if key not in _TEMPLATES:
         _TEMPLATES[key] = render.if021_template(len(days), job.env)
-    out, frame = render.render_if021(pop, data, rows, job.env, job.per_submission, _TEMPLATES[key])
-    return _finish(job, out, frame, rows, present, units, opening=np.zeros(len(m), bool))
+    frame = render.render_if021(pop, data, rows, job.env, job.per_submission, _TEMPLATES[key])
+    return _finish(job, frame, rows, present, units, opening=np.zeros(len(m), bool))
 
 
 def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
@@ -243,7 +251,7 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
         return _flat_chunk(job, table, len(rows.meter), units, header=start == 0)
     if ("IF-041", 0) not in _TEMPLATES:
         _TEMPLATES[("IF-041", 0)] = render.if041_template(job.env)
-    out, frame = render.render_if041(
+    frame = render.render_if041(
         pop,
         rows,
         cat["reading"],
@@ -253,7 +261,7 @@ def _if041_chunk(job: Job, start: int, stop: int) -> Chunk:
         job.per_submission,
         _TEMPLATES[("IF-041", 0)],
     )
-    return _finish(job, out, frame, rows, np.ones(len(rows.meter), bool), units, opening=cat["open"])
+    return _finish(job, frame, rows, np.ones(len(rows.meter), bool), units, opening=cat["open"])
 
 
 def _flat_chunk(job: Job, table: Any, messages: int, units: int, header: bool) -> Chunk:
@@ -264,26 +272,30 @@ def _flat_chunk(job: Job, table: Any, messages: int, units: int, header: bool) -
 
 
 def _finish(
-    job: Job,
-    out: bytes,
-    frame: layout.Frame,
-    rows: render.Rows,
-    present: np.ndarray,
-    units: int,
-    opening: np.ndarray,
+    job: Job, frame: layout.Frame, rows: render.Rows, present: np.ndarray, units: int, opening: np.ndarray
 ) -> Chunk:
+    """Turn a rendered frame into a chunk: straight into the destination buffer when nothing else is to be
+    done (plain JSONL), otherwise through bytes for invalid cases, pretty JSON or gzip."""
     messages = int(present.sum())
-    manifest: list[dict[str, Any]] = []
-    if job.invalid_share > 0 and messages:
-        out, manifest = _inject(job, out, frame.row_lengths(), rows, present, opening)
     submissions = -(-messages // job.per_submission) if messages else 0
+    chunk = Chunk(messages=messages, submissions=submissions, units=units)
+    plain = job.fmt == "jsonl" and not job.compress and not (job.invalid_share > 0 and messages)
+    if plain and _DEST is not None:
+        size = frame.compress_into(_DEST)
+        if size is not None:
+            chunk.size = size
+            return chunk
+    out = frame.compress()
+    if job.invalid_share > 0 and messages:
+        out, chunk.manifest = _inject(job, out, frame.row_lengths(), rows, present, opening)
     if job.fmt == "json" and out:
         lines = out.splitlines()
         out = b",\n".join(orjson.dumps(orjson.loads(line), option=orjson.OPT_INDENT_2) for line in lines)
         out = b"  " + out.replace(b"\n", b"\n  ")
     if job.compress and out:
         out = output.gzip_member(out)
-    return Chunk(data=out, messages=messages, submissions=submissions, units=units, manifest=manifest)
+    chunk.data = out
+    return chunk
 
 
 def _inject(
@@ -354,10 +366,17 @@ def _inject(
 
 def ordered_map(job: Job, tasks: list, workers: int) -> Iterator[Chunk]:
     """Chunks of ``job`` in order, rendered by ``workers`` processes with a bounded number in flight."""
+    global _DEST
     if workers <= 1 or len(tasks) <= 1:
         _init(job)
+        size = slot_bytes(job)
         for t in tasks:
-            yield _work(t)
+            _DEST = layout.scratch("out", size, np.uint8) if size else None
+            chunk = _work(t)
+            if chunk.size:
+                chunk.data = memoryview(_DEST)[: chunk.size]  # type: ignore[arg-type]
+            yield chunk  # written before the scratch buffer is reused
+        _DEST = None
         return
     depth = 2 * workers
     fork = "fork" in mp.get_all_start_methods()

@@ -58,8 +58,8 @@ class Template:
 _SCRATCH: dict[str, np.ndarray] = {}
 
 
-def _scratch(name: str, size: int, dtype: type) -> np.ndarray:
-    """A reusable buffer: fresh allocations of many megabytes per chunk cost page faults."""
+def scratch(name: str, size: int, dtype: type) -> np.ndarray:
+    """A reusable per-process buffer: fresh allocations of many megabytes per chunk cost page faults."""
     arr = _SCRATCH.get(name)
     if arr is None or arr.size < size:
         arr = _SCRATCH[name] = np.empty(size, dtype)
@@ -73,7 +73,7 @@ class Frame:
         data = np.frombuffer(bytes(template.data), np.uint8)
         self.width = len(data)
         self.rows = rows
-        self.buf = _scratch("buf", rows * self.width, np.uint8).reshape(rows, self.width)
+        self.buf = scratch("buf", rows * self.width, np.uint8).reshape(rows, self.width)
         self.buf[:] = data
 
     def view(self, offset: int, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
@@ -88,6 +88,20 @@ class Frame:
 
     def compress(self) -> bytes:
         return self.buf.tobytes().translate(None, b"\0")
+
+    def compress_into(self, dest: np.ndarray) -> int | None:
+        """Write the output bytes into ``dest`` (uint8); their number, or None if they do not fit.
+
+        Uses only preallocated memory: fresh multi-megabyte buffers per chunk cost page faults.
+        """
+        flat = self.buf.reshape(-1)
+        keep = scratch("keep", flat.size, np.bool_)
+        np.not_equal(flat, 0, out=keep)
+        n = int(np.count_nonzero(keep))
+        if n > dest.size:
+            return None
+        np.compress(keep, flat, out=dest[:n])
+        return n
 
     def row_lengths(self) -> np.ndarray:
         return np.count_nonzero(self.buf, axis=1)

@@ -140,11 +140,11 @@ def render_if021(
     per_submission: int = 1,
     templates: tuple[layout.Template, layout.Template, layout.Template] | None = None,
     row_days: np.ndarray | None = None,
-) -> tuple[bytes, layout.Frame]:
-    """JSONL bytes of IF-021 messages, one per row over all days of ``data`` present for its meter.
+) -> layout.Frame:
+    """IF-021 messages as JSONL, one per row over all days of ``data`` present for its meter.
 
     The K day slots are ``data.days`` for every row, or ``row_days`` (R, K) when rows differ. Rows whose
-    meter has no present day are left out. Returns the bytes and the frame (for per-row lengths).
+    meter has no present day are left out. Returns the filled frame: ``compress()`` gives the bytes.
     """
     k = len(data.days)
     t, day_t, per_t = templates or if021_template(k, env)
@@ -189,7 +189,7 @@ def render_if021(
         # Days not delivered are dropped whole; so are rows with no day at all.
         f.view(d0, (k, db), (db, 1))[~present] = 0
         f.buf[~keep_row] = 0
-    return f.compress(), f
+    return f
 
 
 _EVENT41 = layout.strings(["[ReadingRemote]", "[DSEstimate]", "[ReadingOnSite]"])  # by model.READ_* kind
@@ -217,8 +217,8 @@ def render_if041(
     env: Envelope,
     per_submission: int = 1,
     template: layout.Template | None = None,
-) -> tuple[bytes, layout.Frame]:
-    """JSONL bytes of IF-041 messages, one register reading (Wh, at epoch ``read_at``) per row."""
+) -> layout.Frame:
+    """IF-041 messages as JSONL, one register reading (Wh, at epoch ``read_at``) per row."""
     t = template or if041_template(env)
     f = layout.Frame(t, len(rows.meter))
     _fill_head(
@@ -230,4 +230,4 @@ def render_if041(
     f.put(s["read_at"][0], layout.iso_instants(read_at))
     f.put(s["method"][0], _METHOD[kind])
     f.put(s["svcc"][0], _SVCC[0][kind])
-    return f.compress(), f
+    return f
