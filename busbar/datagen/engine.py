@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import re
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -383,26 +384,48 @@ def ordered_map(job: Job, tasks: list, workers: int) -> Iterator[Chunk]:
     size = slot_bytes(job) if fork else 0
     ring = [mmap.mmap(-1, size) for _ in range(depth)] if size else []  # shared with forked workers
     ctx = mp.get_context("fork" if fork else "spawn")
+    # Ctrl-C is noted and acted on between chunks: a KeyboardInterrupt landing inside the pool's own
+    # bookkeeping can leave it unable to shut down.
+    interrupted = threading.Event()
+    previous = _catch_sigint(interrupted)
     try:
         with ctx.Pool(workers, initializer=_init_worker, initargs=(job, ring)) as pool:
             inflight: deque = deque()
             for i, t in enumerate(tasks[:depth]):
                 inflight.append(pool.apply_async(_work_in_slot, ((t, i % depth),)))
             for i in range(len(tasks)):
-                chunk = inflight.popleft().get()
+                pending = inflight.popleft()
+                while not pending.ready():
+                    if interrupted.is_set():
+                        raise KeyboardInterrupt
+                    pending.wait(0.1)
+                chunk = pending.get()
                 if chunk.slot >= 0:
                     chunk.data = memoryview(ring[chunk.slot])[: chunk.size]  # type: ignore[assignment]
                 yield chunk  # written before its slot is handed to the next task
                 if isinstance(chunk.data, memoryview):
                     chunk.data.release()
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
                 if i + depth < len(tasks):
                     inflight.append(
                         pool.apply_async(_work_in_slot, ((tasks[i + depth], (i + depth) % depth),))
                     )
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         for m in ring:
             with contextlib.suppress(BufferError):  # a view still held by a failing writer; freed with it
                 m.close()
+
+
+def _catch_sigint(flag: threading.Event):
+    """Make SIGINT set ``flag`` instead of raising; returns the previous handler (None if not possible)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return None
+    return signal.signal(signal.SIGINT, lambda signum, frame: flag.set())
 
 
 @dataclass
