@@ -5,12 +5,24 @@ Uses the Chromium set-up of busbar/core/tests/test_browser.py (skipped where Chr
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from busbar.conftest import World
 from busbar.core.tests.test_browser import browser, live_world, page  # noqa: F401 - fixtures
 from busbar.incidents.models import Incident
 from busbar.incidents.tests.conftest import raise_for
+
+
+@pytest.fixture(autouse=True)
+def _installation_defaults(transactional_db) -> None:  # noqa: ANN001
+    """The default SLA policy the migrations install: an earlier transactional test's flush removes it."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("busbar.services.migrations.0002_default_policy").forward(apps, None)
+
 
 try:
     from playwright.sync_api import expect
