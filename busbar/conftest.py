@@ -85,8 +85,21 @@ def make_org(name: str, roles: list[str], **extra: object) -> Organisation:
     return party_actions.create_organisation(actor=Actor.system(), name=name, roles=roles, **extra)
 
 
+def ensure_installed_defaults() -> None:
+    """Transactional tests (browser tests) flush the tables, taking the data migrations' defaults with them."""
+    import importlib
+
+    from django.apps import apps
+
+    from busbar.services.models import SlaPolicy
+
+    if not SlaPolicy.objects.filter(is_default=True).exists():
+        importlib.import_module("busbar.services.migrations.0002_default_policy").forward(apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:  # noqa: ANN001
+    ensure_installed_defaults()
     org_a = make_org("Alpha Energy", [IndustryRole.ENERGY_SUPPLIER], identifiers=[("mpid", "ALPH")])
     org_b = make_org("Bravo Energy", [IndustryRole.ENERGY_SUPPLIER], identifiers=[("mpid", "BRAV")])
     operator = make_org("Switching Operator", [IndustryRole.SWITCHING_OPERATOR, IndustryRole.SERVICE_DESK])

@@ -17,6 +17,9 @@ def navigation(request: HttpRequest) -> dict:
     items.append(("Incidents", reverse("incident_list")))
     if scope.is_desk:
         items.append(("Major incidents", reverse("major_list")))
+    items.append(("Service status", reverse("service_status")))
+    if scope.is_central:
+        items.append(("Services & SLAs", reverse("service_list")))
     items.append(("Organisations", reverse("organisation_list")))
     if scope.is_central or scope.admin_of:
         items.append(("Audit journal", reverse("audit_list")))

@@ -8,6 +8,7 @@ Central roles see everything. Internal notes are for central roles and the assig
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -85,8 +86,8 @@ def search(qs: QuerySet[Incident], text: str) -> QuerySet[Incident]:
     text = text.strip()
     if not text:
         return qs
-    if text.upper().startswith("INC"):
-        return qs.filter(reference__iexact=text.upper())
+    if re.fullmatch(r"(?i)inc\d{1,7}", text):
+        return qs.filter(reference__iexact=f"INC{int(text[3:]):07d}")
     from django.db import connection
 
     if connection.vendor == "postgresql":
