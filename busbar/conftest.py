@@ -86,7 +86,7 @@ def make_org(name: str, roles: list[str], **extra: object) -> Organisation:
 
 
 def ensure_installed_defaults() -> None:
-    """Transactional tests (browser tests) flush the tables, taking the data migrations' defaults with them."""
+    """Transactional tests flush the tables, taking the data migrations' defaults with them."""
     import importlib
 
     from django.apps import apps

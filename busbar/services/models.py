@@ -123,7 +123,9 @@ class SlaPolicy(models.Model):
         ordering = ["name"]
         verbose_name_plural = "SLA policies"
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_policy")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_policy"
+            )
         ]
 
     def __str__(self) -> str:
@@ -151,7 +153,9 @@ class SlaTarget(models.Model):
 
     class Meta:
         ordering = ["policy", "severity__rank", "clock"]
-        constraints = [models.UniqueConstraint(fields=["policy", "severity", "clock"], name="unique_sla_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "severity", "clock"], name="unique_sla_target")
+        ]
 
     def __str__(self) -> str:
         return f"{self.policy} sev {self.severity.code} {self.clock}: {self.amount} {self.get_unit_display()}"
@@ -170,11 +174,17 @@ class Service(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="components",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="components",
         help_text="The service this is a component of",
     )
     provider = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="services")
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="+", help_text="Support hours")
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.PROTECT, related_name="+", help_text="Support hours"
+    )
     sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="services")
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPERATIONAL)

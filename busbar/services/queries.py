@@ -34,5 +34,3 @@ def default_policy() -> SlaPolicy:
     if policy is None:
         raise SlaPolicy.DoesNotExist("No default SLA policy: create one and mark it default")
     return policy
-
-

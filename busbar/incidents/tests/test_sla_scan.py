@@ -86,8 +86,12 @@ def test_scan_reads_only_incidents_that_are_due(world, catalogue) -> None:  # no
 
 def test_breach_after_resolution_is_still_recorded_once(world, catalogue) -> None:  # noqa: ANN001
     incident = raise_for(world, catalogue, severity="1", now=T0)
-    actions.resolve_incident(actor=actor_for(world.analyst), incident=incident, resolution="late fix",
-                             now=T0 + dt.timedelta(hours=5))
+    actions.resolve_incident(
+        actor=actor_for(world.analyst),
+        incident=incident,
+        resolution="late fix",
+        now=T0 + dt.timedelta(hours=5),
+    )
     # Both clocks stopped late (response 10 min, resolution 4 h) before any scan ran: both breaches recorded.
     assert _scan(T0 + dt.timedelta(hours=6))["breach"] == 2
     assert _scan(T0 + dt.timedelta(hours=7))["breach"] == 0

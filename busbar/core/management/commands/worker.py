@@ -1,4 +1,4 @@
-"""``busbar worker``: run background tasks, and enqueue the periodic ones (SLA scan, major-incident reminders).
+"""``busbar worker``: run background tasks and enqueue the periodic ones (SLA scan, major reminders).
 
 The periodic enqueuer is a small timer thread inside the worker process (never in a web request): every
 ``BUSBAR_SLA_SCAN_SECONDS`` it queues a scan unless one is already waiting, so a slow worker never piles up
@@ -40,11 +40,15 @@ class Command(BaseCommand):
     help = "Run Busbar's background tasks and schedule its periodic ones."
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between queue polls when idle")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between queue polls when idle"
+        )
         parser.add_argument("--batch", action="store_true", help="run what is queued now, then exit")
         parser.add_argument("--no-schedule", action="store_true", help="do not enqueue the periodic tasks")
 
-    def handle(self, *args: object, interval: float, batch: bool, no_schedule: bool, **options: object) -> None:
+    def handle(
+        self, *args: object, interval: float, batch: bool, no_schedule: bool, **options: object
+    ) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         stop = threading.Event()
         if batch:
@@ -62,8 +66,14 @@ class Command(BaseCommand):
 
             threading.Thread(target=schedule, name="busbar-scheduler", daemon=True).start()
         worker = Worker(
-            queue_names=["*"], interval=interval, batch=batch, backend_name="default", startup_delay=False,
-            max_tasks=None, worker_id=f"busbar-{os.getpid()}", excluded_queue_names=[],
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"busbar-{os.getpid()}",
+            excluded_queue_names=[],
         )
         try:
             worker.run()
