@@ -134,6 +134,7 @@ def _init(job: Job, ring: list[mmap.mmap] | None = None) -> None:
 def _init_worker(job: Job, ring: list[mmap.mmap]) -> None:
     """Pool worker set-up: Ctrl-C is the main process's business (it stops the pool and cleans up)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    output.keep_freed_memory()
     _init(job, ring)
 
 

@@ -11,6 +11,24 @@ from pathlib import Path
 from typing import IO
 
 
+def keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory for reuse instead of returning it to the OS at once.
+
+    Rendering allocates and frees many buffers of a few hundred kilobytes per chunk; by default glibc
+    unmaps or trims them, and every chunk pays page faults to get the memory back (measured: a third of
+    the run time). Only for processes that exist to generate data (the CLI, pool workers); a no-op
+    where glibc is not available.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GB of freed heap
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: serve blocks below 32 MB from the heap
+    except (OSError, AttributeError):
+        pass
+
+
 def gzip_member(data: bytes, level: int = 3) -> bytes:
     """One gzip member with a fixed header (no name, mtime 0, OS unknown), so output is reproducible.
 
