@@ -83,6 +83,19 @@ def problem(
     return HttpResponse(dumps(body), status=status, content_type="application/problem+json")
 
 
+def invalid_problem(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
+    """The 422 problem for input errors: ``errors`` is a list of ``{"field": name or None, "message": …}``."""
+    fields = ", ".join(e["field"] for e in errors if e["field"]) or "the request"
+    return problem(
+        request,
+        status=422,
+        title="The request is not valid",
+        detail=f"Check {fields}.",
+        kind="invalid",
+        errors=errors,
+    )
+
+
 class Page(PaginationBase):
     """``?limit=&offset=`` pagination; the reply carries ``count`` and the page's ``items``."""
 
@@ -154,15 +167,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             if loc and loc[0] in ("payload", "filters", "pagination", "data"):
                 loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
-    fields = ", ".join(e["field"] for e in errors if e["field"]) or "the request"
-    return problem(
-        request,
-        status=422,
-        title="The request is not valid",
-        detail=f"Check {fields}.",
-        kind="invalid",
-        errors=errors,
-    )
+    return invalid_problem(request, errors)
 
 
 @api.exception_handler(ActionError)

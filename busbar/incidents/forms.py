@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.text import Truncator
@@ -76,8 +77,20 @@ class MultipleFileField(forms.FileField):
 
 
 def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
-    """Uploaded files as the (filename, content type, bytes) the actions take."""
-    return [(f.name, f.content_type or "application/octet-stream", f.read()) for f in files]
+    """Uploaded files as the (filename, content type, bytes) the actions take.
+
+    Each file's size is checked before it is read into memory; too large a file is refused with the action's
+    own error (``attachments[i]``), which the views show on the form like any other refusal.
+    """
+    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
+    out = []
+    for index, f in enumerate(files):
+        if f.size > max_bytes:
+            raise ActionError(
+                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"attachments[{index}]"
+            )
+        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
+    return out
 
 
 # Lists ----------

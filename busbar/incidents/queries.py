@@ -13,7 +13,10 @@ import re
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from busbar.audit.models import AuditEntry
+from busbar.audit.queries import timeline_for
 from busbar.incidents.models import OPEN_STATUSES, Attachment, Incident, MajorIncident, Update
+from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
 
 
@@ -38,10 +41,88 @@ def sees_internal(user, incident: Incident) -> bool:  # noqa: ANN001
     )
 
 
+def follows(user, incident: Incident) -> bool:  # noqa: ANN001
+    """Takes part in the incident: raised it (its organisation) or works it (central or its provider)."""
+    return sees_internal(user, incident) or incident.organisation_id in scope_for(user).organisation_ids
+
+
+def _participant_ids(incident: Incident) -> frozenset[int]:
+    """The raising and affected organisations (read once per incident object)."""
+    cached = getattr(incident, "_busbar_participant_ids", None)
+    if cached is None:
+        affected = {o.pk for o in incident.affected.all()}
+        cached = frozenset({incident.organisation_id, *affected} - {incident.provider_id})
+        incident._busbar_participant_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def author_shown(user, incident: Incident, update: Update) -> tuple[str, Organisation | None]:  # noqa: ANN001
+    """The author label and organisation of ``update`` as ``user`` may see them.
+
+    To a viewer who neither raised nor works the incident (it was published, or lists their organisation
+    as affected) a participant's update reads "Participant", with no organisation.
+    """
+    if follows(user, incident):
+        return update.author_label, update.author_organisation
+    if update.author_organisation_id is not None and update.author_organisation_id in _participant_ids(
+        incident
+    ):
+        return "Participant", None
+    return update.author_label, update.author_organisation
+
+
 def updates_visible_to(user, incident: Incident) -> QuerySet[Update]:  # noqa: ANN001
     """Updates of an incident the caller has already been shown."""
     qs = incident.updates.select_related("author_organisation").prefetch_related("attachments")
     return qs if sees_internal(user, incident) else qs.filter(is_internal=False)
+
+
+#: Journal entries a participant does not see, the change keys withheld from them, and the only actions whose
+#: note they read (any other note may quote internal detail).
+PRIVATE_ACTIONS = frozenset({"incident.note", "major_incident.reminder"})
+PRIVATE_CHANGES = frozenset({"provider", "assignee", "cause"})
+PUBLIC_NOTES = frozenset(
+    {"incident.reopen", "incident.cancel", "incident.pending_participant", "incident.start"}
+)
+_REFERENCE = re.compile(r"INC\d+")
+
+
+def timeline_visible_to(user, incident: Incident) -> list[AuditEntry] | None:  # noqa: ANN001
+    """The incident's history (its journal and its major incident's) as ``user`` may read it.
+
+    None for a viewer who neither raised nor works the incident: they get no timeline (the API answers 404).
+    Entries are redacted in memory only, for display: the journal is append-only and never saved from here.
+    """
+    if not follows(user, incident):
+        return None
+    entries = list(timeline_for(incident).select_related("actor"))
+    try:
+        major = incident.major
+    except MajorIncident.DoesNotExist:
+        major = None
+    if major is not None:
+        entries += list(timeline_for(major).select_related("actor"))
+        entries.sort(key=lambda e: (e.at, e.id))
+    # A link names the other incident: show it only to those who may see that incident.
+    linked = {m for e in entries if e.action == "incident.link" for m in _REFERENCE.findall(str(e.changes))}
+    if linked:
+        visible = set(visible_to(user).filter(reference__in=linked).values_list("reference", flat=True))
+        entries = [
+            e
+            for e in entries
+            if e.action != "incident.link" or set(_REFERENCE.findall(str(e.changes))) <= visible
+        ]
+    if sees_internal(user, incident):
+        return entries
+    shown = []
+    for e in entries:
+        if e.action in PRIVATE_ACTIONS:
+            continue
+        e.changes = {k: v for k, v in (e.changes or {}).items() if k not in PRIVATE_CHANGES}
+        if e.action not in PUBLIC_NOTES:
+            e.note = ""
+        shown.append(e)
+    return shown
 
 
 def attachments_visible_to(user, incident: Incident) -> QuerySet[Attachment]:  # noqa: ANN001

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -25,7 +24,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from busbar.audit.queries import timeline_for
 from busbar.incidents import actions, queries, sla
 from busbar.incidents.forms import (
     PAGE_FORMS,
@@ -37,7 +35,7 @@ from busbar.incidents.forms import (
 )
 from busbar.incidents.models import OPEN_STATUSES, TRANSITIONS, Incident, MajorIncident, Status
 from busbar.lib.actions import ActionError, Actor, NotPermitted
-from busbar.lib.forms import add_action_error
+from busbar.lib.forms import add_action_error, parse_id
 from busbar.parties.queries import Scope, scope_for
 from busbar.services.queries import services_visible_to
 
@@ -293,42 +291,17 @@ def _incident_or_404(request: HttpRequest, reference: str) -> Incident:
     return get_object_or_404(qs, reference=reference)
 
 
-#: Journal entries a participant does not see, and the change keys withheld from them.
-_PRIVATE_ACTIONS = {"incident.note", "major_incident.reminder"}
-_PRIVATE_CHANGES = {"provider", "assignee", "cause"}
-_PUBLIC_NOTES = {"incident.reopen", "incident.cancel", "incident.pending_participant", "incident.start"}
-_REFERENCE = re.compile(r"INC\d+")
+def _timeline(user, incident: Incident) -> list | None:  # noqa: ANN001
+    """The audit timeline of the page: the same rule as the API's (queries.timeline_visible_to)."""
+    return queries.timeline_visible_to(user, incident)
 
 
-def _timeline(user, incident: Incident, role: Role) -> list:  # noqa: ANN001
-    entries = list(timeline_for(incident).select_related("actor"))
-    major = _major_of(incident)
-    if major is not None:
-        entries += list(timeline_for(major).select_related("actor"))
-        entries.sort(key=lambda e: (e.at, e.id))
-    # A link names the other incident: show it only to those who may see that incident.
-    linked = {m for e in entries if e.action == "incident.link" for m in _REFERENCE.findall(str(e.changes))}
-    if linked:
-        visible = set(
-            queries.visible_to(user).filter(reference__in=linked).values_list("reference", flat=True)
-        )
-        entries = [
-            e
-            for e in entries
-            if e.action != "incident.link" or set(_REFERENCE.findall(str(e.changes))) <= visible
-        ]
-    if role.internal:
-        return entries
-    shown = []
-    for e in entries:
-        if e.action in _PRIVATE_ACTIONS:
-            continue
-        # Redacted in memory only, for display: the journal itself is append-only and never saved from here.
-        e.changes = {k: v for k, v in (e.changes or {}).items() if k not in _PRIVATE_CHANGES}
-        if e.action not in _PUBLIC_NOTES:
-            e.note = ""
-        shown.append(e)
-    return shown
+def _conversation(user, incident: Incident) -> list:  # noqa: ANN001
+    """The updates shown, each with ``shown_label`` and ``shown_organisation`` as the viewer may see them."""
+    updates = list(queries.updates_visible_to(user, incident).select_related("author"))
+    for u in updates:
+        u.shown_label, u.shown_organisation = queries.author_shown(user, incident, u)
+    return updates
 
 
 def _panel(verb: str, form: PageForm, incident: Incident) -> dict:
@@ -352,7 +325,7 @@ def _detail_context(
         "role": role,
         "clocks": clock_views(incident, now),
         "now": now,
-        "updates": list(queries.updates_visible_to(user, incident).select_related("author")),
+        "updates": _conversation(user, incident),
         "attachments": list(queries.attachments_visible_to(user, incident).filter(update__isnull=True)),
         "links_out": list(incident.links_out.filter(target__in=visible_ids).select_related("target")),
         "links_in": list(incident.links_in.filter(source__in=visible_ids).select_related("source")),
@@ -363,7 +336,7 @@ def _detail_context(
         "major_overdue": bool(major and major.next_update_due_at and major.next_update_due_at < now),
         "communications": list(major.communications.select_related("sent_by")) if major else [],
         "major_panels": [_panel(v, forms[v], incident) for v in MAJOR_VERBS if v in forms],
-        "timeline": _timeline(user, incident, role) if role.follows else None,
+        "timeline": _timeline(user, incident) if role.follows else None,
     }
 
 
@@ -615,6 +588,11 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(sla.with_clock_data(qs), PAGE_SIZE).get_page(request.GET.get("page"))
         now = timezone.now()
         page.object_list = [(i, row_sla(i, now)) for i in page.object_list]
+        for i, _ in page.object_list:
+            # Who raised it, its provider and assignee: for central roles, and a provider on its own rows.
+            i.shows_parties = scope.is_central or (
+                i.provider_id is not None and i.provider_id in scope.organisation_ids
+            )
     context["page"] = page
     context["extra_qs"] = urlencode({"queue": queue, **filters})
     context["bulk_form"] = BulkAssignForm(auto_id="bulk_%s") if view.bulk else None
@@ -636,7 +614,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     if not scope.is_desk:
         return _forbidden(request)
     form = BulkAssignForm(request.POST)
-    ids = {int(v) for v in request.POST.getlist("incident") if v.isdigit()}
+    ids = {pk for pk in map(parse_id, request.POST.getlist("incident")) if pk is not None}
     if not ids:
         messages.error(request, "Tick the incidents to assign.")
         return redirect(back)

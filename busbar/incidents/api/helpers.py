@@ -4,6 +4,7 @@ import json
 import typing
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 
-from busbar.core.api import problem
+from busbar.core.api import invalid_problem, problem
 from busbar.incidents import queries, sla
 from busbar.incidents.api.schemas import (
     PROBLEM_RESPONSES,
@@ -24,6 +25,7 @@ from busbar.incidents.models import (
     Link,
 )
 from busbar.lib.actions import ActionError, Actor, IllegalTransition
+from busbar.lib.forms import parse_id
 from busbar.parties.queries import organisations_visible_to
 from busbar.services.models import Service, Severity
 from busbar.services.queries import services_visible_to
@@ -77,9 +79,21 @@ def _links(request: HttpRequest, incident: Incident) -> list[dict[str, Any]]:
     ]
 
 
+def _id(value: Any, field: str, what: str) -> int:
+    """An id from the request, or the 422 naming ``field`` (never an overflow or a crash)."""
+    pk = parse_id(value)
+    if pk is None:
+        raise ActionError(f"No {what} {value}", field=field)
+    return pk
+
+
 def _service(request: HttpRequest, value: int | str) -> Service:
+    """A service by id or slug; anything number-like that is not a valid id is refused, not looked up."""
     qs = services_visible_to(request.user).select_related("sla_policy")
-    lookup = {"pk": int(value)} if isinstance(value, int) or value.isdigit() else {"slug": value}
+    if isinstance(value, int) or value.isdigit():
+        lookup: dict[str, Any] = {"pk": _id(value, "service", "service")}
+    else:
+        lookup = {"slug": value}
     service = qs.filter(**lookup).first()
     if service is None:
         raise ActionError(f"No service {value}", field="service")
@@ -94,7 +108,7 @@ def _severity(service: Service, code: str) -> Severity:
 
 
 def _organisation(request: HttpRequest, org_id: int, field: str) -> Any:
-    org = organisations_visible_to(request.user).filter(pk=org_id).first()
+    org = organisations_visible_to(request.user).filter(pk=_id(org_id, field, "organisation")).first()
     if org is None:
         raise ActionError(f"No organisation {org_id}", field=field)
     return org
@@ -114,18 +128,24 @@ def _is_list(annotation: Any) -> bool:
 Files = list[tuple[str, str, bytes]]
 
 
+def _uploads(files: list[Any]) -> Files:
+    """The uploaded files as the actions take them, each size checked before it is read into memory."""
+    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
+    uploads: Files = []
+    for index, f in enumerate(files):
+        if f.size > max_bytes:
+            # The action's own refusal, so the API answers the same 422 whether or not the file was read.
+            raise ActionError(
+                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"attachments[{index}]"
+            )
+        uploads.append((f.name, f.content_type or "application/octet-stream", f.read()))
+    return uploads
+
+
 def _invalid(request: HttpRequest, errors: list[tuple[tuple[Any, ...], str]]) -> HttpResponse:
-    """The same 422 problem as the API's validation handler, built here so a field named ``body`` is named."""
+    """The API's 422 problem, built here from pydantic locations so a field named ``body`` is named."""
     rows = [{"field": ".".join(str(p) for p in loc) or None, "message": msg} for loc, msg in errors]
-    fields = ", ".join(r["field"] for r in rows if r["field"]) or "the request"
-    return problem(
-        request,
-        status=422,
-        title="The request is not valid",
-        detail=f"Check {fields}.",
-        kind="invalid",
-        errors=rows,
-    )
+    return invalid_problem(request, rows)
 
 
 def _parse(
@@ -143,10 +163,7 @@ def _parse(
             values = request.POST.getlist(name)
             if values:
                 data[name] = values if _is_list(field.annotation) else values[-1]
-        uploads = [
-            (f.name, f.content_type or "application/octet-stream", f.read())
-            for f in request.FILES.getlist("attachments")
-        ]
+        uploads = _uploads(request.FILES.getlist("attachments"))
     elif content_type in ("application/json", "text/plain", ""):
         try:
             data = json.loads(_raw_body(request) or b"{}")

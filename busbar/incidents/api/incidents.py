@@ -3,14 +3,13 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
-from busbar.audit.queries import timeline_for
 from busbar.core.api import Page
 from busbar.incidents import actions, queries, sla
 from busbar.incidents.api.helpers import (
@@ -18,6 +17,7 @@ from busbar.incidents.api.helpers import (
     _body_doc,
     _change,
     _detail,
+    _id,
     _incident,
     _organisation,
     _parse,
@@ -27,7 +27,6 @@ from busbar.incidents.api.helpers import (
     _visible,
 )
 from busbar.incidents.api.schemas import (
-    INTERNAL_ACTIONS,
     AssignIn,
     IncidentDetail,
     IncidentFilter,
@@ -54,6 +53,7 @@ from busbar.incidents.models import (
     Update,
 )
 from busbar.lib.actions import ActionError
+from busbar.lib.forms import parse_id
 
 # Incidents -------------------------------------------------------------------------------------------------
 
@@ -117,12 +117,15 @@ def get_sla(request: HttpRequest, reference: str) -> dict[str, Any]:
     summary="An incident's history (audit journal)",
 )
 @paginate(Page)
-def get_timeline(request: HttpRequest, reference: str) -> QuerySet[AuditEntry]:
-    incident = _incident(request, reference)
-    internal = queries.sees_internal(request.user, incident)
-    request._incidents_internal = internal  # type: ignore[attr-defined]
-    entries = timeline_for(incident)
-    return entries if internal else entries.exclude(action__in=INTERNAL_ACTIONS)
+def get_timeline(request: HttpRequest, reference: str) -> list[AuditEntry]:
+    """The same history, redacted the same way, as the incident page shows (queries.timeline_visible_to).
+
+    Only those who raised or work the incident read it; anyone else gets a 404.
+    """
+    entries = queries.timeline_visible_to(request.user, _incident(request, reference))
+    if entries is None:
+        raise Http404("No such incident, or you may not see its history")
+    return entries
 
 
 # Transitions -----------------------------------------------------------------------------------------------
@@ -161,7 +164,8 @@ def assign(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
     provider = _organisation(request, payload.provider, "provider") if payload.provider else None
     assignee = None
     if payload.assignee:
-        assignee = users_visible_to(request.user).filter(pk=payload.assignee, is_active=True).first()
+        pk = _id(payload.assignee, "assignee", "person")
+        assignee = users_visible_to(request.user).filter(pk=pk, is_active=True).first()
         if assignee is None:
             raise ActionError(f"No person {payload.assignee}", field="assignee")
     return _change(
@@ -277,9 +281,16 @@ def add_update(request: HttpRequest, reference: str) -> Status | HttpResponse:
 )
 def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     incident = _incident(request, reference)
-    attachment = get_object_or_404(queries.attachments_visible_to(request.user, incident), pk=attachment_id)
+    pk = parse_id(attachment_id)
+    if pk is None:
+        raise Http404("No such attachment")
+    attachment = get_object_or_404(queries.attachments_visible_to(request.user, incident), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.filename,
         content_type=attachment.content_type,

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 from ninja.errors import HttpError
@@ -15,6 +15,7 @@ from busbar.incidents import actions, queries
 from busbar.incidents.api.helpers import (
     _actor,
     _body_doc,
+    _id,
     _incident,
     _parse,
     _problems,
@@ -39,6 +40,7 @@ from busbar.incidents.models import (
     MajorIncident,
 )
 from busbar.lib.actions import ActionError
+from busbar.lib.forms import parse_id
 from busbar.parties.queries import scope_for
 
 # Major incidents -------------------------------------------------------------------------------------------
@@ -55,7 +57,10 @@ def _major(request: HttpRequest, major_id: int) -> MajorIncident:
             queryset=Communication.objects.select_related("sent_by").order_by("sent_at", "id"),
         )
     )
-    return get_object_or_404(qs, pk=major_id)
+    pk = parse_id(major_id)
+    if pk is None:
+        raise Http404("No such major incident")
+    return get_object_or_404(qs, pk=pk)
 
 
 @majors.get(
@@ -97,7 +102,8 @@ def update_major(request: HttpRequest, major_id: int, payload: MajorPatch) -> Ma
     major = _major(request, major_id)
     with transaction.atomic():
         if payload.manager is not None:
-            manager = users_visible_to(request.user).filter(pk=payload.manager, is_active=True).first()
+            pk = _id(payload.manager, "manager", "person")
+            manager = users_visible_to(request.user).filter(pk=pk, is_active=True).first()
             if manager is None:
                 raise ActionError(f"No person {payload.manager}", field="manager")
             actions.set_major_manager(actor=_actor(request), major=major, manager=manager)

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, FilterSchema, Router, Schema
 
-from busbar.audit.models import AuditEntry
 from busbar.incidents import queries, sla
 from busbar.incidents.models import (
     Attachment,
@@ -19,6 +18,8 @@ from busbar.incidents.models import (
     Update,
 )
 from busbar.incidents.models import Status as IncidentStatus
+from busbar.lib.actions import ActionError
+from busbar.lib.forms import parse_id
 from busbar.parties.queries import scope_for
 
 router = Router(tags=["Incidents"])
@@ -161,8 +162,10 @@ class IncidentOut(Schema):
     service: ServiceRef
     impact: ImpactCode
     channel: str
-    organisation: Ref = Field(..., description="The participant organisation that raised it")
-    provider: Ref | None
+    organisation: Ref | None = Field(
+        ..., description="The participant organisation that raised it (for the raiser, desk and provider)"
+    )
+    provider: Ref | None = Field(..., description="Shown to the desk and the provider only")
     assignee: PersonRef | None = Field(..., description="Shown to the desk and the provider only")
     is_published: bool
     is_major: bool
@@ -177,6 +180,14 @@ class IncidentOut(Schema):
     resolution_breached: bool
     sla_paused: bool
     sla: SlaOut
+
+    @staticmethod
+    def resolve_organisation(obj: Incident, context: dict[str, Any]) -> Any:
+        return obj.organisation if _sees_people(context, obj) else None
+
+    @staticmethod
+    def resolve_provider(obj: Incident, context: dict[str, Any]) -> Any:
+        return obj.provider if _sees_internal(context, obj) else None
 
     @staticmethod
     def resolve_assignee(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
@@ -220,6 +231,14 @@ class UpdateOut(Schema):
     channel: str
     created_at: dt.datetime
     attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_author_label(obj: Update, context: dict[str, Any]) -> str:
+        return queries.author_shown(context["request"].user, obj.incident, obj)[0]
+
+    @staticmethod
+    def resolve_author_organisation(obj: Update, context: dict[str, Any]) -> Any:
+        return queries.author_shown(context["request"].user, obj.incident, obj)[1]
 
     @staticmethod
     def resolve_attachments(obj: Update) -> list[Attachment]:
@@ -294,12 +313,9 @@ class IncidentDetail(IncidentOut):
         return getattr(obj, "major", None)
 
 
-#: Journal entries only the desk and the provider see in full.
-INTERNAL_ACTIONS = {"incident.note"}
-INTERNAL_NOTE_ACTIONS = {"incident.pending_provider"}
-
-
 class TimelineOut(Schema):
+    """One journal entry, already redacted for the caller by ``queries.timeline_visible_to``."""
+
     id: int
     at: dt.datetime
     actor_label: str
@@ -307,19 +323,6 @@ class TimelineOut(Schema):
     action: str
     changes: dict[str, Any]
     note: str
-
-    @staticmethod
-    def resolve_changes(obj: AuditEntry, context: dict[str, Any]) -> dict[str, Any]:
-        if context["request"]._incidents_internal:
-            return obj.changes
-        return {k: v for k, v in obj.changes.items() if k != "assignee"}
-
-    @staticmethod
-    def resolve_note(obj: AuditEntry, context: dict[str, Any]) -> str:
-        # A note put while awaiting the provider is an internal note; the journal keeps its text.
-        if context["request"]._incidents_internal or obj.action not in INTERNAL_NOTE_ACTIONS:
-            return obj.note
-        return ""
 
 
 class IncidentBrief(Schema):
@@ -339,12 +342,16 @@ class CommunicationOut(Schema):
     subject: str
     body: str
     sent_at: dt.datetime
-    sent_by: PersonRef | None
-    recipient_count: int
+    sent_by: PersonRef | None = Field(..., description="Shown to the desk and the provider only")
+    recipient_count: int | None = Field(..., description="Shown to the desk and the provider only")
 
     @staticmethod
-    def resolve_sent_by(obj: Communication) -> dict[str, Any] | None:
-        return _person(obj.sent_by)
+    def resolve_sent_by(obj: Communication, context: dict[str, Any]) -> dict[str, Any] | None:
+        return _person(obj.sent_by) if _sees_internal(context, obj.major.incident) else None
+
+    @staticmethod
+    def resolve_recipient_count(obj: Communication, context: dict[str, Any]) -> int | None:
+        return obj.recipient_count if _sees_internal(context, obj.major.incident) else None
 
 
 class ReviewOut(Schema):
@@ -357,11 +364,11 @@ class ReviewOut(Schema):
 
 class MajorOut(MajorSummary):
     incident: IncidentBrief
-    review: ReviewOut | None
+    review: ReviewOut | None = Field(..., description="The post-incident review: desk and provider only")
 
     @staticmethod
-    def resolve_review(obj: MajorIncident) -> dict[str, Any] | None:
-        if obj.review_completed_at is None:
+    def resolve_review(obj: MajorIncident, context: dict[str, Any]) -> dict[str, Any] | None:
+        if obj.review_completed_at is None or not _sees_internal(context, obj.incident):
             return None
         return {
             "cause": obj.review_cause,
@@ -466,6 +473,14 @@ class MajorPatch(Schema):
     update_interval_minutes: int | None = Field(None, description="Minutes between bulletins (5 to 1440)")
 
 
+def _filter_id(value: Any, field: str) -> int:
+    """An id filter's value, or the 422 naming the parameter (never an overflow or a crash)."""
+    pk = parse_id(value)
+    if pk is None:
+        raise ActionError(f"{value!r} is not a valid id", field=field)
+    return pk
+
+
 class IncidentFilter(FilterSchema):
     status: list[IncidentStatus] | None = Field(
         None, description="One or more statuses (repeat the parameter)"
@@ -497,13 +512,14 @@ class IncidentFilter(FilterSchema):
     def filter_service(self, value: str | None) -> Q:
         if not value:
             return Q()
-        return Q(service_id=int(value)) if value.isdigit() else Q(service__slug=value)
+        # Number-like (any Unicode digits, e.g. "²") must be a valid id; anything else is a slug.
+        return Q(service_id=_filter_id(value, "service")) if value.isdigit() else Q(service__slug=value)
 
     def filter_provider(self, value: int | None) -> Q:
-        return Q(provider_id=value)
+        return Q() if value is None else Q(provider_id=_filter_id(value, "provider"))
 
     def filter_organisation(self, value: int | None) -> Q:
-        return Q(organisation_id=value)
+        return Q() if value is None else Q(organisation_id=_filter_id(value, "organisation"))
 
     def filter_major(self, value: bool | None) -> Q:
         return Q(major__isnull=not value)
