@@ -88,7 +88,17 @@ def serve(argv: list[str]) -> int:
     from busbar.wsgi import application
 
     print(f"Busbar is serving at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="Busbar")
+    from django.conf import settings
+
+    waitress_serve(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="Busbar",
+        # Refuse bodies far beyond the attachment limit before they are read into memory.
+        max_request_body_size=2 * settings.BUSBAR_ATTACHMENT_MAX_BYTES + 1024 * 1024,
+    )
     return 0
 
 

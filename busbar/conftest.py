@@ -27,6 +27,18 @@ def _fast_hashing(settings):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # noqa: ANN001, ANN202
+    # Uploaded attachments go to a per-test folder, never the real data directory.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _locmem_mail(settings):  # noqa: ANN001, ANN202
     # pytest-django swaps EMAIL_BACKEND for locmem; put the queue back so tests cover the real path:
     # Django mail → queued task (run immediately in tests) → delivery backend (locmem here).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from busbar.accounts.models import ApiToken, User, hash_token, new_token_secret
@@ -78,6 +80,8 @@ def create_api_token(
     name = name.strip()
     if not name:
         raise ActionError("Give the token a name so you can recognise it later", field="name")
+    if expires_at is not None and timezone.is_naive(expires_at):
+        raise ActionError("Give the expiry with its time zone, e.g. 2027-01-31T23:59:00Z", field="expires_at")
     if expires_at is not None and expires_at <= timezone.now():
         raise ActionError("The expiry must be in the future", field="expires_at")
     live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
@@ -125,6 +129,10 @@ def create_platform_admin(
         raise NotPermitted("Platform administrators are created from the command line")
     User_ = get_user_model()
     email = email.strip().lower()
+    try:
+        validate_password(password, User_(email=email, full_name=full_name))
+    except ValidationError as exc:
+        raise ActionError(" ".join(exc.messages), field="password") from None
     if User_.objects.filter(email=email).exists():
         raise Conflict(f"A user with {email} already exists", field="email")
     user = User_.objects.create_user(email=email, full_name=full_name, password=password)

@@ -39,7 +39,7 @@ class MeOut(UserOut):
 
 class UserFilter(FilterSchema):
     q: str | None = Field(None, description="Name or email contains")
-    organisation: int | None = Field(None, description="Member of this organisation id")
+    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="Member of this organisation id")
     is_active: bool | None = None
 
     def filter_q(self, value: str | None) -> Q:

@@ -39,8 +39,8 @@ class AuditFilter(FilterSchema):
     record_type: str | None = Field(None, description="app.model, e.g. parties.organisation")
     record_id: str | None = None
     action: str | None = Field(None, description="Exact action, or a prefix ending in '.', e.g. membership.")
-    actor: int | None = Field(None, description="Acting user id")
-    organisation: int | None = Field(None, description="Owning organisation id")
+    actor: int | None = Field(None, ge=1, le=2**63 - 1, description="Acting user id")
+    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="Owning organisation id")
     since: dt.datetime | None = None
     until: dt.datetime | None = None
 

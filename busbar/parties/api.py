@@ -97,7 +97,7 @@ class MembershipPatch(Schema):
 
 
 class MembershipFilter(FilterSchema):
-    organisation: int | None = Field(None, description="Organisation id")
+    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="Organisation id")
     role: MembershipRole | None = None
     is_active: bool | None = None
 

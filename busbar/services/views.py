@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from busbar.audit.queries import timeline_for
 from busbar.lib import slaclock
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import add_action_error
+from busbar.lib.forms import add_action_error, parse_id
 from busbar.parties.queries import organisations_visible_to, scope_for
 from busbar.services import actions
 from busbar.services.forms import (
@@ -211,8 +211,8 @@ def service_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q) | Q(description__icontains=q))
     if status in Service.Status.values:
         qs = qs.filter(status=status)
-    if provider.isdigit():
-        qs = qs.filter(provider_id=int(provider))
+    if (provider_id := parse_id(provider)) is not None:
+        qs = qs.filter(provider_id=provider_id)
     page = Paginator(qs.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     providers = (
         organisations_visible_to(request.user).filter(services__isnull=False).distinct().order_by("name")

@@ -107,6 +107,8 @@ def raise_incident(
     incident.reference = f"INC{incident.pk:07d}"
     affected = list(affected)
     if affected:
+        if not scope.is_desk and actor.user is not None:
+            raise NotPermitted("Only the service desk can name affected organisations", field="affected")
         incident.affected.set(affected)
     _clock(incident, ClockEvent.Kind.START, now, severity.code)
     _add_attachments(incident, None, attachments, actor, internal=False)
@@ -123,7 +125,9 @@ def raise_incident(
             "channel": [None, incident.channel],
         },
     )
-    if severity.is_major:
+    # A participant's severity is a suggestion: only the desk's (at raise or triage) opens a major incident,
+    # which publishes the incident to every participant.
+    if severity.is_major and (actor.user is None or scope.is_desk):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
     transaction.on_commit(lambda: notify.incident_raised(incident.pk))
     return incident
@@ -370,8 +374,17 @@ def reopen_incident(
     _save(incident, ["status", "resolved_at", "closed_at"], now)
     major = MajorIncident.objects.filter(incident=incident).first()
     if major is not None and major.state != MajorIncident.State.ACTIVE:
+        before = major.state
         major.state = MajorIncident.State.ACTIVE
-        major.save(update_fields=["state"])
+        major.next_update_due_at = now + dt.timedelta(minutes=major.update_interval_minutes)
+        major.save(update_fields=["state", "next_update_due_at"])
+        record(
+            actor=actor,
+            action="major_incident.reopen",
+            obj=major,
+            owner=incident.organisation,
+            changes={"state": [before, major.state], "next_update_due_at": [None, major.next_update_due_at]},
+        )
     _journal(actor, incident, "reopen", changes, note=reason.strip()[:500])
     transaction.on_commit(lambda: notify.incident_updated(incident.pk, "reopened"))
     return incident
@@ -394,6 +407,20 @@ def cancel_incident(
     _clock(incident, ClockEvent.Kind.RESOLVED, now)
     incident.closed_at = now
     _save(incident, ["status", "closed_at", "responded_at"], now)
+    major = MajorIncident.objects.filter(incident=incident).first()
+    if major is not None and major.state != MajorIncident.State.CLOSED:
+        before = major.state
+        major.state = MajorIncident.State.CLOSED
+        major.next_update_due_at = None
+        major.save(update_fields=["state", "next_update_due_at"])
+        record(
+            actor=actor,
+            action="major_incident.close",
+            obj=major,
+            owner=incident.organisation,
+            changes={"state": [before, major.state]},
+            note="The incident was cancelled",
+        )
     _journal(actor, incident, "cancel", changes, note=reason.strip()[:500])
     transaction.on_commit(lambda: notify.incident_updated(incident.pk, "cancelled"))
     return incident

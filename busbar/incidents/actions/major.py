@@ -37,15 +37,17 @@ def _open_major(actor: Actor, incident: Incident, trigger: str, now: dt.datetime
         next_update_due_at=now + dt.timedelta(minutes=interval),
         manager=actor.user if actor.user is not None and scope_for(actor.user).is_desk else None,
     )
+    changes = {"trigger": [None, trigger], "incident": [None, incident.reference]}
     if not incident.is_published:
         incident.is_published = True
         incident.save(update_fields=["is_published"])
+        changes["is_published"] = [False, True]
     record(
         actor=actor,
         action="major_incident.open",
         obj=major,
         owner=incident.organisation,
-        changes={"trigger": [None, trigger], "incident": [None, incident.reference]},
+        changes=changes,
     )
     transaction.on_commit(lambda: notify.major_opened(major.pk))
     return major

@@ -59,7 +59,11 @@ def test_desk_raises_by_phone_for_a_participant(world: World, catalogue) -> None
 
 
 def test_major_severity_opens_a_major_incident(world: World, catalogue) -> None:  # noqa: ANN001
-    body = _raise(world, world.user_a, {**BODY, "severity": "1"}).json()
+    suggested = _raise(world, world.user_a, {**BODY, "severity": "1"}).json()
+    assert (
+        suggested["is_major"] is False and suggested["is_published"] is False
+    )  # a participant only suggests
+    body = _raise(world, world.analyst, {**BODY, "severity": "1", "organisation": world.org_a.pk}).json()
     assert body["is_major"] is True and body["is_published"] is True
     assert body["major"]["state"] == "active" and body["major"]["trigger"] == "severity"
 
@@ -98,7 +102,7 @@ def test_multipart_with_attachments(world: World, catalogue, settings, tmp_path)
         SimpleUploadedFile("screen.png", b"\x89PNG fake", content_type="image/png"),
     ]
     response = world.client(world.user_a).post(
-        "/api/v1/incidents", {**BODY, "severity": "3", "affected": [world.org_b.pk], "attachments": files}
+        "/api/v1/incidents", {**BODY, "severity": "3", "attachments": files}
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -106,7 +110,7 @@ def test_multipart_with_attachments(world: World, catalogue, settings, tmp_path)
         ("error.log", "text/plain", 15),
         ("screen.png", "image/png", 9),
     ]
-    assert [o["id"] for o in body["affected"]] == [world.org_b.pk]
+    assert body["affected"] == []  # only the desk names affected organisations
     download = world.client(world.user_a).get(body["attachments"][0]["download_url"])
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"E0001 rejected\n"
 

@@ -78,7 +78,9 @@ def test_sub_resources_of_an_invisible_incident_are_404(world: World, spread: Sp
 
 
 def test_an_affected_organisation_sees_the_incident(world: World, catalogue) -> None:  # noqa: ANN001
-    incident = raise_for(world, catalogue, user=world.user_b, affected=[world.org_a])
+    incident = raise_for(
+        world, catalogue, user=world.analyst, organisation=world.org_b, affected=[world.org_a]
+    )
     assert world.client(world.user_a).get(f"/api/v1/incidents/{incident.reference}").status_code == 200
     listed = world.client(world.user_a).get("/api/v1/incidents").json()["items"]
     assert [i["reference"] for i in listed] == [incident.reference]

@@ -50,7 +50,12 @@ def test_published_incidents_are_listed_for_every_participant(world, catalogue) 
     assert refs(client.get("/incidents/")) == set()  # "our incidents" is A's own
     # ... and those naming A as affected.
     affecting = raise_for(
-        world, catalogue, user=world.user_b, summary="Affects Alpha", affected=[world.org_a]
+        world,
+        catalogue,
+        user=world.analyst,
+        organisation=world.org_b,
+        summary="Affects Alpha",
+        affected=[world.org_a],
     )
     assert refs(client.get("/incidents/")) == {affecting.reference}
     page = client.get("/incidents/", {"published": "1"}).content.decode()

@@ -48,8 +48,10 @@ def test_directory_of_organisations_is_published_to_all_signed_in(world: World) 
 
 
 def test_audit_journal_scoped(world: World) -> None:
-    a_entries = world.client(world.user_a).get("/api/v1/audit?limit=200").json()["items"]
+    assert world.client(world.user_a).get("/api/v1/audit").json()["count"] == 0  # participants: none
+    a_entries = world.client(world.admin_a).get("/api/v1/audit?limit=200").json()["items"]
     assert a_entries and {e["owner_organisation_id"] for e in a_entries} == {world.org_a.pk}
+    assert world.client(world.user_a).get("/audit/").status_code == 403
     all_entries = world.client(world.analyst).get("/api/v1/audit?limit=200").json()["items"]
     assert {world.org_a.pk, world.org_b.pk} <= {e["owner_organisation_id"] for e in all_entries}
 

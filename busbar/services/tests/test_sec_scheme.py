@@ -74,9 +74,10 @@ def test_sec_five_categories_through_actions(world: World, catalogue: Catalogue)
     resolution = {c.name: c for c in clocks_for(minor, start)}["resolution"]
     assert resolution.target_label == "10 working days" and resolution.calendar_name == catalogue.working.name
 
-    # Category 1 is major: raising one opens a major incident.
+    # Category 1 is major: the desk raising one opens a major incident.
     major = incident_actions.raise_incident(
-        actor=actor(world.user_a),
+        actor=actor(world.analyst),
+        organisation=world.org_a,
         service=dsp,
         severity=severities["1"],
         summary="DSP down",

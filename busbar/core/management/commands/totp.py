@@ -13,7 +13,15 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args: object, **opts: object) -> None:
-        user = User.objects.filter(email=str(opts["email"]).lower()).first()
+        from django.conf import settings
+
+        from busbar.core.demo import PEOPLE
+
+        email = str(opts["email"]).lower()
+        if not (settings.DEBUG or settings.TESTING or email in {p[0] for p in PEOPLE}):
+            # Printing a live second factor is for demo and test accounts only.
+            raise CommandError("busbar totp only works for the demo accounts (or with BUSBAR_DEBUG=true)")
+        user = User.objects.filter(email=email).first()
         if user is None:
             raise CommandError(f"No user {opts['email']}")
         auth = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
