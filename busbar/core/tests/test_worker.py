@@ -19,8 +19,13 @@ def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
 
 
 @override_settings(TASKS=DB_TASKS)
-def test_batch_worker_runs_queued_tasks(capsys) -> None:  # noqa: ANN001
+def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:  # noqa: ANN001
     from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker recycles database connections between tasks, as a long-running process should; inside a
+    # test's transaction that would close the connection the test itself is using.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     call_command("worker", "--batch")
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
