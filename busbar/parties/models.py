@@ -77,10 +77,6 @@ class Organisation(models.Model):
         return {r.role for r in self.roles.all()}
 
     @property
-    def is_operator(self) -> bool:
-        return bool(self.role_codes & OPERATOR_ROLES)
-
-    @property
     def is_provider(self) -> bool:
         return bool(self.role_codes & PROVIDER_ROLES)
 

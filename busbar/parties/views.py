@@ -44,11 +44,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(organisations_visible_to(request.user).prefetch_related("identifiers"), pk=pk)
     scope = scope_for(request.user)
     can_admin = scope.can_administer(org.pk)
-    members = memberships_visible_to(request.user).filter(organisation=org).order_by("user__full_name")
+    members = memberships_visible_to(request.user).filter(organisation=org).order_by("user__full_name", "id")
     sees_members = scope.sees_organisation(org.pk)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")) if sees_members else None
     context = {
         "org": org,
-        "members": members if sees_members else None,
+        "members": page,
+        "page": page,
         "can_admin": can_admin,
         "is_platform_admin": scope.is_platform_admin,
         "invite_form": InviteForm(allowed_roles=_allowed_roles(scope, org)) if can_admin else None,

@@ -27,10 +27,3 @@ def policies_visible_to(user) -> QuerySet[SlaPolicy]:  # noqa: ANN001
 
 def schemes_visible_to(user) -> QuerySet[SeverityScheme]:  # noqa: ANN001
     return SeverityScheme.objects.all() if scope_for(user).is_authenticated else SeverityScheme.objects.none()
-
-
-def default_policy() -> SlaPolicy:
-    policy = SlaPolicy.objects.filter(is_default=True).select_related("scheme").first()
-    if policy is None:
-        raise SlaPolicy.DoesNotExist("No default SLA policy: create one and mark it default")
-    return policy
