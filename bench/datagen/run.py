@@ -75,6 +75,7 @@ def main() -> int:
     ap.add_argument("--meters", type=int, default=100_000, help="meters per day (default 100,000)")
     ap.add_argument("--skip-naive-above", type=int, default=10**9, help="skip the naive run above this size")
     ap.add_argument("--workers", type=int, nargs="+", default=[2, 1])
+    ap.add_argument("--only", choices=["busbar", "naive"], help="run only one implementation")
     ap.add_argument("--dir", type=Path, default=None, help="where to write (default: a temporary folder)")
     args = ap.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="datagen-bench-"))
@@ -85,12 +86,12 @@ def main() -> int:
         meters = min(args.meters, n)
         days = n // meters
         runs = []
-        for w in args.workers:
+        for w in args.workers if args.only != "naive" else []:
             out = folder / f"busbar-{n}-{w}.jsonl"
             cmd = [sys.executable, "-m", "busbar.datagen", "if021", "--mpans", str(meters), "--from"]
             cmd += ["2025-10-01", "--days", str(days), "--out", str(out), "--workers", str(w), "--quiet"]
             runs.append((f"busbar datagen ({w} worker{'s' if w > 1 else ''})", measure(cmd, out)))
-        if n <= args.skip_naive_above:
+        if n <= args.skip_naive_above and args.only != "busbar":
             out = folder / f"naive-{n}.jsonl"
             cmd = [sys.executable, str(ROOT / "bench/datagen/naive.py"), "--mpans", str(meters),
                    "--from", "2025-10-01", "--days", str(days), "--out", str(out)]  # fmt: skip
