@@ -28,7 +28,7 @@ from busbar.incidents.actions._common import (
     _set_status,
     _severity_in_scheme,
 )
-from busbar.incidents.actions.major import _open_major
+from busbar.incidents.actions.major import _close_major, _open_major
 from busbar.incidents.models import (
     TRANSITIONS,
     Channel,
@@ -330,17 +330,8 @@ def close_incident(*, actor: Actor, incident: Incident, now: dt.datetime | None 
     changes = _set_status(incident, Status.CLOSED, now)
     incident.closed_at = now
     _save(incident, ["status", "closed_at"], now)
-    if major is not None and major.state != MajorIncident.State.CLOSED:
-        major.state = MajorIncident.State.CLOSED
-        major.next_update_due_at = None
-        major.save(update_fields=["state", "next_update_due_at"])
-        record(
-            actor=actor,
-            action="major_incident.close",
-            obj=major,
-            owner=incident.organisation,
-            changes={"state": [MajorIncident.State.REVIEW, MajorIncident.State.CLOSED]},
-        )
+    if major is not None:
+        _close_major(actor, incident, major)
     _journal(actor, incident, "close", changes)
     transaction.on_commit(lambda: notify.incident_updated(incident.pk, "closed"))
     return incident
@@ -408,19 +399,8 @@ def cancel_incident(
     incident.closed_at = now
     _save(incident, ["status", "closed_at", "responded_at"], now)
     major = MajorIncident.objects.filter(incident=incident).first()
-    if major is not None and major.state != MajorIncident.State.CLOSED:
-        before = major.state
-        major.state = MajorIncident.State.CLOSED
-        major.next_update_due_at = None
-        major.save(update_fields=["state", "next_update_due_at"])
-        record(
-            actor=actor,
-            action="major_incident.close",
-            obj=major,
-            owner=incident.organisation,
-            changes={"state": [before, major.state]},
-            note="The incident was cancelled",
-        )
+    if major is not None:
+        _close_major(actor, incident, major, note="The incident was cancelled")
     _journal(actor, incident, "cancel", changes, note=reason.strip()[:500])
     transaction.on_commit(lambda: notify.incident_updated(incident.pk, "cancelled"))
     return incident

@@ -53,6 +53,24 @@ def _open_major(actor: Actor, incident: Incident, trigger: str, now: dt.datetime
     return major
 
 
+def _close_major(actor: Actor, incident: Incident, major: MajorIncident, note: str = "") -> None:
+    """Close the major-incident record with its incident (closed, or cancelled): no more updates are due."""
+    if major.state == MajorIncident.State.CLOSED:
+        return
+    before = major.state
+    major.state = MajorIncident.State.CLOSED
+    major.next_update_due_at = None
+    major.save(update_fields=["state", "next_update_due_at"])
+    record(
+        actor=actor,
+        action="major_incident.close",
+        obj=major,
+        owner=incident.organisation,
+        changes={"state": [before, major.state]},
+        note=note,
+    )
+
+
 @action
 def declare_major_incident(
     *,
