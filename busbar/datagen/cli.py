@@ -10,13 +10,15 @@ See docs/datagen.md. No database and no Django: this runs anywhere the package i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
+import os
 import re
 import sys
 from pathlib import Path
 
-from . import codes, csvinput, engine, gbtime, invalid, model, render
+from . import codes, engine, gbtime, invalid, model, render
 
 EXT = {"jsonl": ".jsonl", "json": ".json", "csv": ".csv", "parquet": ".parquet"}
 
@@ -324,6 +326,10 @@ def _job(args: argparse.Namespace) -> tuple[engine.Job, Path]:
     return job, out
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -342,10 +348,13 @@ def main(argv: list[str] | None = None) -> int:
             summary = csvjob.run(job, args.csv, out, args.allow_negative, default_q, args.progress)
         else:
             summary = engine.run(job, out, args.workers, args.progress)
-    except (UsageError, ValueError) as exc:
-        message = str(exc) if isinstance(exc, csvinput.CsvError) else str(exc)
-        print(f"busbar datagen: error: {message}", file=sys.stderr)
+    except ValueError as exc:  # usage errors, CSV errors (with line and column), bad option values
+        print(f"busbar datagen: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. --out - | head: the reader has what it wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(
             f"busbar datagen: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
@@ -357,10 +366,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if not args.quiet:
         rate = summary.messages / summary.seconds if summary.seconds > 0 else 0.0
-        what = f"{summary.submissions:,} submissions, " if job.fmt in ("jsonl", "json") else ""
+        what = _count(summary.submissions, "submission") + ", " if job.fmt in ("jsonl", "json") else ""
         print(
-            f"{job.interface}: {what}{summary.messages:,} messages, {summary.bytes / 1e6:,.1f} MB -> {out} "
-            f"in {summary.seconds:.1f} s ({rate:,.0f} messages/s)",
+            f"{job.interface}: {what}{_count(summary.messages, 'message')}, {summary.bytes / 1e6:,.1f} MB "
+            f"-> {out} in {summary.seconds:.1f} s ({rate:,.0f} messages/s)",
             file=sys.stderr,
         )
         if summary.manifest is not None:
