@@ -56,7 +56,10 @@ def registry():
     resources = []
     for name in FILES:
         with open(folder / name, encoding="utf-8") as fh:
-            doc = _nullable(yaml.safe_load(fh))
+            if yaml.__with_libyaml__:  # the C parser is five times faster on these 25,000 lines
+                doc = _nullable(yaml.load(fh, Loader=yaml.CSafeLoader))
+            else:
+                doc = _nullable(yaml.safe_load(fh))
         resources.append((UPSTREAM + name, Resource.from_contents(doc, default_specification=DRAFT7)))
     return Registry().with_resources(resources)
 

@@ -13,7 +13,7 @@ CASES = {
     "if021-windows": ["if021", "--mpans", "50", "--from", "2025-10-25", "--days", "4", "--missing", "0.1"],
     "if021-multi-day-messages": ["if021", "--mpans", "70", "--from", "2025-10-25", "--days", "5",
                                  "--days-per-message", "2", "--per-submission", "3"],
-    "if041-chunks": ["if041", "--mpans", "150", "--from", "2025-01-01", "--days", "200"],
+    "if041-chunks": ["if041", "--mpans", "130", "--from", "2025-01-01", "--days", "130"],
     "if021-invalid": ["if021", "--mpans", "40", "--from", "2025-10-25", "--days", "3", "--invalid", "0.2"],
 }  # fmt: skip
 
