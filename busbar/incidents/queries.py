@@ -168,7 +168,7 @@ def search(qs: QuerySet[Incident], text: str) -> QuerySet[Incident]:
     if not text:
         return qs
     if re.fullmatch(r"(?i)inc\d{1,7}", text):
-        return qs.filter(reference__iexact=f"INC{int(text[3:]):07d}")
+        return qs.filter(reference=f"INC{int(text[3:]):07d}")  # stored upper-case: the unique index answers
     from django.db import connection
 
     if connection.vendor == "postgresql":
