@@ -204,13 +204,15 @@ def load(ctx) -> None:  # noqa: ANN001
 
     # A live major incident on CSS, affecting every participant.
     i = raise_(
-        northern,
+        desk,  # phoned in by Northern Lights; only the desk names the other affected suppliers
         css,
         "CSS switch requests failing for all suppliers",
         "Every switch request since 08:40 fails with a gateway error.",
         ago(minutes=95),
         impact=Impact.MARKET,
         affected=[ctx.orgs["brightwater"], ctx.orgs["kestrel"], ctx.orgs["greenfield"]],
+        organisation=ctx.orgs["northern-lights"],
+        contact_name="Isla Murray",
     )
     actions.triage_incident(actor=desk, incident=i, severity=sev["1"], now=ago(minutes=92))
     actions.assign_incident(actor=desk, incident=i, now=ago(minutes=90))
