@@ -11,7 +11,16 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from busbar.lib.env import ConfigError, env_bool, env_database, env_int, env_list, env_str
+from busbar.lib.env import (
+    ConfigError,
+    env_bool,
+    env_cache,
+    env_database,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 TESTING = "pytest" in sys.modules or env_bool("BUSBAR_TESTING", False)
@@ -61,6 +70,21 @@ try:
             f"BUSBAR_SLA_ESCALATE_TO: unknown role {sorted(unknown)[0]!r} (use {', '.join(sorted(_roles))})"
         )
     BUSBAR_SLA_SCAN_SECONDS = env_int("BUSBAR_SLA_SCAN_SECONDS", 60, minimum=10, maximum=3600)
+    # The longest description, update, note or resolution accepted, in characters (API, pages and email).
+    BUSBAR_TEXT_MAX_CHARS = env_int("BUSBAR_TEXT_MAX_CHARS", 20_000, minimum=1_000, maximum=1_000_000)
+    # API requests per user (all of their tokens and their browser session together).
+    BUSBAR_API_RATE = env_rate("BUSBAR_API_RATE", "600/m")
+    # How long an Idempotency-Key and the response it recorded are kept.
+    BUSBAR_IDEMPOTENCY_HOURS = env_int("BUSBAR_IDEMPOTENCY_HOURS", 24, minimum=1, maximum=24 * 30)
+    # A task whose worker has not been heard of for this long is handed to another worker.
+    BUSBAR_TASK_LEASE_SECONDS = env_int("BUSBAR_TASK_LEASE_SECONDS", 120, minimum=10, maximum=24 * 3600)
+    # A task picked up this many times without finishing is marked failed instead of run again.
+    BUSBAR_TASK_MAX_ATTEMPTS = env_int("BUSBAR_TASK_MAX_ATTEMPTS", 5, minimum=1, maximum=100)
+    # Shared by every server process: login lock-out and API rate limits (tests: one process, in memory).
+    CACHES = {"default": env_cache("BUSBAR_CACHE_URL", "locmem://" if TESTING else "db://busbar_cache")}
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto: trust it to mark requests as https.
+    BUSBAR_BEHIND_PROXY = env_bool("BUSBAR_BEHIND_PROXY", False)
+    BUSBAR_HSTS_SECONDS = env_int("BUSBAR_HSTS_SECONDS", 31_536_000, minimum=0, maximum=2 * 31_536_000)
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Busbar configuration error: {exc}") from None
 
@@ -107,7 +131,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "busbar.core.middleware.SecurityHeadersMiddleware",
+    "busbar.core.middleware.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "busbar.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +144,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "busbar.accounts.middleware.RequireMfaMiddleware",
+    "busbar.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "busbar.urls"
@@ -175,8 +203,6 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # WebAuthn needs a secure origin; http://127.0.0.1 is allowed for local use only.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING or SITE_URL.startswith("http://127.0.0.1")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
 TASKS = {
     "default": {
         "BACKEND": (
@@ -211,12 +237,38 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+CSRF_FAILURE_VIEW = "busbar.core.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Served over https: redirect plain http, and tell browsers to use https only (HSTS).
+SECURE_SSL_REDIRECT = HTTPS and not DEBUG
+SECURE_HSTS_SECONDS = BUSBAR_HSTS_SECONDS if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BUSBAR_BEHIND_PROXY else None
+USE_X_FORWARDED_HOST = False
+# The Content-Security-Policy every page is served with (busbar.core.middleware.SecurityHeadersMiddleware).
+# Pages load scripts, styles and images from Busbar itself only: no inline script, no inline style.
+BUSBAR_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 # Uploads above the attachment limit are refused by the action with a clear message; this only bounds memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = (
     2 * BUSBAR_ATTACHMENT_MAX_BYTES + 1024 * 1024

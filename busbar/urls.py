@@ -11,3 +11,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "busbar.core.errors.bad_request"
+handler403 = "busbar.core.errors.permission_denied"
+handler404 = "busbar.core.errors.not_found"
+handler500 = "busbar.core.errors.server_error"

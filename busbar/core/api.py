@@ -6,25 +6,36 @@ each field at fault.
 """
 
 import logging
+import math
+import time
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.pagination import PaginationBase
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
-from ninja.throttling import AuthRateThrottle
+from ninja.throttling import BaseThrottle
+from ninja.utils import check_csrf
 
 from busbar.accounts.mfa import mfa_missing
 from busbar.accounts.models import ApiToken, hash_token
+from busbar.core.errors import database_unavailable, unavailable_response
+from busbar.core.openapi import document_problems
+from busbar.core.problems import PROBLEM_BASE, problem_response
 from busbar.lib.actions import ActionError
-from busbar.lib.json import dumps
+from busbar.lib.env import parse_rate
+from busbar.lib.json import JsonInputError, loads_bounded
+from busbar.lib.limits import MAX_OFFSET
 
 logger = logging.getLogger(__name__)
-PROBLEM_BASE = "https://busbar.dev/problems/"
+__all__ = ["PROBLEM_BASE", "Page", "api", "invalid_problem", "problem"]
 
 
 class MfaRequired(Exception):
@@ -37,8 +48,16 @@ def _check_mfa(user: Any) -> Any:
     return user
 
 
+class InvalidToken(AuthenticationError):
+    """A bearer token was sent but is unknown, revoked, expired or its owner is inactive."""
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer bb_…`` with a personal API token; acts with the owner's visibility."""
+    """``Authorization: Bearer bb_…`` with a personal API token; acts with the owner's visibility.
+
+    A token that does not work is a 401 at once: the caller meant to use it, so the browser session (if
+    any) is not tried instead.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = (
@@ -47,40 +66,87 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if found is None or not found.is_usable or not found.user.is_active:
-            return None
+            raise InvalidToken
         now = timezone.now()
         # Usage time is bookkeeping, not a state change: refreshed at most every five minutes, unjournalled.
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         request.busbar_channel = "api"
+        request.busbar_token_id = found.pk
         return _check_mfa(found.user)
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser's session, with CSRF checked on unsafe methods."""
+    """The browser's session, with CSRF checked on unsafe methods — only once a session user is found.
+
+    Without a signed-in session the answer is 401 with a Bearer challenge, not a CSRF failure.
+    """
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "CSRF check failed")
+        return _check_mfa(request.user)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        if request.user.is_authenticated:
-            return _check_mfa(request.user)
-        return None
+        return _check_mfa(request.user) if request.user.is_authenticated else None
 
 
-def problem(
-    request: HttpRequest, *, status: int, title: str, detail: str = "", kind: str | None = None, **extra: Any
-) -> HttpResponse:
-    body: dict[str, Any] = {
-        "type": f"{PROBLEM_BASE}{kind}" if kind else "about:blank",
-        "title": title,
-        "status": status,
-        "instance": request.path,
-    }
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    return HttpResponse(dumps(body), status=status, content_type="application/problem+json")
+class UserRateThrottle(BaseThrottle):
+    """``BUSBAR_API_RATE`` requests per user, counted in fixed windows in the shared cache.
+
+    The bucket is the user's id — the same for every token and session of theirs, and unchanged by
+    renaming — so one caller can neither escape their own limit nor exhaust another's.
+    """
+
+    def __init__(self) -> None:
+        self.retry_after: float | None = None
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return True  # anonymous callers are refused with 401 before this
+        limit, window = parse_rate(settings.BUSBAR_API_RATE)
+        now = time.time()
+        bucket = int(now // window)
+        key = f"busbar:rate:u{user.pk}:{window}:{bucket}"
+        # add() is a no-op if the key exists; incr() is atomic on Redis/Memcached and near enough elsewhere.
+        cache.add(key, 0, timeout=window * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window * 2)
+            count = 1
+        if count > limit:
+            self.retry_after = (bucket + 1) * window - now
+            return False
+        return True
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+
+class BoundedParser(Parser):
+    """JSON bodies parsed strictly (UTF-8, no NULs, bounded depth); query strings free of NULs."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return loads_bounded(request.body)
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:
+        for name, values in data.lists():
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                raise JsonInputError("Text must not contain NUL characters (\\u0000)", name)
+        return super().parse_querydict(data, list_fields, request)
+
+
+problem = problem_response
 
 
 def invalid_problem(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
@@ -101,7 +167,7 @@ class Page(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=settings.API_PAGE_MAX, description="Items per page")
-        offset: int = Field(0, ge=0, description="Items to skip")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
 
     class Output(Schema):
         count: int
@@ -121,27 +187,64 @@ class Page(PaginationBase):
         }
 
 
-api = NinjaAPI(
+class BusbarAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        return document_problems(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = BusbarAPI(
     title="Busbar API",
     version="1",
-    description="Service management and integration assurance for the GB energy industry's central systems.",
+    description=(
+        "Service management and integration assurance for the GB energy industry's central systems.\n\n"
+        "Errors are RFC 9457 problem details (`application/problem+json`); input errors name each field "
+        "in `errors`. Every write accepts an `Idempotency-Key` header: a retry with the same key and body "
+        "replays the first response instead of acting twice."
+    ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
-    throttle=[AuthRateThrottle("600/m")],
+    throttle=[UserRateThrottle()],
+    parser=BoundedParser(),
 )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    invalid = isinstance(exc, InvalidToken)
     response = problem(
         request,
         status=401,
         title="Authentication required",
-        detail="Sign in, or send a personal API token as 'Authorization: Bearer <token>'.",
+        detail=(
+            "The API token is not valid: it may be mistyped, revoked or expired."
+            if invalid
+            else "Sign in, or send a personal API token as 'Authorization: Bearer <token>'."
+        ),
         kind="unauthenticated",
     )
-    response["WWW-Authenticate"] = 'Bearer realm="busbar"'
+    response["WWW-Authenticate"] = 'Bearer realm="busbar"' + (', error="invalid_token"' if invalid else "")
     return response
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    wait = math.ceil(exc.wait) if exc.wait else None
+    response = problem(
+        request,
+        status=429,
+        title="Too many requests",
+        detail=f"You may make {settings.BUSBAR_API_RATE} API requests. "
+        + (f"Retry in {wait} seconds." if wait else ""),
+        kind="rate-limited",
+    )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@api.exception_handler(JsonInputError)
+def _bad_json(request: HttpRequest, exc: JsonInputError) -> HttpResponse:
+    return invalid_problem(request, [{"field": exc.field, "message": exc.message}])
 
 
 @api.exception_handler(MfaRequired)
@@ -192,11 +295,20 @@ def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps a body it could not parse in a 400; answer for the real cause.
+    cause = exc.__cause__
+    if isinstance(cause, JsonInputError):
+        return _bad_json(request, cause)
+    if isinstance(cause, RequestDataTooBig):
+        return problem(request, status=413, title="The request body is too large", kind="too-large")
     return problem(request, status=exc.status_code, title=str(exc.message))
 
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if database_unavailable(exc):
+        logger.warning("Database unavailable on %s: %s", request.path, exc)
+        return unavailable_response(request)
     logger.exception("Unhandled API error on %s", request.path)
     return problem(request, status=500, title="Internal error", detail="The error has been logged.")
 

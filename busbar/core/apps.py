@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _create_cache_table(sender, using: str = "default", **kwargs: object) -> None:  # noqa: ANN001
+    """The shared cache (login lock-out, API rate limits) lives in the database unless set otherwise."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
     name = "busbar.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="busbar.core.cache_table")

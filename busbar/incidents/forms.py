@@ -12,6 +12,7 @@ from busbar.incidents import actions as incident_actions
 from busbar.incidents import queries
 from busbar.incidents.models import Channel, Impact, Incident, Link, MajorIncident, Status
 from busbar.lib.actions import ActionError, Actor
+from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.services.models import Service, Severity
 from busbar.services.queries import services_visible_to
@@ -116,6 +117,10 @@ class FilterForm(forms.Form):
             self.fields["provider"].queryset = provider_organisations()
         else:
             del self.fields["provider"]
+        # Changing any of these refreshes the rows at once (the search box waits for typing to pause).
+        for field in self.fields.values():
+            if field is not self.fields["q"]:
+                field.widget.attrs["class"] = "live-filter"
 
     def value(self, name: str) -> object:
         if not self.is_bound or name not in self.fields:
@@ -143,7 +148,9 @@ class RaiseForm(forms.Form):
     )
     summary = forms.CharField(max_length=200, help_text="One line: what is wrong")
     description = forms.CharField(
-        widget=forms.Textarea(attrs=TEXTAREA), help_text="What happened, since when, and any error codes"
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="What happened, since when, and any error codes",
     )
     impact = forms.ChoiceField(choices=Impact.choices, initial=Impact.SINGLE)
     severity = SeverityChoiceField(
@@ -318,7 +325,9 @@ class AssignForm(PageForm):
 
 class StartForm(PageForm):
     title, button = "Start work", "Start work"
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note")
+    note = forms.CharField(
+        max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note"
+    )
 
     def submit(self, actor: Actor) -> str:
         if not self.incident.is_open:
@@ -342,6 +351,7 @@ class PendingForm(PageForm):
         initial="participant",
     )
     note = forms.CharField(
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="What you need from them (shown to the participant when awaiting them)",
@@ -358,7 +368,9 @@ class PendingForm(PageForm):
 class ResolveForm(PageForm):
     title, button = "Resolve", "Resolve"
     resolution = forms.CharField(
-        widget=forms.Textarea(attrs=TEXTAREA), help_text="What was wrong and what fixed it"
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="What was wrong and what fixed it",
     )
 
     def submit(self, actor: Actor) -> str:
@@ -380,7 +392,7 @@ class CloseForm(PageForm):
 class ReopenForm(PageForm):
     title, button = "Reopen", "Reopen"
     help = "Within the reopening window after resolution; the resolution clock carries on."
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
     def submit(self, actor: Actor) -> str:
         incident_actions.reopen_incident(
@@ -392,7 +404,7 @@ class ReopenForm(PageForm):
 class CancelForm(PageForm):
     title, button, danger = "Cancel", "Cancel incident", True
     help = "For an incident raised in error. This stops both clocks and cannot be undone."
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
     def submit(self, actor: Actor) -> str:
         incident_actions.cancel_incident(
@@ -403,7 +415,7 @@ class CancelForm(PageForm):
 
 class ReplyForm(PageForm):
     title, button = "Reply", "Send"
-    body = forms.CharField(widget=forms.Textarea(attrs=TEXTAREA), label="Message")
+    body = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs=TEXTAREA), label="Message")
     attachments = MultipleFileField()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -482,6 +494,7 @@ class CommunicationForm(PageForm):
     title, button = "Send a bulletin", "Send bulletin"
     subject = forms.CharField(max_length=200)
     body = forms.CharField(
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs=TEXTAREA),
         label="Bulletin",
         help_text="Shown on the incident and emailed to every affected participant",
@@ -519,9 +532,11 @@ class IntervalForm(PageForm):
 class ReviewForm(PageForm):
     title, button = "Post-incident review", "Record review"
     help = "Required before the incident can close."
-    cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Root cause")
-    actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Actions")
-    lessons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Lessons learned")
+    cause = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Root cause")
+    actions = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Actions")
+    lessons = forms.CharField(
+        max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), label="Lessons learned"
+    )
 
     def submit(self, actor: Actor) -> str:
         data = self.cleaned_data

@@ -34,16 +34,68 @@ def visible_to(user) -> QuerySet[Incident]:  # noqa: ANN001
     )
 
 
+# Field visibility ------------------------------------------------------------------------------------------
+#
+# Everyone who may see an incident sees its summary, description, service, severity, status, SLA clocks and
+# public updates. A few fields are for narrower audiences, and this table is the one rule deciding each:
+# pages, API fields and API filters all ask it, so a filter can never reveal what the field hides.
+
+#: Who raised it, how, for whom and whom it affects: the raising organisation, the desk and the provider.
+PARTIES = "parties"
+#: Who works it: the desk (central roles) and the assigned provider.
+INTERNAL = "internal"
+FIELD_AUDIENCE: dict[str, str] = {
+    "organisation": PARTIES,
+    "raised_by": PARTIES,
+    "contact_name": PARTIES,
+    "channel": PARTIES,
+    "affected": PARTIES,
+    "provider": INTERNAL,
+    "assignee": INTERNAL,
+}
+
+
+def _in_audience(scope, audience: str, incident: Incident) -> bool:  # noqa: ANN001
+    if scope.is_central:
+        return True
+    orgs = scope.organisation_ids
+    works_it = incident.provider_id is not None and incident.provider_id in orgs
+    return works_it or (audience == PARTIES and incident.organisation_id in orgs)
+
+
+def _audience_q(scope, audience: str) -> Q:  # noqa: ANN001
+    if scope.is_central:
+        return Q()
+    orgs = scope.organisation_ids
+    works_it = Q(provider_id__in=orgs)
+    return works_it | Q(organisation_id__in=orgs) if audience == PARTIES else works_it
+
+
+def field_visible(user, incident: Incident, field: str) -> bool:  # noqa: ANN001
+    """May ``user`` (who can see ``incident``) see its ``field``? Fields not in the table: yes."""
+    audience = FIELD_AUDIENCE.get(field)
+    return audience is None or _in_audience(scope_for(user), audience, incident)
+
+
+def filter_on_field(qs: QuerySet[Incident], user, field: str, **lookup: object) -> QuerySet[Incident]:  # noqa: ANN001
+    """``qs.filter(**lookup)`` on ``field``, limited to the rows where ``user`` may see that field.
+
+    Without the limit, filtering published incidents by ``organisation=`` would tell anyone who raised
+    each one although the field itself is hidden.
+    """
+    audience = FIELD_AUDIENCE.get(field)
+    limit = Q() if audience is None else _audience_q(scope_for(user), audience)
+    return qs.filter(limit, **lookup)
+
+
 def sees_internal(user, incident: Incident) -> bool:  # noqa: ANN001
-    scope = scope_for(user)
-    return scope.is_central or (
-        incident.provider_id is not None and incident.provider_id in scope.organisation_ids
-    )
+    """Works the incident: central roles and the assigned provider (internal notes, provider, assignee)."""
+    return _in_audience(scope_for(user), INTERNAL, incident)
 
 
 def follows(user, incident: Incident) -> bool:  # noqa: ANN001
     """Takes part in the incident: raised it (its organisation) or works it (central or its provider)."""
-    return sees_internal(user, incident) or incident.organisation_id in scope_for(user).organisation_ids
+    return _in_audience(scope_for(user), PARTIES, incident)
 
 
 def _participant_ids(incident: Incident) -> frozenset[int]:

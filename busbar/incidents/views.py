@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -38,6 +39,9 @@ from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, parse_id
 from busbar.parties.queries import Scope, scope_for
 from busbar.services.queries import services_visible_to
+
+if TYPE_CHECKING:
+    from busbar.accounts.models import User
 
 PAGE_SIZE = 50
 SOON = dt.timedelta(hours=2)
@@ -519,16 +523,19 @@ def _order(qs: QuerySet[Incident], key: str) -> QuerySet[Incident]:
     return qs.order_by("-created_at", "-id")
 
 
-def _filtered(qs: QuerySet[Incident], form: FilterForm) -> QuerySet[Incident]:
+def _filtered(qs: QuerySet[Incident], form: FilterForm, user: User) -> QuerySet[Incident]:
     status = form.value("status")
     if status == "open":
         qs = queries.open_incidents(qs)
     elif status:
         qs = qs.filter(status=status)
-    for name in ("severity", "service", "provider"):
+    for name in ("severity", "service"):
         value = form.value(name)
         if value is not None:
             qs = qs.filter(**{name: value})
+    provider = form.value("provider")
+    if provider is not None:
+        qs = queries.filter_on_field(qs, user, "provider", provider=provider)
     if form.value("published"):
         qs = qs.filter(is_published=True)
     text = form.value("q") or ""
@@ -581,18 +588,16 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         q.url = "?" + urlencode({"queue": q.key, **filters})
     context: dict = {"view": view, "queue": queue, "form": form, "q": "", "now": timezone.now()}
     if queue == "providers":
-        context["providers"] = _provider_counts(_filtered(base, form))
+        context["providers"] = _provider_counts(_filtered(base, form, user))
         page = None
     else:
-        qs = _order(_filtered(_apply_queue(base, queue, scope), form), queue)
+        qs = _order(_filtered(_apply_queue(base, queue, scope), form, user), queue)
         page = Paginator(sla.with_clock_data(qs), PAGE_SIZE).get_page(request.GET.get("page"))
         now = timezone.now()
         page.object_list = [(i, row_sla(i, now)) for i in page.object_list]
         for i, _ in page.object_list:
             # Who raised it, its provider and assignee: for central roles, and a provider on its own rows.
-            i.shows_parties = scope.is_central or (
-                i.provider_id is not None and i.provider_id in scope.organisation_ids
-            )
+            i.shows_parties = queries.field_visible(user, i, "provider")
     context["page"] = page
     context["extra_qs"] = urlencode({"queue": queue, **filters})
     context["bulk_form"] = BulkAssignForm(auto_id="bulk_%s") if view.bulk else None

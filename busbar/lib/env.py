@@ -79,7 +79,9 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
             f"{name}={value!r}: unsupported database scheme {scheme!r} (use sqlite:/// or postgres://)"
         )
     try:
-        config = dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0)
+        config = dj_database_url.parse(
+            value, conn_max_age=60 if scheme != "sqlite" else 0, conn_health_checks=scheme != "sqlite"
+        )
     except ValueError as exc:
         raise ConfigError(f"{name}: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,3 +96,60 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
             "transaction_mode": "IMMEDIATE",
         }
     return config
+
+
+_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    """A request rate such as ``600/m`` (per second, minute, hour or day)."""
+    value = (_raw(name, environ) or default).strip()
+    count, _, unit = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in _RATE_UNITS:
+        raise ConfigError(f"{name}={value!r} is not a rate (use e.g. 600/m; units s, m, h, d)")
+    return f"{int(count)}/{unit}"
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"600/m"`` → ``(600, 60)``: requests allowed per window of that many seconds."""
+    count, _, unit = rate.partition("/")
+    return int(count), _RATE_UNITS[unit]
+
+
+def env_cache(name: str, default: str, environ: Mapping[str, str] | None = None) -> dict:
+    """The shared cache from a URL: ``db://table`` (default), ``redis://…``, ``memcached://host:port``.
+
+    Login lock-out and API rate limits live in this cache, so every server process must share it:
+    ``locmem://`` (per process) is only for a single process, such as the test suite.
+    """
+    value = (_raw(name, environ) or default).strip()
+    parts = urlsplit(value)
+    scheme = parts.scheme
+    if scheme == "db":
+        table = (parts.netloc + parts.path).strip("/")
+        if not table.replace("_", "").isalnum():
+            raise ConfigError(f"{name}={value!r}: the table name must be letters, digits and '_'")
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+        }
+    if scheme in {"redis", "rediss", "unix"}:
+        _need_module("redis", name, value)
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    if scheme == "memcached":
+        _need_module("pymemcache", name, value)
+        return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": parts.netloc}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ConfigError(
+        f"{name}={value!r}: unsupported cache (use db://busbar_cache, redis://host:6379/0 or "
+        "memcached://host:11211)"
+    )
+
+
+def _need_module(module: str, name: str, value: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ConfigError(f"{name}={value!r} needs the {module} package: pip install {module}")

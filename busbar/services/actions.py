@@ -671,6 +671,12 @@ def _clean_target(policy: SlaPolicy, spec: TargetSpec, *, field: str) -> TargetS
         )
     if isinstance(spec.amount, bool) or not isinstance(spec.amount, int) or spec.amount < 1:
         raise ActionError("The target must be a whole number of at least 1", field=f"{field}.amount")
+    most = SlaTarget.MAX_AMOUNT[spec.unit]
+    if spec.amount > most:
+        raise ActionError(
+            f"A target can be at most {most:,} {SlaTarget.Unit(spec.unit).label} (a year)",
+            field=f"{field}.amount",
+        )
     if spec.calendar is None:
         raise ActionError("Say which calendar the target is measured on", field=f"{field}.calendar")
     return spec

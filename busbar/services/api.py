@@ -6,15 +6,16 @@ and operations managers change it. Every change goes through busbar.services.act
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja import Body, Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.core.api import Page
+from busbar.core.schema import Day, Id, IdPath, SearchText, Text
 from busbar.lib.actions import ActionError, Actor
 from busbar.parties.queries import organisations_visible_to
 from busbar.services import actions
@@ -85,23 +86,23 @@ class ServiceDetailOut(ServiceOut):
 class ServiceIn(Schema):
     name: str = Field(..., min_length=1, max_length=150)
     slug: str = Field("", max_length=60, description="Short name for addresses; made from the name if blank")
-    description: str = ""
-    provider: int = Field(..., description="Provider organisation id (must hold a provider role)")
-    calendar: int = Field(..., description="Support calendar id")
-    sla_policy: int | None = Field(None, description="SLA policy id; the default policy if left out")
-    parent: int | None = Field(None, description="The service this is a component of")
-    depends_on: list[int] = Field([], description="Ids of services this one depends on")
+    description: Text = ""
+    provider: Id = Field(..., description="Provider organisation id (must hold a provider role)")
+    calendar: Id = Field(..., description="Support calendar id")
+    sla_policy: Id | None = Field(None, description="SLA policy id; the default policy if left out")
+    parent: Id | None = Field(None, description="The service this is a component of")
+    depends_on: list[Id] = Field([], max_length=100, description="Ids of services this one depends on")
 
 
 class ServicePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=150)
     slug: str | None = Field(None, max_length=60)
-    description: str | None = None
-    provider: int | None = None
-    calendar: int | None = None
-    sla_policy: int | None = None
-    parent: int | None = Field(None, description="null makes the service top-level")
-    depends_on: list[int] | None = None
+    description: Text | None = None
+    provider: Id | None = None
+    calendar: Id | None = None
+    sla_policy: Id | None = None
+    parent: Id | None = Field(None, description="null makes the service top-level")
+    depends_on: list[Id] | None = Field(None, max_length=100)
     is_active: bool | None = None
 
 
@@ -111,10 +112,10 @@ class StatusIn(Schema):
 
 
 class ServiceFilter(FilterSchema):
-    q: str | None = Field(None, description="Name, short name or description contains")
-    provider: int | None = Field(None, description="Provider organisation id")
+    q: SearchText | None = Field(None, description="Name, short name or description contains")
+    provider: Id | None = Field(None, description="Provider organisation id")
     status: Service.Status | None = None
-    parent: int | None = Field(None, description="Components of this service id")
+    parent: Id | None = Field(None, description="Components of this service id")
     top_level: bool | None = Field(
         None, description="Only services that are not components (true), or only components"
     )
@@ -205,7 +206,7 @@ class CalendarPatch(Schema):
 
 
 class ClosureIn(Schema):
-    date: dt.date
+    date: Day
     reason: str = Field("", max_length=200)
 
 
@@ -232,15 +233,15 @@ class SchemeOut(Schema):
 class SeverityIn(Schema):
     code: str = Field(..., min_length=1, max_length=10)
     label: str = Field(..., min_length=1, max_length=100)
-    description: str = ""
+    description: Text = ""
     is_major: bool = Field(False, description="Raising an incident at this severity opens a major incident")
-    rank: int = Field(0, ge=0, description="1 is the most severe; 0 means in the order given")
+    rank: int = Field(0, ge=0, le=100, description="1 is the most severe; 0 means in the order given")
 
 
 class SchemeIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    description: str = ""
-    severities: list[SeverityIn] = Field(..., min_length=1)
+    description: Text = ""
+    severities: list[SeverityIn] = Field(..., min_length=1, max_length=20)
 
 
 class TargetOut(Schema):
@@ -283,24 +284,30 @@ class PolicyDetailOut(PolicyOut):
 
 
 class TargetIn(Schema):
-    severity: str = Field(..., description="Severity code in the policy's scheme")
+    severity: str = Field(..., max_length=10, description="Severity code in the policy's scheme")
     clock: SlaTarget.Clock
-    amount: int = Field(..., ge=1)
+    amount: int = Field(
+        ..., ge=1, le=max(SlaTarget.MAX_AMOUNT.values()), description="At most a year in the unit chosen"
+    )
     unit: SlaTarget.Unit
-    calendar: int = Field(..., description="Calendar id the target is measured on")
+    calendar: Id = Field(..., description="Calendar id the target is measured on")
 
 
 class PolicyIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    scheme: int = Field(..., description="Severity scheme id")
-    warning_ratio: Decimal = Field(Decimal("0.75"), description="0.10 to 0.99")
+    scheme: Id = Field(..., description="Severity scheme id")
+    warning_ratio: Decimal = Field(
+        Decimal("0.75"), ge=Decimal("0.10"), le=Decimal("0.99"), max_digits=3, description="0.10 to 0.99"
+    )
     is_default: bool = Field(False, description="Given to new services; only one policy is the default")
-    targets: list[TargetIn] = []
+    targets: list[TargetIn] = Field([], max_length=80)
 
 
 class PolicyPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
-    warning_ratio: Decimal | None = None
+    warning_ratio: Decimal | None = Field(
+        None, ge=Decimal("0.10"), le=Decimal("0.99"), max_digits=3, description="0.10 to 0.99"
+    )
     is_default: bool | None = None
 
 
@@ -402,7 +409,7 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilter]) -> QueryS
 
 
 @router.get("/services/{service_id}", response=ServiceDetailOut, summary="One service, with its dependencies")
-def get_service(request: HttpRequest, service_id: int) -> Service:
+def get_service(request: HttpRequest, service_id: IdPath) -> Service:
     return _service_detail(request, service_id)
 
 
@@ -427,7 +434,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Status:
 @router.patch(
     "/services/{service_id}", response=ServiceDetailOut, summary="Change a service (catalogue managers)"
 )
-def update_service(request: HttpRequest, service_id: int, payload: ServicePatch) -> Service:
+def update_service(request: HttpRequest, service_id: IdPath, payload: ServicePatch) -> Service:
     service = get_object_or_404(services_visible_to(request.user), pk=service_id)
     data = payload.dict(exclude_unset=True)
     refs = _service_refs(request, data)
@@ -441,7 +448,7 @@ def update_service(request: HttpRequest, service_id: int, payload: ServicePatch)
     response=ServiceDetailOut,
     summary="Set a service's status (catalogue managers)",
 )
-def set_service_status(request: HttpRequest, service_id: int, payload: StatusIn) -> Service:
+def set_service_status(request: HttpRequest, service_id: IdPath, payload: StatusIn) -> Service:
     service = get_object_or_404(services_visible_to(request.user), pk=service_id)
     actions.set_service_status(
         actor=_actor(request), service=service, status=payload.status, note=payload.note
@@ -464,7 +471,7 @@ def list_calendars(request: HttpRequest) -> QuerySet[Calendar]:
     summary="One calendar, with the next 14 days of opening hours",
     tags=["Calendars"],
 )
-def get_calendar(request: HttpRequest, calendar_id: int) -> Calendar:
+def get_calendar(request: HttpRequest, calendar_id: IdPath) -> Calendar:
     return get_object_or_404(_calendars(request), pk=calendar_id)
 
 
@@ -491,7 +498,7 @@ def create_calendar(request: HttpRequest, payload: CalendarIn) -> Status:
     summary="Change a calendar (catalogue managers)",
     tags=["Calendars"],
 )
-def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarPatch) -> Calendar:
+def update_calendar(request: HttpRequest, calendar_id: IdPath, payload: CalendarPatch) -> Calendar:
     calendar = get_object_or_404(calendars_visible_to(request.user), pk=calendar_id)
     actions.update_calendar(actor=_actor(request), calendar=calendar, **payload.dict(exclude_none=True))
     return get_object_or_404(_calendars(request), pk=calendar_id)
@@ -503,7 +510,7 @@ def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarPat
     summary="Close the calendar for a day (catalogue managers)",
     tags=["Calendars"],
 )
-def add_closure(request: HttpRequest, calendar_id: int, payload: ClosureIn) -> Status:
+def add_closure(request: HttpRequest, calendar_id: IdPath, payload: ClosureIn) -> Status:
     calendar = get_object_or_404(calendars_visible_to(request.user), pk=calendar_id)
     actions.add_closure(actor=_actor(request), calendar=calendar, date=payload.date, reason=payload.reason)
     return Status(201, get_object_or_404(_calendars(request), pk=calendar_id))
@@ -515,7 +522,7 @@ def add_closure(request: HttpRequest, calendar_id: int, payload: ClosureIn) -> S
     summary="Remove a closure (catalogue managers)",
     tags=["Calendars"],
 )
-def remove_closure(request: HttpRequest, calendar_id: int, closure_id: int) -> Status:
+def remove_closure(request: HttpRequest, calendar_id: IdPath, closure_id: IdPath) -> Status:
     calendar = get_object_or_404(calendars_visible_to(request.user), pk=calendar_id)
     closure = get_object_or_404(calendar.closures.all(), pk=closure_id)
     actions.remove_closure(actor=_actor(request), closure=closure)
@@ -542,7 +549,7 @@ def list_schemes(request: HttpRequest) -> QuerySet[SeverityScheme]:
 @router.get(
     "/severity-schemes/{scheme_id}", response=SchemeOut, summary="One severity scheme", tags=["SLA policies"]
 )
-def get_scheme(request: HttpRequest, scheme_id: int) -> SeverityScheme:
+def get_scheme(request: HttpRequest, scheme_id: IdPath) -> SeverityScheme:
     return get_object_or_404(_schemes(request), pk=scheme_id)
 
 
@@ -577,7 +584,7 @@ def list_policies(request: HttpRequest) -> QuerySet[SlaPolicy]:
     summary="One SLA policy, with its targets",
     tags=["SLA policies"],
 )
-def get_policy(request: HttpRequest, policy_id: int) -> SlaPolicy:
+def get_policy(request: HttpRequest, policy_id: IdPath) -> SlaPolicy:
     return _policy_detail(request, policy_id)
 
 
@@ -606,7 +613,7 @@ def create_policy(request: HttpRequest, payload: PolicyIn) -> Status:
     summary="Rename, change the warning threshold or make default (catalogue managers)",
     tags=["SLA policies"],
 )
-def update_policy(request: HttpRequest, policy_id: int, payload: PolicyPatch) -> SlaPolicy:
+def update_policy(request: HttpRequest, policy_id: IdPath, payload: PolicyPatch) -> SlaPolicy:
     policy = get_object_or_404(policies_visible_to(request.user), pk=policy_id)
     actions.update_sla_policy(actor=_actor(request), policy=policy, **payload.dict(exclude_none=True))
     return _policy_detail(request, policy_id)
@@ -618,7 +625,9 @@ def update_policy(request: HttpRequest, policy_id: int, payload: PolicyPatch) ->
     summary="Replace the policy's targets (catalogue managers)",
     tags=["SLA policies"],
 )
-def put_targets(request: HttpRequest, policy_id: int, payload: list[TargetIn]) -> SlaPolicy:
+def put_targets(
+    request: HttpRequest, policy_id: IdPath, payload: Body[Annotated[list[TargetIn], Field(max_length=80)]]
+) -> SlaPolicy:
     policy = get_object_or_404(policies_visible_to(request.user), pk=policy_id)
     actions.set_targets(
         actor=_actor(request), policy=policy, targets=_target_specs(request, policy.scheme_id, payload)

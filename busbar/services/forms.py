@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES
 from busbar.parties.queries import organisations_visible_to
 from busbar.services.actions import SeveritySpec, TargetSpec
@@ -25,7 +26,9 @@ class ServiceForm(forms.Form):
         label="Short name",
         help_text="Used in addresses, e.g. uk-link. Made from the name if left blank.",
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     provider = forms.ModelChoiceField(
         queryset=None, help_text="The organisation that runs it (must hold a provider role)"
     )
@@ -136,8 +139,11 @@ class ClosureForm(forms.Form):
 
 class SchemeForm(forms.Form):
     name = forms.CharField(max_length=100)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     severities = forms.CharField(
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One per line, most severe first: code | label | major (add 'major' when raising one "
         "opens a major incident). For example: 1 | Category 1: loss of service to many users | major",
@@ -202,6 +208,7 @@ class TargetsForm(forms.Form):
                 self.fields[f"{key}_amount"] = forms.IntegerField(
                     required=False,
                     min_value=1,
+                    max_value=max(SlaTarget.MAX_AMOUNT.values()),
                     label=f"{severity.code} {label.lower()} target",
                     initial=target.amount if target else None,
                 )

@@ -144,6 +144,10 @@ class SlaTarget(models.Model):
         HOURS = "hours", "hours"
         WORKING_DAYS = "working_days", "working days"
 
+    #: The longest target in each unit: a year (a working year in working days). Past that a target is a
+    #: typo, and measuring it could search a sparse calendar for centuries.
+    MAX_AMOUNT = {"minutes": 525_600, "hours": 8_760, "working_days": 260}
+
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
     severity = models.ForeignKey(Severity, on_delete=models.CASCADE, related_name="targets")
     clock = models.CharField(max_length=20, choices=Clock.choices)

@@ -21,6 +21,7 @@ from busbar.incidents.models import (
     Update,
 )
 from busbar.lib.actions import ActionError, Actor, NotPermitted, check_transition
+from busbar.lib.limits import check_text
 from busbar.parties.queries import scope_for
 from busbar.services.models import Service, Severity
 
@@ -176,7 +177,9 @@ def _create_update(
     internal: bool,
     now: dt.datetime,
     email_message_id: str = "",
+    field: str = "body",
 ) -> Update:
+    check_text(body, field=field)
     return Update.objects.create(
         incident=incident,
         author=actor.user,

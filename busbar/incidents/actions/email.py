@@ -15,6 +15,7 @@ from busbar.incidents.models import (
     Update,
 )
 from busbar.lib.actions import ActionError, Actor, action
+from busbar.lib.limits import text_max
 from busbar.parties.queries import scope_for
 
 # Email --------------------------------------------------------------------------------------------
@@ -87,6 +88,17 @@ def receive_email(*, raw: bytes, now: dt.datetime | None = None) -> Update:
         for a in message.attachments
         if a.content_type in ALLOWED_ATTACHMENT_TYPES and not a.inline
     ]
+    limit = text_max()
+    if len(body) > limit:
+        # A reply is never refused for its length: the update keeps the start, the whole text is attached.
+        full = body.encode()
+        kept = len(full) <= settings.BUSBAR_ATTACHMENT_MAX_BYTES
+        if kept:
+            files.append(("message.txt", "text/plain", full))
+        marker = f"\n\n[The message was longer than {limit:,} characters; " + (
+            "the whole text is attached as message.txt]" if kept else "the rest was too long to keep]"
+        )
+        body = body[: limit - len(marker)] + marker
     return add_update(
         actor=actor,
         incident=incident,

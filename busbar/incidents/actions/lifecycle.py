@@ -41,6 +41,7 @@ from busbar.incidents.models import (
     Update,
 )
 from busbar.lib.actions import ActionError, Actor, IllegalTransition, NotPermitted, action, check_transition
+from busbar.lib.limits import NAME_TEXT, SHORT_TEXT, check_text
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
 from busbar.services.models import Service, Severity
@@ -80,6 +81,9 @@ def raise_incident(
         raise ActionError("Give the incident a summary", field="summary")
     if not description:
         raise ActionError("Describe what is happening", field="description")
+    check_text(summary, field="summary", limit=SHORT_TEXT)
+    check_text(description, field="description")
+    check_text(contact_name, field="contact_name", limit=NAME_TEXT)
     if impact not in Impact.values:
         raise ActionError(f"Unknown impact {impact!r}", field="impact")
     policy = service.sla_policy
@@ -89,7 +93,7 @@ def raise_incident(
     incident = Incident.objects.create(
         service=service,
         severity=severity,
-        summary=summary[:200],
+        summary=summary,
         description=description,
         impact=impact,
         organisation=organisation,
@@ -247,7 +251,7 @@ def _transition(
     ):
         changes.update(_mark_responded(incident, now))
     if note.strip():
-        _create_update(actor, incident, note, internal=internal_note, now=now)
+        _create_update(actor, incident, note, internal=internal_note, now=now, field="note")
     _save(incident, ["status", "responded_at"], now)
     # An internal note's text stays out of the journal, which the raising organisation can read.
     _journal(actor, incident, what, changes, note="" if internal_note else note.strip()[:500])
@@ -302,6 +306,7 @@ def resolve_incident(
     _require_worker(actor, incident, "resolve incidents")
     if not resolution.strip():
         raise ActionError("Say how the incident was resolved", field="resolution")
+    check_text(resolution, field="resolution")
     changes = _set_status(incident, Status.RESOLVED, now)
     changes.update(_mark_responded(incident, now))
     incident.resolution = resolution.strip()
@@ -348,6 +353,7 @@ def reopen_incident(
         raise NotPermitted("Only the service desk or the raising organisation can reopen an incident")
     if not reason.strip():
         raise ActionError("Say why the incident is being reopened", field="reason")
+    check_text(reason, field="reason")
     check_transition(TRANSITIONS, incident.status, Status.IN_PROGRESS, what=f"Incident {incident.reference}")
     window = dt.timedelta(days=settings.BUSBAR_REOPEN_WINDOW_DAYS)
     if incident.resolved_at is None or now - incident.resolved_at > window:
@@ -392,6 +398,7 @@ def cancel_incident(
         raise NotPermitted("Only the service desk or the raising organisation can cancel an incident")
     if not reason.strip():
         raise ActionError("Say why the incident is cancelled", field="reason")
+    check_text(reason, field="reason")
     changes = _set_status(incident, Status.CANCELLED, now)
     # Cancelling stops both clocks: nothing is owed on an incident that should not exist.
     changes.update(_mark_responded(incident, now))

@@ -22,6 +22,7 @@ from busbar.incidents.models import (
     Status,
 )
 from busbar.lib.actions import ActionError, Actor, NotPermitted, action
+from busbar.lib.limits import SHORT_TEXT, check_text
 from busbar.parties.queries import scope_for
 
 # Major incidents ----------------------------------------------------------------------------------
@@ -123,6 +124,8 @@ def send_communication(
         raise ActionError("Give the bulletin a subject", field="subject")
     if not body.strip():
         raise ActionError("Write the bulletin", field="body")
+    check_text(subject, field="subject", limit=SHORT_TEXT)
+    check_text(body, field="body")
     major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
     if major.state == MajorIncident.State.CLOSED:
         raise ActionError("The major incident is closed", field="state")
@@ -191,6 +194,7 @@ def record_review(
     for field, value in (("cause", cause), ("actions", actions), ("lessons", lessons)):
         if not value.strip():
             raise ActionError(f"The review needs its {field}", field=field)
+        check_text(value, field=field)
     major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
     if major.incident.status not in (Status.RESOLVED, Status.CLOSED):
         raise ActionError("Resolve the incident before recording its review", field="status")

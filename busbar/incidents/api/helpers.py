@@ -1,6 +1,5 @@
 """Shared helpers of the incidents API endpoints."""
 
-import json
 import typing
 from typing import Any
 
@@ -26,6 +25,7 @@ from busbar.incidents.models import (
 )
 from busbar.lib.actions import ActionError, Actor, IllegalTransition
 from busbar.lib.forms import parse_id
+from busbar.lib.json import JsonInputError, loads_bounded
 from busbar.parties.queries import organisations_visible_to
 from busbar.services.models import Service, Severity
 from busbar.services.queries import services_visible_to
@@ -126,11 +126,15 @@ def _is_list(annotation: Any) -> bool:
 
 
 Files = list[tuple[str, str, bytes]]
+#: Files one request may attach.
+MAX_FILES = 20
 
 
 def _uploads(files: list[Any]) -> Files:
     """The uploaded files as the actions take them, each size checked before it is read into memory."""
     max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
+    if len(files) > MAX_FILES:
+        raise ActionError(f"Attach at most {MAX_FILES} files at a time", field="attachments")
     uploads: Files = []
     for index, f in enumerate(files):
         if f.size > max_bytes:
@@ -166,9 +170,9 @@ def _parse(
         uploads = _uploads(request.FILES.getlist("attachments"))
     elif content_type in ("application/json", "text/plain", ""):
         try:
-            data = json.loads(_raw_body(request) or b"{}")
-        except ValueError:
-            return _invalid(request, [((), "The body is not valid JSON")])
+            data = loads_bounded(_raw_body(request) or b"{}")
+        except JsonInputError as exc:
+            return invalid_problem(request, [{"field": exc.field, "message": exc.message}])
         if not isinstance(data, dict):
             return _invalid(request, [((), "The body must be a JSON object")])
     else:
@@ -185,7 +189,7 @@ def _body_doc(schema: type[Schema], *, files: bool = True) -> dict[str, Any]:
     json_schema = schema.model_json_schema()
     content: dict[str, Any] = {"application/json": {"schema": json_schema}}
     if files:
-        binary = {"type": "array", "items": {"type": "string", "format": "binary"}}
+        binary = {"type": "array", "maxItems": MAX_FILES, "items": {"type": "string", "format": "binary"}}
         content["multipart/form-data"] = {
             "schema": {**json_schema, "properties": {**json_schema["properties"], "attachments": binary}}
         }

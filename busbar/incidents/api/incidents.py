@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
 from busbar.core.api import Page
+from busbar.core.schema import IdPath, RefPath
 from busbar.incidents import actions, queries, sla
 from busbar.incidents.api.helpers import (
     _actor,
@@ -62,7 +63,7 @@ from busbar.lib.forms import parse_id
 @paginate(Page)
 def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> QuerySet[Incident]:
     """Incidents you may see, with both SLA clocks. Newest first unless ``ordering`` says otherwise."""
-    return filters.apply(sla.with_clock_data(_visible(request)).select_related("major"))
+    return filters.apply(sla.with_clock_data(_visible(request)).select_related("major"), request.user)
 
 
 @router.post(
@@ -99,14 +100,14 @@ def raise_incident(request: HttpRequest) -> Status | HttpResponse:
 
 
 @router.get("/incidents/{reference}", response={200: IncidentDetail, 404: Problem}, summary="One incident")
-def get_incident(request: HttpRequest, reference: str) -> Incident:
+def get_incident(request: HttpRequest, reference: RefPath) -> Incident:
     return _detail(request, reference)
 
 
 @router.get(
     "/incidents/{reference}/sla", response={200: SlaOut, 404: Problem}, summary="An incident's SLA clocks"
 )
-def get_sla(request: HttpRequest, reference: str) -> dict[str, Any]:
+def get_sla(request: HttpRequest, reference: RefPath) -> dict[str, Any]:
     incident = get_object_or_404(sla.with_clock_data(_visible(request)), reference=reference.upper())
     return _sla(request, incident)
 
@@ -117,7 +118,7 @@ def get_sla(request: HttpRequest, reference: str) -> dict[str, Any]:
     summary="An incident's history (audit journal)",
 )
 @paginate(Page)
-def get_timeline(request: HttpRequest, reference: str) -> list[AuditEntry]:
+def get_timeline(request: HttpRequest, reference: RefPath) -> list[AuditEntry]:
     """The same history, redacted the same way, as the incident page shows (queries.timeline_visible_to).
 
     Only those who raised or work the incident read it; anyone else gets a 404.
@@ -138,7 +139,7 @@ TRANSITION_RESPONSES = {200: IncidentDetail, **_problems()}
     response=TRANSITION_RESPONSES,
     summary="Triage (service desk)",
 )
-def triage(request: HttpRequest, reference: str, payload: TriageIn) -> Any:
+def triage(request: HttpRequest, reference: RefPath, payload: TriageIn) -> Any:
     """Set severity, service, impact or publication. Open incidents only."""
     incident = _incident(request, reference)
     service = _service(request, payload.service) if payload.service is not None else None
@@ -159,7 +160,7 @@ def triage(request: HttpRequest, reference: str, payload: TriageIn) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Assign to a provider or person",
 )
-def assign(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
+def assign(request: HttpRequest, reference: RefPath, payload: AssignIn) -> Any:
     """The desk assigns to a provider (default: the service's); a provider picks a person within it."""
     provider = _organisation(request, payload.provider, "provider") if payload.provider else None
     assignee = None
@@ -178,7 +179,7 @@ def assign(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Start work (desk or provider)",
 )
-def start(request: HttpRequest, reference: str, payload: StartIn) -> Any:
+def start(request: HttpRequest, reference: RefPath, payload: StartIn) -> Any:
     return _change(request, _incident(request, reference), actions.start_work, note=payload.note)
 
 
@@ -187,7 +188,7 @@ def start(request: HttpRequest, reference: str, payload: StartIn) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Put on hold awaiting the participant or the provider",
 )
-def pend(request: HttpRequest, reference: str, payload: PendIn) -> Any:
+def pend(request: HttpRequest, reference: RefPath, payload: PendIn) -> Any:
     """Awaiting the participant pauses the resolution clock; awaiting the provider does not."""
     return _change(
         request,
@@ -203,7 +204,7 @@ def pend(request: HttpRequest, reference: str, payload: PendIn) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Resolve (desk or provider)",
 )
-def resolve(request: HttpRequest, reference: str, payload: ResolveIn) -> Any:
+def resolve(request: HttpRequest, reference: RefPath, payload: ResolveIn) -> Any:
     return _change(
         request, _incident(request, reference), actions.resolve_incident, resolution=payload.resolution
     )
@@ -214,7 +215,7 @@ def resolve(request: HttpRequest, reference: str, payload: ResolveIn) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Close a resolved incident (desk or raising organisation)",
 )
-def close(request: HttpRequest, reference: str) -> Any:
+def close(request: HttpRequest, reference: RefPath) -> Any:
     """A major incident needs its post-incident review first."""
     return _change(request, _incident(request, reference), actions.close_incident)
 
@@ -224,7 +225,7 @@ def close(request: HttpRequest, reference: str) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Reopen within the window after resolution (desk or raising organisation)",
 )
-def reopen(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
+def reopen(request: HttpRequest, reference: RefPath, payload: ReasonIn) -> Any:
     return _change(request, _incident(request, reference), actions.reopen_incident, reason=payload.reason)
 
 
@@ -233,7 +234,7 @@ def reopen(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
     response=TRANSITION_RESPONSES,
     summary="Cancel an incident raised in error (desk or raising organisation)",
 )
-def cancel(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, reference: RefPath, payload: ReasonIn) -> Any:
     return _change(request, _incident(request, reference), actions.cancel_incident, reason=payload.reason)
 
 
@@ -246,7 +247,7 @@ def cancel(request: HttpRequest, reference: str, payload: ReasonIn) -> Any:
     summary="Updates (and, for the desk and provider, internal notes)",
 )
 @paginate(Page)
-def list_updates(request: HttpRequest, reference: str) -> QuerySet[Update]:
+def list_updates(request: HttpRequest, reference: RefPath) -> QuerySet[Update]:
     incident = _incident(request, reference)
     return queries.updates_visible_to(request.user, incident).order_by("created_at", "id")
 
@@ -257,7 +258,7 @@ def list_updates(request: HttpRequest, reference: str) -> QuerySet[Update]:
     summary="Add a public update or an internal note",
     openapi_extra=_body_doc(UpdateIn),
 )
-def add_update(request: HttpRequest, reference: str) -> Status | HttpResponse:
+def add_update(request: HttpRequest, reference: RefPath) -> Status | HttpResponse:
     """JSON, or ``multipart/form-data`` with the same fields and ``attachments`` files."""
     incident = _incident(request, reference)
     parsed = _parse(request, UpdateIn)
@@ -279,7 +280,7 @@ def add_update(request: HttpRequest, reference: str) -> Status | HttpResponse:
     summary="Download an attachment",
     url_name="incident_attachment",
 )
-def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+def download_attachment(request: HttpRequest, reference: RefPath, attachment_id: IdPath) -> FileResponse:
     incident = _incident(request, reference)
     pk = parse_id(attachment_id)
     if pk is None:
@@ -304,7 +305,7 @@ def download_attachment(request: HttpRequest, reference: str, attachment_id: int
     response={201: LinkOut, **_problems(403, 404, 422)},
     summary="Link to another incident (service desk)",
 )
-def add_link(request: HttpRequest, reference: str, payload: LinkIn) -> Status:
+def add_link(request: HttpRequest, reference: RefPath, payload: LinkIn) -> Status:
     incident = _incident(request, reference)
     target = _visible(request).filter(reference=payload.target.upper()).first()
     if target is None:

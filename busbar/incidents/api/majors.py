@@ -1,5 +1,6 @@
 """Endpoints: major incidents and inbound email."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -11,6 +12,7 @@ from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.core.api import Page, TokenAuth
+from busbar.core.schema import IdPath, RefPath
 from busbar.incidents import actions, queries
 from busbar.incidents.api.helpers import (
     _actor,
@@ -78,7 +80,7 @@ def list_majors(request: HttpRequest, filters: Query[MajorFilter]) -> QuerySet[M
     response={200: MajorDetail, 404: Problem},
     summary="One major incident",
 )
-def get_major(request: HttpRequest, major_id: int) -> MajorIncident:
+def get_major(request: HttpRequest, major_id: IdPath) -> MajorIncident:
     return _major(request, major_id)
 
 
@@ -87,7 +89,7 @@ def get_major(request: HttpRequest, major_id: int) -> MajorIncident:
     response={201: MajorDetail, **_problems(403, 404, 422)},
     summary="Declare a major incident (service desk)",
 )
-def declare_major(request: HttpRequest, reference: str, payload: DeclareIn) -> Status:
+def declare_major(request: HttpRequest, reference: RefPath, payload: DeclareIn) -> Status:
     incident = _incident(request, reference)
     major = actions.declare_major_incident(actor=_actor(request), incident=incident, trigger=payload.trigger)
     return Status(201, _major(request, major.pk))
@@ -98,7 +100,7 @@ def declare_major(request: HttpRequest, reference: str, payload: DeclareIn) -> S
     response={200: MajorDetail, **_problems(403, 404, 422)},
     summary="Change the incident manager or the bulletin interval (service desk)",
 )
-def update_major(request: HttpRequest, major_id: int, payload: MajorPatch) -> MajorIncident:
+def update_major(request: HttpRequest, major_id: IdPath, payload: MajorPatch) -> MajorIncident:
     major = _major(request, major_id)
     with transaction.atomic():
         if payload.manager is not None:
@@ -120,7 +122,7 @@ def update_major(request: HttpRequest, major_id: int, payload: MajorPatch) -> Ma
     summary="Send a bulletin to every affected participant (service desk)",
     openapi_extra=_body_doc(CommunicationIn, files=False),
 )
-def send_communication(request: HttpRequest, major_id: int) -> Status | HttpResponse:
+def send_communication(request: HttpRequest, major_id: IdPath) -> Status | HttpResponse:
     major = _major(request, major_id)
     parsed = _parse(request, CommunicationIn, files=False)
     if isinstance(parsed, HttpResponse):
@@ -137,7 +139,7 @@ def send_communication(request: HttpRequest, major_id: int) -> Status | HttpResp
     response={200: MajorDetail, **_problems(403, 404, 422)},
     summary="Record the post-incident review (service desk)",
 )
-def record_review(request: HttpRequest, major_id: int, payload: ReviewIn) -> MajorIncident:
+def record_review(request: HttpRequest, major_id: IdPath, payload: ReviewIn) -> MajorIncident:
     major = _major(request, major_id)
     actions.record_review(
         actor=_actor(request),
@@ -151,6 +153,9 @@ def record_review(request: HttpRequest, major_id: int, payload: ReviewIn) -> Maj
 
 # Inbound email ---------------------------------------------------------------------------------------------
 
+#: The largest raw message read: Django refuses bigger bodies unread (DATA_UPLOAD_MAX_MEMORY_SIZE).
+MAX_EMAIL_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
 
 @email.post(
     "/email/inbound",
@@ -158,7 +163,10 @@ def record_review(request: HttpRequest, major_id: int, payload: ReviewIn) -> Maj
     response={201: EmailReceived, **_problems(403, 415, 422)},
     summary="Thread an emailed reply onto its incident (mailbox poller; desk or platform-admin token)",
     openapi_extra={
-        "requestBody": {"required": True, "content": {"message/rfc822": {"schema": {"type": "string"}}}}
+        "requestBody": {
+            "required": True,
+            "content": {"message/rfc822": {"schema": {"type": "string", "maxLength": MAX_EMAIL_BYTES}}},
+        }
     },
 )
 def email_inbound(request: HttpRequest) -> Status:

@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, FilterSchema, Router, Schema
+from pydantic import ConfigDict
 
+from busbar.core.schema import Code, Id, IdOrSlug, Instant, SearchText, Text
 from busbar.incidents import queries, sla
 from busbar.incidents.models import (
     Attachment,
@@ -20,7 +22,6 @@ from busbar.incidents.models import (
 from busbar.incidents.models import Status as IncidentStatus
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
-from busbar.parties.queries import scope_for
 
 router = Router(tags=["Incidents"])
 transitions = Router(tags=["Incident transitions"])
@@ -148,10 +149,9 @@ def _sees_internal(context: dict[str, Any], incident: Incident) -> bool:
     return queries.sees_internal(context["request"].user, incident)
 
 
-def _sees_people(context: dict[str, Any], incident: Incident) -> bool:
-    """Who raised it is for the raising organisation, the desk and the provider — not every participant."""
-    scope = scope_for(context["request"].user)
-    return _sees_internal(context, incident) or incident.organisation_id in scope.organisation_ids
+def _shown(context: dict[str, Any], incident: Incident, field: str) -> bool:
+    """The one field-visibility rule (queries.FIELD_AUDIENCE), as the caller may see ``field``."""
+    return queries.field_visible(context["request"].user, incident, field)
 
 
 class IncidentOut(Schema):
@@ -161,7 +161,7 @@ class IncidentOut(Schema):
     severity: SeverityOut
     service: ServiceRef
     impact: ImpactCode
-    channel: str
+    channel: str | None = Field(..., description="How it was raised (for the raiser, desk and provider)")
     organisation: Ref | None = Field(
         ..., description="The participant organisation that raised it (for the raiser, desk and provider)"
     )
@@ -182,16 +182,20 @@ class IncidentOut(Schema):
     sla: SlaOut
 
     @staticmethod
+    def resolve_channel(obj: Incident, context: dict[str, Any]) -> str | None:
+        return obj.channel if _shown(context, obj, "channel") else None
+
+    @staticmethod
     def resolve_organisation(obj: Incident, context: dict[str, Any]) -> Any:
-        return obj.organisation if _sees_people(context, obj) else None
+        return obj.organisation if _shown(context, obj, "organisation") else None
 
     @staticmethod
     def resolve_provider(obj: Incident, context: dict[str, Any]) -> Any:
-        return obj.provider if _sees_internal(context, obj) else None
+        return obj.provider if _shown(context, obj, "provider") else None
 
     @staticmethod
     def resolve_assignee(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
-        return _person(obj.assignee) if _sees_internal(context, obj) else None
+        return _person(obj.assignee) if _shown(context, obj, "assignee") else None
 
     @staticmethod
     def resolve_is_major(obj: Incident) -> bool:
@@ -278,7 +282,9 @@ class IncidentDetail(IncidentOut):
         ..., description="Shown to the raising organisation, desk and provider"
     )
     contact_name: str
-    affected: list[Ref]
+    affected: list[Ref] | None = Field(
+        ..., description="Other affected organisations (for the raiser, desk and provider)"
+    )
     updates: list[UpdateOut] = Field(..., description="Internal notes are included for the desk and provider")
     attachments: list[AttachmentOut]
     links: list[LinkOut]
@@ -286,15 +292,15 @@ class IncidentDetail(IncidentOut):
 
     @staticmethod
     def resolve_raised_by(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
-        return _person(obj.raised_by) if _sees_people(context, obj) else None
+        return _person(obj.raised_by) if _shown(context, obj, "raised_by") else None
 
     @staticmethod
     def resolve_contact_name(obj: Incident, context: dict[str, Any]) -> str:
-        return obj.contact_name if _sees_people(context, obj) else ""
+        return obj.contact_name if _shown(context, obj, "contact_name") else ""
 
     @staticmethod
-    def resolve_affected(obj: Incident) -> list[Any]:
-        return list(obj.affected.all())
+    def resolve_affected(obj: Incident, context: dict[str, Any]) -> list[Any] | None:
+        return list(obj.affected.all()) if _shown(context, obj, "affected") else None
 
     @staticmethod
     def resolve_updates(obj: Incident) -> list[Update]:
@@ -396,81 +402,85 @@ class EmailReceived(Schema):
 
 
 class IncidentIn(Schema):
-    service: int | str = Field(..., description="Service id or slug")
+    service: IdOrSlug = Field(..., description="Service id or slug")
     summary: str = Field(..., min_length=1, max_length=200)
-    description: str = Field(..., min_length=1)
-    severity: str | None = Field(
+    description: Text = Field(..., min_length=1)
+    severity: Code | None = Field(
         None, description="Severity code in the service's scheme (default: least severe)"
     )
     impact: ImpactCode = "single"
-    organisation: int | None = Field(
+    organisation: Id | None = Field(
         None, description="Service desk only: the organisation raised for (e.g. taken by phone)"
     )
     contact_name: str = Field("", max_length=150, description="Who called, for incidents taken by phone")
-    affected: list[int] = Field([], description="Ids of other affected organisations")
+    affected: list[Id] = Field([], max_length=100, description="Ids of other affected organisations")
 
 
 class UpdateIn(Schema):
-    body: str = Field(..., min_length=1)
+    body: Text = Field(..., min_length=1)
     internal: bool = Field(False, description="An internal note, seen by the desk and provider only")
 
 
 class TriageIn(Schema):
-    severity: str | None = Field(None, description="Severity code")
-    service: int | str | None = Field(None, description="Service id or slug")
+    severity: Code | None = Field(None, description="Severity code")
+    service: IdOrSlug | None = Field(None, description="Service id or slug")
     impact: ImpactCode | None = None
     is_published: bool | None = Field(None, description="Publish to every participant (service-affecting)")
 
 
 class AssignIn(Schema):
-    provider: int | None = Field(
+    provider: Id | None = Field(
         None, description="Provider organisation id (default: the service's provider)"
     )
-    assignee: int | None = Field(None, description="User id of a person at the provider")
+    assignee: Id | None = Field(None, description="User id of a person at the provider")
 
 
 class StartIn(Schema):
-    note: str = Field("", description="Optional public update")
+    note: Text = Field("", description="Optional public update")
 
 
 class PendIn(Schema):
     awaiting: Literal["participant", "provider"] = Field(
         ..., description="participant: the resolution clock pauses; provider: it keeps running"
     )
-    note: str = Field("", description="Required when awaiting the participant: what you need from them")
+    note: Text = Field("", description="Required when awaiting the participant: what you need from them")
 
 
 class ResolveIn(Schema):
-    resolution: str = Field(..., description="How the incident was resolved")
+    resolution: Text = Field(..., description="How the incident was resolved")
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: Text
 
 
 class LinkIn(Schema):
-    target: str = Field(..., description="Reference of the other incident, e.g. INC0000042")
+    target: str = Field(..., max_length=20, description="Reference of the other incident, e.g. INC0000042")
     kind: LinkKind = Field(..., description="This incident is <kind> the target")
 
 
 class DeclareIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     trigger: Literal["desk", "bcdr"] = "desk"
 
 
 class CommunicationIn(Schema):
-    subject: str = Field(..., max_length=200)
-    body: str
+    subject: str = Field(..., min_length=1, max_length=200)
+    body: Text = Field(..., min_length=1)
 
 
 class ReviewIn(Schema):
-    cause: str
-    actions: str
-    lessons: str
+    cause: Text = Field(..., min_length=1)
+    actions: Text = Field(..., min_length=1)
+    lessons: Text = Field(..., min_length=1)
 
 
 class MajorPatch(Schema):
-    manager: int | None = Field(None, description="User id of the incident manager (service desk)")
-    update_interval_minutes: int | None = Field(None, description="Minutes between bulletins (5 to 1440)")
+    manager: Id | None = Field(None, description="User id of the incident manager (service desk)")
+    update_interval_minutes: int | None = Field(
+        None, ge=5, le=24 * 60, description="Minutes between bulletins (5 to 1440)"
+    )
 
 
 def _filter_id(value: Any, field: str) -> int:
@@ -483,13 +493,15 @@ def _filter_id(value: Any, field: str) -> int:
 
 class IncidentFilter(FilterSchema):
     status: list[IncidentStatus] | None = Field(
-        None, description="One or more statuses (repeat the parameter)"
+        None, max_length=len(IncidentStatus), description="One or more statuses (repeat the parameter)"
     )
-    severity: str | None = Field(None, description="Severity code")
-    service: str | None = Field(None, description="Service id or slug")
-    provider: int | None = Field(None, description="Provider organisation id")
-    organisation: int | None = Field(None, description="Raising organisation id")
-    q: str | None = Field(None, description="Reference, or words in the summary or description")
+    severity: Code | None = Field(None, description="Severity code")
+    service: Code | None = Field(None, description="Service id or slug")
+    provider: Id | None = Field(None, description="Provider organisation id (the desk and providers only)")
+    organisation: Id | None = Field(
+        None, description="Raising organisation id (only among incidents whose raiser you may see)"
+    )
+    q: SearchText | None = Field(None, description="Reference, or words in the summary or description")
     breached: bool | None = Field(None, description="Either clock breached (true) or neither (false)")
     breaching_within_minutes: int | None = Field(
         None,
@@ -499,8 +511,8 @@ class IncidentFilter(FilterSchema):
     )
     major: bool | None = Field(None, description="Has (true) or has not (false) a major-incident record")
     published: bool | None = Field(None, description="Published to every participant")
-    created_after: dt.datetime | None = None
-    created_before: dt.datetime | None = None
+    created_after: Instant | None = None
+    created_before: Instant | None = None
     ordering: Ordering = Field("-created", description="resolution_due puts incidents with no due time last")
 
     def filter_status(self, value: list[str] | None) -> Q:
@@ -515,11 +527,12 @@ class IncidentFilter(FilterSchema):
         # Number-like (any Unicode digits, e.g. "²") must be a valid id; anything else is a slug.
         return Q(service_id=_filter_id(value, "service")) if value.isdigit() else Q(service__slug=value)
 
+    # Filters on fields not every viewer may see: applied by apply(), through queries.filter_on_field.
     def filter_provider(self, value: int | None) -> Q:
-        return Q() if value is None else Q(provider_id=_filter_id(value, "provider"))
+        return Q()
 
     def filter_organisation(self, value: int | None) -> Q:
-        return Q() if value is None else Q(organisation_id=_filter_id(value, "organisation"))
+        return Q()
 
     def filter_major(self, value: bool | None) -> Q:
         return Q(major__isnull=not value)
@@ -546,8 +559,15 @@ class IncidentFilter(FilterSchema):
     def filter_ordering(self, value: str | None) -> Q:
         return Q()
 
-    def apply(self, qs: QuerySet[Incident]) -> QuerySet[Incident]:
+    def apply(self, qs: QuerySet[Incident], user: Any) -> QuerySet[Incident]:
         qs = self.filter(qs)
+        if self.provider is not None:
+            qs = queries.filter_on_field(
+                qs, user, "provider", provider_id=_filter_id(self.provider, "provider")
+            )
+        if self.organisation is not None:
+            org = _filter_id(self.organisation, "organisation")
+            qs = queries.filter_on_field(qs, user, "organisation", organisation_id=org)
         if self.q:
             qs = queries.search(qs, self.q)
         if self.breached is True:

@@ -87,7 +87,7 @@ def test_desk_changes_manager_and_interval(world: World, major: MajorIncident) -
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"update_interval_minutes": 2}, "minutes"),
+        ({"update_interval_minutes": 2}, "update_interval_minutes"),
         ({"manager": "participant"}, "manager"),
         ({"manager": 999999}, "manager"),
     ],

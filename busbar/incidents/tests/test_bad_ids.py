@@ -84,10 +84,14 @@ def test_list_filter_with_a_bad_id_is_422(world: World, incident: Incident, quer
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_a_huge_path_id_is_404(world: World, incident: Incident) -> None:
+def test_a_huge_path_id_is_422_naming_it(world: World, incident: Incident) -> None:
     client = world.client(world.analyst)
-    assert client.get(f"/api/v1/major-incidents/{HUGE}").status_code == 404
-    assert client.get(f"/api/v1/incidents/{incident.reference}/attachments/{HUGE}").status_code == 404
+    response = client.get(f"/api/v1/major-incidents/{HUGE}")
+    assert response.status_code == 422 and _fields(response) == ["major_id"]
+    response = client.get(f"/api/v1/incidents/{incident.reference}/attachments/{HUGE}")
+    assert response.status_code == 422 and _fields(response) == ["attachment_id"]
+    # Within range but no such record: 404.
+    assert client.get("/api/v1/major-incidents/999999").status_code == 404
 
 
 def test_api_download_of_a_missing_file_is_404(world: World, catalogue) -> None:  # noqa: ANN001
