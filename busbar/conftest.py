@@ -82,7 +82,7 @@ class World:
 
 
 def make_user(org: Organisation, email: str, role: str, *, mfa: bool = False, name: str = "") -> User:
-    membership = party_actions.invite_user(
+    membership = party_actions.add_member(
         actor=Actor.system(), organisation=org, email=email, full_name=name or email.split("@")[0], role=role
     )
     user = membership.user

@@ -12,6 +12,7 @@ from busbar.accounts import actions
 from busbar.accounts.models import ApiToken, User
 from busbar.accounts.queries import api_tokens_visible_to, users_visible_to
 from busbar.core.api import Page
+from busbar.core.schema import Id, IdPath, Instant, SearchText
 from busbar.lib.actions import Actor
 from busbar.parties.queries import scope_for
 
@@ -38,8 +39,8 @@ class MeOut(UserOut):
 
 
 class UserFilter(FilterSchema):
-    q: str | None = Field(None, description="Name or email contains")
-    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="Member of this organisation id")
+    q: SearchText | None = Field(None, description="Name or email contains")
+    organisation: Id | None = Field(None, description="Member of this organisation id")
     is_active: bool | None = None
 
     def filter_q(self, value: str | None) -> Q:
@@ -65,7 +66,7 @@ class TokenCreated(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    expires_at: dt.datetime | None = None
+    expires_at: Instant | None = Field(None, description="With its time zone, e.g. 2027-01-31T23:59:00Z")
 
 
 @router.get("/me", response=MeOut, summary="The signed-in person")
@@ -93,7 +94,7 @@ def list_users(request: HttpRequest, filters: Query[UserFilter]) -> QuerySet[Use
 
 
 @router.get("/users/{user_id}", response=UserOut, summary="One person")
-def get_user(request: HttpRequest, user_id: int) -> User:
+def get_user(request: HttpRequest, user_id: IdPath) -> User:
     return get_object_or_404(users_visible_to(request.user), pk=user_id)
 
 
@@ -115,6 +116,6 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token", tags=["API tokens"])
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: HttpRequest, token_id: IdPath) -> ApiToken:
     token = get_object_or_404(api_tokens_visible_to(request.user), pk=token_id)
     return actions.revoke_api_token(actor=Actor.from_request(request, channel="api"), token=token)

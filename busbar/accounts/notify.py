@@ -1,6 +1,11 @@
-"""Emails about accounts. Sending goes through Django's mail API, which Busbar queues as a background task."""
+"""Emails about accounts. Sending goes through Django's mail API, which Busbar queues as a background task.
+
+Each message goes to one recipient, and is rendered from a text template.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -8,9 +13,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from busbar.accounts.models import User
 from busbar.parties.models import Organisation
+from busbar.parties.queries import invitee_account_state
+
+if TYPE_CHECKING:
+    from busbar.parties.models import Invitation
 
 
 def password_set_url(user: User) -> str:
@@ -21,7 +31,12 @@ def password_set_url(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def send_invitation(*, user: User, organisation: Organisation, new_account: bool) -> None:
+def invitation_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('invitation_respond', kwargs={'token': token})}"
+
+
+def send_added_to_organisation(*, user: User, organisation: Organisation, new_account: bool) -> None:
+    """Bootstrap only (demo data, set-up commands): the person was added at once, without an invitation."""
     context = {
         "user": user,
         "organisation": organisation,
@@ -31,7 +46,30 @@ def send_invitation(*, user: User, organisation: Organisation, new_account: bool
     }
     send_mail(
         subject=f"[Busbar] You have been added to {organisation}",
-        message=render_to_string("accounts/email/invitation.txt", context),
+        message=render_to_string("accounts/email/added.txt", context),
         from_email=None,
         recipient_list=[user.email],
+    )
+
+
+def send_invitation(*, invitation: Invitation, token: str) -> None:
+    """The invitation link, to the invited address only. The wording depends on what the address's owner
+    must do (sign in, confirm or choose a password, or create an account); only they read it."""
+    kind = invitee_account_state(invitation)
+    inviter = invitation.invited_by
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "role": invitation.get_role_display(),
+        "inviter": inviter.display_name if inviter is not None else "",
+        "kind": kind,
+        "url": invitation_url(token),
+        "expires": timezone.localtime(invitation.expires_at),
+        "site_url": settings.SITE_URL,
+    }
+    send_mail(
+        subject=f"[Busbar] Invitation to join {invitation.organisation}",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
     )

@@ -17,7 +17,7 @@ from busbar.accounts.mfa import has_strong_factor
 from busbar.accounts.queries import api_tokens_visible_to
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
-from busbar.parties.queries import scope_for
+from busbar.parties.queries import open_invitations_for, scope_for
 
 
 @login_required
@@ -52,6 +52,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "notify_form": notify_form,
         "scope": scope_for(user),
         "has_mfa": has_strong_factor(user),
+        "invitations": open_invitations_for(user).order_by("-created_at", "-id")[:50],
     }
     return render(request, "accounts/profile.html", context, status=status)
 
@@ -98,3 +99,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as exc:
         messages.error(request, exc.message)
     return redirect("tokens")
+
+
+@login_required
+def email_addresses(request: HttpRequest) -> HttpResponse:
+    """A sign-in address is proof of who may accept invitations sent to it, so people cannot change it
+    themselves; joining with another address is done by accepting an invitation sent to that address."""
+    return render(request, "accounts/email_addresses.html", status=403)

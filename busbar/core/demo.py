@@ -19,8 +19,8 @@ from django.db import transaction
 from busbar.lib.actions import Actor
 from busbar.parties import actions as party_actions
 from busbar.parties.models import IndustryRole as R
+from busbar.parties.models import Invitation, Organisation
 from busbar.parties.models import MembershipRole as M
-from busbar.parties.models import Organisation
 
 DEMO_PASSWORD = "busbar-demo-2026"  # noqa: S105 - published demo credential, printed to the user
 
@@ -122,6 +122,19 @@ PEOPLE = [
     ("testmanager@si.example", "Ben Foster", "systems-integrator", M.PARTICIPANT),
 ]
 
+#: Pending invitations: (organisation slug, inviter's email, invited email, name as typed, role). They
+#: show on the organisation's page for its administrators until someone accepts, declines or revokes them.
+INVITATIONS = [
+    (
+        "brightwater",
+        "admin@brightwater.example",
+        "switching.analyst@brightwater.example",
+        "Holly Reid",
+        M.PARTICIPANT,
+    ),
+    ("switching-operator", "admin@operator.example", "analyst3@operator.example", "Callum Fraser", M.ANALYST),
+]
+
 #: Other apps' demo loaders, called in order after the parties: ``module:function(context)``.
 DEMO_LOADERS: list[str] = ["busbar.services.demo:load", "busbar.incidents.demo:load"]
 
@@ -161,7 +174,7 @@ def load_demo() -> str:
         org = ctx.orgs[slug]
         user = User.objects.filter(email=email).first()
         if user is None or not user.memberships.filter(organisation=org).exists():
-            party_actions.invite_user(
+            party_actions.add_member(
                 actor=ctx.actor, organisation=org, email=email, full_name=name, role=role
             )
             user = User.objects.get(email=email)
@@ -176,6 +189,16 @@ def load_demo() -> str:
             RecoveryCodes.activate(user)
         ctx.people[email] = user
         rows.append((email, role.label, org.name, secret or "—"))
+    for slug, inviter, email, name, role in INVITATIONS:
+        org = ctx.orgs[slug]
+        if not Invitation.objects.filter(organisation=org, email=email).exists():
+            party_actions.invite_user(
+                actor=Actor(user=ctx.people[inviter], organisation=org, channel="system"),
+                organisation=org,
+                email=email,
+                full_name=name,
+                role=role,
+            )
     for path in DEMO_LOADERS:
         module, _, func = path.partition(":")
         getattr(importlib.import_module(module), func)(ctx)

@@ -1,28 +1,52 @@
-"""Every change to organisations and memberships. Each function is one transaction and one journal entry."""
+"""Every change to organisations, memberships and invitations: each is one transaction, journalled."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hmac
+import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from busbar.accounts.models import hash_token
 from busbar.audit.journal import diff, record, snapshot
-from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
+from busbar.lib.actions import (
+    ActionError,
+    Actor,
+    Channel,
+    Conflict,
+    IllegalTransition,
+    NotPermitted,
+    action,
+    check_transition,
+)
 from busbar.parties.models import (
+    INVITATION_TRANSITIONS,
     OPERATOR_ROLES,
     Identifier,
     IdentifierScheme,
     IndustryRole,
+    Invitation,
+    InvitationStatus,
     Membership,
     MembershipRole,
     Organisation,
     OrganisationRole,
 )
+from busbar.parties.permissions import can_invite, can_offer_role, can_revoke, is_invitee
 from busbar.parties.queries import forget_scope, scope_for
+
+if TYPE_CHECKING:
+    from busbar.accounts.models import User
 
 ORG_FIELDS = ("name", "slug", "description", "contact_email", "is_active")
 #: Roles only the central operator's own people may hold.
@@ -199,27 +223,333 @@ def _check_role_for(org: Organisation, role: str) -> None:
         )
 
 
+# --- People joining an organisation -------------------------------------------------------------------
+#
+# A human administrator never adds an existing account directly: they send an invitation to an email
+# address, and only the owner of that address can accept it. Whatever the address belongs to (nobody, an
+# active or deactivated account, someone already a member), the administrator sees the same answer and the
+# journal gets the same kind of entry. Only ``Actor.system()`` (the demo loader, bootstrap commands, tests)
+# may add a member at once, with :func:`add_member`.
+
+WRONG_ACCOUNT = (
+    "This invitation is for a different account. Sign out, then open the link again and sign in with the "
+    "email address the invitation was sent to."
+)
+NAME_MAX = 150
+EMAIL_MAX = 254
+PASSWORD_MAX = 256
+
+
+def _is_system(actor: Actor) -> bool:
+    return actor.user is None and actor.channel == Channel.SYSTEM
+
+
+def _signed_in(actor: Actor) -> User | None:
+    user = actor.user
+    return user if user is not None and user.is_authenticated else None
+
+
+def _invitation_days() -> int:
+    return settings.BUSBAR_INVITATION_DAYS
+
+
+def _clean_invitee_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        raise ActionError("Enter the person's email address", field="email")
+    if len(email) > EMAIL_MAX:
+        raise ActionError(f"An email address has at most {EMAIL_MAX} characters", field="email")
+    return _valid_email(email, field="email")
+
+
+def _clean_name(full_name: str, *, required: bool) -> str:
+    full_name = (full_name or "").strip()
+    if len(full_name) > NAME_MAX:
+        raise ActionError(f"A name has at most {NAME_MAX} characters", field="full_name")
+    if required and not full_name:
+        raise ActionError("Enter a name", field="full_name")
+    return full_name
+
+
+def _check_offer(actor: Actor, organisation: Organisation, role: str) -> None:
+    """The role may be held in this organisation, and this actor may offer it."""
+    _check_role_for(organisation, role)
+    if not _is_system(actor) and not can_offer_role(scope_for(_signed_in(actor)), role):
+        raise NotPermitted("Only a platform administrator can appoint another", field="role")
+
+
+def _token_matches(invitation: Invitation, token: str) -> bool:
+    return bool(token) and len(token) <= 200 and hmac.compare_digest(invitation.digest, hash_token(token))
+
+
+def _require_open(invitation: Invitation, target: str) -> None:
+    """Refuse an answer to an invitation that is closed or past its expiry, saying which."""
+    messages = {
+        InvitationStatus.ACCEPTED: "This invitation has already been accepted",
+        InvitationStatus.DECLINED: "This invitation was declined",
+        InvitationStatus.REVOKED: "This invitation was withdrawn; ask the administrator for a new one",
+        InvitationStatus.EXPIRED: "This invitation has expired; ask the administrator for a new one",
+    }
+    status = invitation.effective_status
+    if status != InvitationStatus.PENDING:
+        raise IllegalTransition(messages[status], field="status")
+    check_transition(INVITATION_TRANSITIONS, invitation.status, target, what="The invitation")
+
+
+def _close(invitation: Invitation, status: str, *, now: dt.datetime) -> dict[str, list]:
+    check_transition(INVITATION_TRANSITIONS, invitation.status, status, what="The invitation")
+    before = invitation.status
+    invitation.status = status
+    invitation.closed_at = now
+    fields = ["status", "closed_at"]
+    if status == InvitationStatus.ACCEPTED:
+        invitation.accepted_at = now
+        fields.append("accepted_at")
+    invitation.save(update_fields=fields)
+    return {"status": [before, status]}
+
+
+def _answering_actor(actor: Actor, invitation: Invitation, token: str) -> User | None:
+    """Prove the answer comes from the invitee: the signed-in owner of the address, or the holder of the
+    emailed link (who owns the address). Returns the signed-in user, if any."""
+    user = _signed_in(actor)
+    if _is_system(actor):
+        return None
+    if user is not None:
+        if not is_invitee(user, invitation):
+            raise NotPermitted(WRONG_ACCOUNT, field="invitation")
+        return user
+    if not _token_matches(invitation, token):
+        raise NotPermitted("Open the link in your invitation email to answer it", field="token")
+    return None
+
+
+def _invitee_actor(actor: Actor, invitation: Invitation) -> Actor:
+    """Who declined, for the journal. The inviter reads their organisation's journal, and declining is no
+    consent to be named: the entry names the invited address only, signed in or not, account or not."""
+    return Actor(
+        user=None, organisation=None, channel=actor.channel, name=f"{invitation.email} (invitee)"[:150]
+    )
+
+
 @action
 def invite_user(
+    *, actor: Actor, organisation: Organisation, email: str, role: str, full_name: str = ""
+) -> Invitation:
+    """Invite an email address to join an organisation; the owner of the address accepts or declines.
+
+    The answer and the journal entry are the same whether or not the address has an account, whether that
+    account is active, and whether it is already a member. A newer invitation to the same address replaces
+    an earlier pending one, whose link stops working.
+    """
+    if not _is_system(actor) and not can_invite(scope_for(_signed_in(actor)), organisation):
+        raise NotPermitted(f"You are not an administrator of {organisation}")
+    if not organisation.is_active:
+        raise ActionError(f"{organisation} is inactive; reactivate it before inviting people", field="role")
+    _check_offer(actor, organisation, role)
+    email = _clean_invitee_email(email)
+    full_name = _clean_name(full_name, required=False)
+    now = timezone.now()
+    earlier = Invitation.objects.select_for_update().filter(
+        organisation=organisation, email=email, status=InvitationStatus.PENDING
+    )
+    for old in earlier:
+        lapsed = old.is_lapsed
+        changes = _close(old, InvitationStatus.EXPIRED if lapsed else InvitationStatus.REVOKED, now=now)
+        record(
+            actor=actor,
+            action="invitation.expire" if lapsed else "invitation.revoke",
+            obj=old,
+            owner=organisation,
+            changes=changes,
+            note="" if lapsed else "Replaced by a newer invitation to the same address",
+        )
+    raw = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organisation=organisation,
+                email=email,
+                role=role,
+                full_name=full_name,
+                invited_by=_signed_in(actor),
+                digest=hash_token(raw),
+                created_at=now,
+                expires_at=now + dt.timedelta(days=_invitation_days()),
+            )
+    except IntegrityError:
+        raise Conflict(
+            "Another invitation to this address was sent at the same moment; try again", field="email"
+        ) from None
+    record(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        owner=organisation,
+        changes={"email": [None, email], "role": [None, role], "expires_at": [None, invitation.expires_at]},
+    )
+    from busbar.accounts.notify import send_invitation
+
+    transaction.on_commit(lambda: send_invitation(invitation=invitation, token=raw))
+    return invitation
+
+
+@action
+def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
+    """Withdraw a pending invitation; its link stops working."""
+    inv = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    if not _is_system(actor) and not can_revoke(scope_for(_signed_in(actor)), inv):
+        raise NotPermitted(f"You are not an administrator of {inv.organisation}")
+    if inv.status != InvitationStatus.PENDING:
+        raise IllegalTransition(
+            f"This invitation is already {inv.get_status_display().lower()}", field="status"
+        )
+    changes = _close(inv, InvitationStatus.REVOKED, now=timezone.now())
+    record(actor=actor, action="invitation.revoke", obj=inv, owner=inv.organisation, changes=changes)
+    return inv
+
+
+@action
+def decline_invitation(*, actor: Actor, invitation: Invitation, token: str = "") -> Invitation:
+    """The invitee says no: signed in as the invited address, or through the emailed link."""
+    inv = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    _answering_actor(actor, inv, token)
+    _require_open(inv, InvitationStatus.DECLINED)
+    changes = _close(inv, InvitationStatus.DECLINED, now=timezone.now())
+    journal_actor = actor if _is_system(actor) else _invitee_actor(actor, inv)
+    record(actor=journal_actor, action="invitation.decline", obj=inv, owner=inv.organisation, changes=changes)
+    return inv
+
+
+def _check_password(password: str, user: User) -> None:
+    if len(password) > PASSWORD_MAX:
+        raise ActionError(f"A password has at most {PASSWORD_MAX} characters", field="password")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ActionError(" ".join(exc.messages), field="password") from None
+
+
+@action
+def accept_invitation(
+    *, actor: Actor, invitation: Invitation, token: str = "", full_name: str = "", password: str = ""
+) -> Membership:
+    """The invitee says yes, and becomes a member with the invited role.
+
+    * An active account must be signed in (``actor``) as the invited address.
+    * A deactivated account proves itself with its password (it cannot sign in), and is reactivated:
+      accepting is the owner's consent. If it never had a password, the owner chooses one.
+    * With no account yet, the invitee (holding the emailed link) gives a name and a password.
+    """
+    inv = (
+        Invitation.objects.select_for_update()
+        .select_related("organisation", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    signed_in = _answering_actor(actor, inv, token)
+    system = _is_system(actor)
+    _require_open(inv, InvitationStatus.ACCEPTED)
+    org = Organisation.objects.get(pk=inv.organisation_id)
+    if not org.is_active:
+        raise ActionError(f"{org} is no longer active, so the invitation cannot be accepted", field="status")
+    _check_role_for(org, inv.role)
+    if inv.role == MembershipRole.PLATFORM_ADMIN and not (
+        inv.invited_by is not None and scope_for(inv.invited_by).is_platform_admin
+    ):
+        raise NotPermitted(
+            "The platform administrator who sent this invitation no longer is one", field="role"
+        )
+
+    UserModel = get_user_model()
+    user = UserModel.objects.select_for_update().filter(email__iexact=inv.email).first()
+    now = timezone.now()
+    if user is None:
+        if signed_in is not None:  # cannot happen (addresses are unique), but never attach to someone else
+            raise NotPermitted(WRONG_ACCOUNT, field="invitation")
+        name = _clean_name(full_name or inv.full_name, required=not system)
+        if not system:
+            _check_password(password, UserModel(email=inv.email, full_name=name))
+        user = UserModel.objects.create_user(email=inv.email, full_name=name, password=password or None)
+        journal_actor = actor if system else Actor(user=user, organisation=org, channel=actor.channel)
+        record(
+            actor=journal_actor,
+            action="user.create",
+            obj=user,
+            owner=org,
+            changes=diff({}, snapshot(user, ("email", "full_name"))),
+        )
+    else:
+        journal_actor = actor if system else Actor(user=user, organisation=org, channel=actor.channel)
+        if user.is_active and not system and signed_in is None:
+            raise ActionError(
+                "Sign in with the invited email address to accept this invitation", field="invitation"
+            )
+        if not user.is_active:
+            if not system:
+                if user.has_usable_password():
+                    if len(password) > PASSWORD_MAX or not user.check_password(password):
+                        raise ActionError("That is not the password of this account", field="password")
+                else:
+                    _check_password(password, user)
+                    user.set_password(password)
+                    user.save(update_fields=["password"])
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            record(
+                actor=journal_actor,
+                action="user.activate",
+                obj=user,
+                owner=org,
+                changes={"is_active": [False, True]},
+                note="Reactivated by its owner accepting an invitation",
+            )
+
+    membership = Membership.objects.select_for_update().filter(user=user, organisation=org).first()
+    if membership is None:
+        membership = Membership.objects.create(user=user, organisation=org, role=inv.role, created_at=now)
+        record(
+            actor=journal_actor,
+            action="membership.create",
+            obj=membership,
+            owner=org,
+            changes={"user": [None, user.email], "role": [None, inv.role], "is_active": [None, True]},
+        )
+    elif not membership.is_active:
+        changes = {"is_active": [False, True]}
+        if membership.role != inv.role:
+            changes["role"] = [membership.role, inv.role]
+        membership.is_active = True
+        membership.role = inv.role
+        membership.save(update_fields=["is_active", "role"])
+        record(actor=journal_actor, action="membership.activate", obj=membership, owner=org, changes=changes)
+    # An active member accepting keeps their membership as it is: nothing is duplicated.
+    changes = _close(inv, InvitationStatus.ACCEPTED, now=now)
+    inv.membership = membership
+    inv.save(update_fields=["membership"])
+    changes["membership"] = [None, membership.pk]
+    record(actor=journal_actor, action="invitation.accept", obj=inv, owner=org, changes=changes)
+    forget_scope(user)
+    if signed_in is not None:
+        forget_scope(signed_in)
+    return membership
+
+
+@action
+def add_member(
     *, actor: Actor, organisation: Organisation, email: str, full_name: str, role: str
 ) -> Membership:
-    """Add a person to an organisation, creating their account if new, and email them a sign-in link."""
-    _require_org_admin(actor, organisation)
+    """Bootstrap only (``Actor.system()``: demo data, set-up commands, tests): add a person at once,
+    creating their account if new, and email them a sign-in link. People use :func:`invite_user`."""
+    if not _is_system(actor):
+        raise NotPermitted("People join an organisation by accepting an invitation", field="email")
     _check_role_for(organisation, role)
-    if (
-        role == MembershipRole.PLATFORM_ADMIN
-        and actor.user is not None
-        and not scope_for(actor.user).is_platform_admin
-    ):
-        raise NotPermitted("Only a platform administrator can appoint another", field="role")
-    email = _valid_email((email or "").strip().lower(), field="email")
-    User = get_user_model()
-    user = User.objects.filter(email=email).first()
+    email = _clean_invitee_email(email)
+    UserModel = get_user_model()
+    user = UserModel.objects.filter(email=email).first()
     created = user is None
     if created:
-        if not full_name.strip():
-            raise ActionError("Enter the person's name", field="full_name")
-        user = User.objects.create_user(email=email, full_name=full_name.strip())
+        full_name = _clean_name(full_name, required=True)
+        user = UserModel.objects.create_user(email=email, full_name=full_name)
         record(
             actor=actor,
             action="user.create",
@@ -245,9 +575,11 @@ def invite_user(
         changes={"user": [None, email], "role": [None, role], "is_active": [None, True]},
     )
     forget_scope(user)
-    from busbar.accounts.notify import send_invitation
+    from busbar.accounts.notify import send_added_to_organisation
 
-    transaction.on_commit(lambda: send_invitation(user=user, organisation=organisation, new_account=created))
+    transaction.on_commit(
+        lambda: send_added_to_organisation(user=user, organisation=organisation, new_account=created)
+    )
     return membership
 
 
@@ -262,11 +594,7 @@ def change_membership_role(*, actor: Actor, membership: Membership, role: str) -
         raise ActionError(
             "You cannot change your own administrator role; ask another administrator", field="role"
         )
-    if (
-        role == MembershipRole.PLATFORM_ADMIN
-        and actor.user is not None
-        and not scope_for(actor.user).is_platform_admin
-    ):
+    if actor.user is not None and not can_offer_role(scope_for(actor.user), role):
         raise NotPermitted("Only a platform administrator can appoint another", field="role")
     before = m.role
     m.role = role

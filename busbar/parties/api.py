@@ -1,4 +1,4 @@
-"""API: organisations and memberships."""
+"""API: organisations, memberships and invitations."""
 
 import datetime as dt
 
@@ -10,17 +10,37 @@ from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.core.api import Page
-from busbar.lib.actions import Actor
+from busbar.core.schema import IdPath, Name, SearchText, Text
+from busbar.lib.actions import Actor, NotPermitted
 from busbar.parties import actions
-from busbar.parties.models import Identifier, IndustryRole, Membership, MembershipRole, Organisation
-from busbar.parties.queries import memberships_visible_to, organisations_visible_to
+from busbar.parties.models import (
+    Identifier,
+    IndustryRole,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    MembershipRole,
+    Organisation,
+)
+from busbar.parties.permissions import can_see_invitations
+from busbar.parties.queries import (
+    invitation_status_q,
+    invitations_addressed_to,
+    invitations_visible_to,
+    memberships_visible_to,
+    open_invitations_for,
+    organisations_visible_to,
+    scope_for,
+)
 
 router = Router(tags=["Organisations"])
+#: More identifiers than any organisation holds is a mistake or a probe.
+MAX_IDENTIFIERS = 50
 
 
 class IdentifierSchema(Schema):
-    scheme: str
-    value: str
+    scheme: str = Field(..., max_length=30)
+    value: str = Field(..., max_length=40)
 
 
 class OrganisationOut(Schema):
@@ -46,23 +66,23 @@ class OrganisationOut(Schema):
 class OrganisationIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     slug: str = Field("", max_length=60)
-    description: str = ""
+    description: Text = ""
     contact_email: str | None = Field(None, max_length=254)
-    roles: list[IndustryRole] = Field(..., min_length=1)
-    identifiers: list[IdentifierSchema] = []
+    roles: list[IndustryRole] = Field(..., min_length=1, max_length=len(IndustryRole))
+    identifiers: list[IdentifierSchema] = Field([], max_length=MAX_IDENTIFIERS)
 
 
 class OrganisationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
+    description: Text | None = None
     contact_email: str | None = Field(None, max_length=254)
-    roles: list[IndustryRole] | None = None
-    identifiers: list[IdentifierSchema] | None = None
+    roles: list[IndustryRole] | None = Field(None, max_length=len(IndustryRole))
+    identifiers: list[IdentifierSchema] | None = Field(None, max_length=MAX_IDENTIFIERS)
     is_active: bool | None = None
 
 
 class OrganisationFilter(FilterSchema):
-    q: str | None = Field(None, description="Name contains")
+    q: SearchText | None = Field(None, description="Name contains")
     role: IndustryRole | None = Field(None, description="Holds this industry role")
     is_active: bool | None = None
 
@@ -85,10 +105,55 @@ class MembershipOut(Schema):
     created_at: dt.datetime
 
 
-class InviteIn(Schema):
-    email: str = Field(..., max_length=254)
-    full_name: str = ""
+class InvitationIn(Schema):
+    email: str = Field(..., min_length=1, max_length=254)
+    full_name: Name = Field("", description="Used only if the person creates a new account")
     role: MembershipRole
+
+
+class InvitationOut(Schema):
+    """What the inviter sees: the address as sent, never who (if anyone) it belongs to."""
+
+    id: int
+    organisation_id: int
+    email: str
+    role: MembershipRole
+    status: InvitationStatus
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+    @staticmethod
+    def resolve_status(obj: Invitation) -> str:
+        return obj.effective_status
+
+
+class MyInvitationOut(Schema):
+    """An invitation, as its invitee sees it."""
+
+    id: int
+    organisation_id: int
+    organisation_name: str = Field(..., alias="organisation.name")
+    role: MembershipRole
+    status: InvitationStatus
+    invited_by: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    membership_id: int | None
+
+    @staticmethod
+    def resolve_status(obj: Invitation) -> str:
+        return obj.effective_status
+
+    @staticmethod
+    def resolve_invited_by(obj: Invitation) -> str | None:
+        return obj.invited_by.display_name if obj.invited_by is not None else None
+
+
+class InvitationFilter(FilterSchema):
+    status: InvitationStatus | None = Field(None, description="As shown: a lapsed pending one is expired")
+
+    def filter_status(self, value: str | None) -> Q:
+        return invitation_status_q(value) if value else Q()
 
 
 class MembershipPatch(Schema):
@@ -128,7 +193,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="One organisation")
-def get_organisation(request: HttpRequest, org_id: int) -> Organisation:
+def get_organisation(request: HttpRequest, org_id: IdPath) -> Organisation:
     return _visible_org(request, org_id)
 
 
@@ -151,7 +216,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
 @router.patch(
     "/organisations/{org_id}", response=OrganisationOut, summary="Change an organisation (platform admin)"
 )
-def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> Organisation:
+def update_organisation(request: HttpRequest, org_id: IdPath, payload: OrganisationPatch) -> Organisation:
     org = _visible_org(request, org_id)
     data = payload.dict(exclude_unset=True)
     active = data.pop("is_active", None)
@@ -192,33 +257,15 @@ def list_memberships(request: HttpRequest, filters: Query[MembershipFilter]) -> 
     tags=["Memberships"],
 )
 @paginate(Page)
-def organisation_memberships(request: HttpRequest, org_id: int) -> QuerySet[Membership]:
+def organisation_memberships(request: HttpRequest, org_id: IdPath) -> QuerySet[Membership]:
     org = _visible_org(request, org_id)
     return memberships_visible_to(request.user).filter(organisation=org).order_by("user__full_name", "id")
-
-
-@router.post(
-    "/organisations/{org_id}/memberships",
-    response={201: MembershipOut},
-    summary="Invite a person",
-    tags=["Memberships"],
-)
-def invite(request: HttpRequest, org_id: int, payload: InviteIn) -> Status:
-    org = _visible_org(request, org_id)
-    membership = actions.invite_user(
-        actor=_actor(request),
-        organisation=org,
-        email=payload.email,
-        full_name=payload.full_name,
-        role=payload.role,
-    )
-    return Status(201, memberships_visible_to(request.user).get(pk=membership.pk))
 
 
 @router.get(
     "/memberships/{membership_id}", response=MembershipOut, summary="One membership", tags=["Memberships"]
 )
-def get_membership(request: HttpRequest, membership_id: int) -> Membership:
+def get_membership(request: HttpRequest, membership_id: IdPath) -> Membership:
     return get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
 
 
@@ -228,7 +275,7 @@ def get_membership(request: HttpRequest, membership_id: int) -> Membership:
     summary="Change role or deactivate",
     tags=["Memberships"],
 )
-def update_membership(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Membership:
+def update_membership(request: HttpRequest, membership_id: IdPath, payload: MembershipPatch) -> Membership:
     membership = get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
     with transaction.atomic():
         _apply_membership_patch(request, membership, payload)
@@ -242,3 +289,97 @@ def _apply_membership_patch(request: HttpRequest, membership: Membership, payloa
         )
     if payload.is_active is not None and payload.is_active != membership.is_active:
         actions.set_membership_active(actor=_actor(request), membership=membership, active=payload.is_active)
+
+
+# --- Invitations ----------------------------------------------------------------------------------------
+# Adding a person is an invitation to their email address that only they can accept. The inviter's answer
+# is the same for every valid address and never says whether it has an account, whose, or if it is
+# already a member. (The former ``POST /organisations/{org_id}/memberships`` is removed.)
+
+
+def _administered_org(request: HttpRequest, org_id: int) -> Organisation:
+    org = _visible_org(request, org_id)
+    if not can_see_invitations(scope_for(request.user), org):
+        raise NotPermitted(f"Only administrators of {org} can see its invitations")
+    return org
+
+
+@router.post(
+    "/organisations/{org_id}/invitations",
+    response={202: InvitationOut},
+    summary="Invite a person by email (organisation administrator)",
+    tags=["Invitations"],
+)
+def invite(request: HttpRequest, org_id: IdPath, payload: InvitationIn) -> Status:
+    org = _visible_org(request, org_id)
+    invitation = actions.invite_user(
+        actor=_actor(request),
+        organisation=org,
+        email=payload.email,
+        full_name=payload.full_name,
+        role=payload.role,
+    )
+    return Status(202, invitations_visible_to(request.user).get(pk=invitation.pk))
+
+
+@router.get(
+    "/organisations/{org_id}/invitations",
+    response=list[InvitationOut],
+    summary="An organisation's invitations (its administrators)",
+    tags=["Invitations"],
+)
+@paginate(Page)
+def organisation_invitations(
+    request: HttpRequest, org_id: IdPath, filters: Query[InvitationFilter]
+) -> QuerySet[Invitation]:
+    org = _administered_org(request, org_id)
+    return filters.filter(invitations_visible_to(request.user).filter(organisation=org)).order_by(
+        "-created_at", "-id"
+    )
+
+
+@router.post(
+    "/organisations/{org_id}/invitations/{invitation_id}/revoke",
+    response=InvitationOut,
+    summary="Revoke a pending invitation",
+    tags=["Invitations"],
+)
+def revoke_invitation(request: HttpRequest, org_id: IdPath, invitation_id: IdPath) -> Invitation:
+    invitation = get_object_or_404(
+        invitations_visible_to(request.user), pk=invitation_id, organisation_id=org_id
+    )
+    return actions.revoke_invitation(actor=_actor(request), invitation=invitation)
+
+
+@router.get(
+    "/invitations/mine",
+    response=list[MyInvitationOut],
+    summary="Invitations you may still accept",
+    tags=["Invitations"],
+)
+@paginate(Page)
+def my_invitations(request: HttpRequest) -> QuerySet[Invitation]:
+    return open_invitations_for(request.user).order_by("-created_at", "-id")
+
+
+@router.post(
+    "/invitations/{invitation_id}/accept",
+    response=MyInvitationOut,
+    summary="Accept an invitation sent to your address",
+    tags=["Invitations"],
+)
+def accept_invitation(request: HttpRequest, invitation_id: IdPath) -> Invitation:
+    invitation = get_object_or_404(invitations_addressed_to(request.user), pk=invitation_id)
+    actions.accept_invitation(actor=_actor(request), invitation=invitation)
+    return invitations_addressed_to(request.user).get(pk=invitation.pk)
+
+
+@router.post(
+    "/invitations/{invitation_id}/decline",
+    response=MyInvitationOut,
+    summary="Decline an invitation sent to your address",
+    tags=["Invitations"],
+)
+def decline_invitation(request: HttpRequest, invitation_id: IdPath) -> Invitation:
+    invitation = get_object_or_404(invitations_addressed_to(request.user), pk=invitation_id)
+    return actions.decline_invitation(actor=_actor(request), invitation=invitation)

@@ -35,9 +35,12 @@ class OrganisationForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254, label="Email address")
     full_name = forms.CharField(
-        max_length=150, label="Name", required=False, help_text="Needed for a new person"
+        max_length=150,
+        label="Name",
+        required=False,
+        help_text="Suggested name, used only if they create a new account; they can change it",
     )
     role = forms.ChoiceField(choices=MembershipRole.choices)
 
@@ -45,6 +48,47 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         if allowed_roles is not None:
             self.fields["role"].choices = [c for c in MembershipRole.choices if c[0] in allowed_roles]
+
+
+#: Passwords are bounded so hashing a hostile megabyte never happens.
+PASSWORD_MAX = 256
+
+
+def _password_field(label: str, autocomplete: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=PASSWORD_MAX,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class _ChoosePasswordMixin(forms.Form):
+    password = _password_field("Choose a password", "new-password")
+    password_again = _password_field("Password again", "new-password")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", "The two passwords differ")
+        return data
+
+
+class InvitationNewAccountForm(_ChoosePasswordMixin):
+    """Accepting with no account yet: the invitee names themself and chooses a password."""
+
+    full_name = forms.CharField(max_length=150, label="Your name")
+    field_order = ["full_name", "password", "password_again"]
+
+
+class InvitationChoosePasswordForm(_ChoosePasswordMixin):
+    """Accepting with a deactivated account that never had a password."""
+
+
+class InvitationPasswordForm(forms.Form):
+    """Accepting with a deactivated account: its password is the owner's proof."""
+
+    password = _password_field("Your Busbar password", "current-password")
 
 
 class MembershipRoleForm(forms.Form):

@@ -151,3 +151,93 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+#: The only status changes an invitation may make: from pending to one of the closed states, once.
+INVITATION_TRANSITIONS: dict[str, set[str]] = {
+    InvitationStatus.PENDING: {
+        InvitationStatus.ACCEPTED,
+        InvitationStatus.DECLINED,
+        InvitationStatus.REVOKED,
+        InvitationStatus.EXPIRED,
+    },
+    InvitationStatus.ACCEPTED: set(),
+    InvitationStatus.DECLINED: set(),
+    InvitationStatus.REVOKED: set(),
+    InvitationStatus.EXPIRED: set(),
+}
+
+
+class Invitation(models.Model):
+    """An offer of a membership, sent to an email address, that only the address's owner can accept.
+
+    Nothing about the person behind the address (whether they have an account, its name, whether it is
+    active or already a member) is recorded here or shown to the inviter until they accept. The secret
+    link is stored only as a SHA-256 digest.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254, help_text="Lower-cased")
+    role = models.CharField(max_length=30, choices=MembershipRole.choices)
+    full_name = models.CharField(
+        max_length=150, blank=True, help_text="As typed by the inviter; used only if a new account is made"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_address",
+            )
+        ]
+        indexes = [
+            # An organisation's invitations, newest first, by status (the administrators' list).
+            models.Index(fields=["organisation", "status", "-created_at"], name="invitation_org_status"),
+            # A person's own pending invitations (profile page, /invitations/mine).
+            models.Index(fields=["email", "status"], name="invitation_email_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organisation}"
+
+    @property
+    def is_lapsed(self) -> bool:
+        """Still pending on record, but past its expiry: it can no longer be accepted."""
+        return self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        """Pending and not yet expired: the invitee may still accept or decline."""
+        return self.status == InvitationStatus.PENDING and not self.is_lapsed
+
+    @property
+    def effective_status(self) -> str:
+        """The status as people see it: a lapsed pending invitation shows as expired."""
+        return InvitationStatus.EXPIRED if self.is_lapsed else self.status
+
+    def get_effective_status_display(self) -> str:
+        return InvitationStatus(self.effective_status).label

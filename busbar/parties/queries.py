@@ -8,14 +8,18 @@ that starts from :func:`scope_for`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from busbar.parties.models import (
     CENTRAL_ROLES,
     MFA_REQUIRED_ROLES,
+    Invitation,
+    InvitationStatus,
     Membership,
     MembershipRole,
     Organisation,
@@ -128,3 +132,78 @@ def memberships_visible_to(user: User | None) -> QuerySet[Membership]:
     if scope.is_central:
         return qs
     return qs.filter(organisation_id__in=scope.organisation_ids)
+
+
+#: What an emailed invitation link's secret looks like (``secrets.token_urlsafe(32)``), bounded.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def open_invitations_q() -> Q:
+    """Pending and not past expiry: the invitations that can still be answered."""
+    return Q(status=InvitationStatus.PENDING, expires_at__gt=timezone.now())
+
+
+def invitation_status_q(status: str) -> Q:
+    """Invitations in ``status`` as people see it (a pending one past its expiry counts as expired)."""
+    now = timezone.now()
+    if status == InvitationStatus.PENDING:
+        return Q(status=InvitationStatus.PENDING, expires_at__gt=now)
+    if status == InvitationStatus.EXPIRED:
+        return Q(status=InvitationStatus.EXPIRED) | Q(status=InvitationStatus.PENDING, expires_at__lte=now)
+    return Q(status=status)
+
+
+def invitations_visible_to(user: User | None) -> QuerySet[Invitation]:
+    """An organisation's invitations are seen by its administrators, and platform administrators; the
+    desk and everyone else see none (see :func:`busbar.parties.permissions.can_see_invitations`)."""
+    scope = scope_for(user)
+    qs = Invitation.objects.select_related("organisation", "invited_by")
+    if not scope.is_authenticated:
+        return qs.none()
+    if scope.is_platform_admin:
+        return qs
+    return qs.filter(organisation_id__in=scope.admin_of)
+
+
+def invitations_addressed_to(user: User | None) -> QuerySet[Invitation]:
+    """Every invitation sent to the signed-in person's own address, in any status."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.email:
+        return Invitation.objects.none()
+    return Invitation.objects.select_related("organisation", "invited_by").filter(
+        email=user.email.lower(), organisation__is_active=True
+    )
+
+
+def open_invitations_for(user: User | None) -> QuerySet[Invitation]:
+    """The invitations the signed-in person may still accept or decline (profile page, API)."""
+    return invitations_addressed_to(user).filter(open_invitations_q())
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation an emailed link points to, or None for anything that is not a live link's secret."""
+    from busbar.accounts.models import hash_token
+
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(digest=hash_token(token))
+        .first()
+    )
+
+
+def invitee_account_state(invitation: Invitation) -> str:
+    """What the owner of the invited address must do to accept. Only ever shown to that owner (on the page
+    the emailed link opens, and in the email itself), never to the inviter:
+
+    ``sign_in`` (an active account), ``confirm_password`` (a deactivated account with a password),
+    ``choose_password`` (a deactivated account that never had one) or ``create`` (no account yet).
+    """
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    if account is None:
+        return "create"
+    if account.is_active:
+        return "sign_in"
+    return "confirm_password" if account.has_usable_password() else "choose_password"

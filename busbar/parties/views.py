@@ -1,22 +1,51 @@
-"""Organisation and membership pages. Reads through queries.py, writes through actions.py."""
+"""Organisation, membership and invitation pages. Reads through queries.py, writes through actions.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from allauth.core import ratelimit
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from busbar.audit.queries import timeline_for
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
 from busbar.parties import actions
-from busbar.parties.forms import InviteForm, MembershipRoleForm, OrganisationForm
-from busbar.parties.models import OPERATOR_ROLES, IndustryRole, MembershipRole, Organisation
-from busbar.parties.queries import memberships_visible_to, organisations_visible_to, scope_for
+from busbar.parties.forms import (
+    InvitationChoosePasswordForm,
+    InvitationNewAccountForm,
+    InvitationPasswordForm,
+    InviteForm,
+    MembershipRoleForm,
+    OrganisationForm,
+)
+from busbar.parties.models import (
+    OPERATOR_ROLES,
+    IndustryRole,
+    Invitation,
+    InvitationStatus,
+    MembershipRole,
+    Organisation,
+)
+from busbar.parties.permissions import can_answer, can_invite, can_revoke, can_see_invitations, is_invitee
+from busbar.parties.queries import (
+    invitation_by_token,
+    invitations_addressed_to,
+    invitations_visible_to,
+    invitee_account_state,
+    memberships_visible_to,
+    open_invitations_q,
+    organisations_visible_to,
+    scope_for,
+)
 
 PAGE_SIZE = 50
 
@@ -43,21 +72,33 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(organisations_visible_to(request.user).prefetch_related("identifiers"), pk=pk)
     scope = scope_for(request.user)
-    can_admin = scope.can_administer(org.pk)
+    invite_form = InviteForm(allowed_roles=_allowed_roles(scope, org)) if can_invite(scope, org) else None
+    return render(request, "parties/organisation_detail.html", _detail_context(request, org, invite_form))
+
+
+def _detail_context(request: HttpRequest, org: Organisation, invite_form: InviteForm | None) -> dict:
+    scope = scope_for(request.user)
     members = memberships_visible_to(request.user).filter(organisation=org).order_by("user__full_name", "id")
     sees_members = scope.sees_organisation(org.pk)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")) if sees_members else None
-    context = {
+    invitations = None
+    if can_see_invitations(scope, org):
+        invitations = (
+            invitations_visible_to(request.user)
+            .filter(open_invitations_q(), organisation=org)
+            .order_by("-created_at", "-id")[:PAGE_SIZE]
+        )
+    return {
         "org": org,
         "members": page,
         "page": page,
-        "can_admin": can_admin,
+        "can_admin": scope.can_administer(org.pk),
         "is_platform_admin": scope.is_platform_admin,
-        "invite_form": InviteForm(allowed_roles=_allowed_roles(scope, org)) if can_admin else None,
+        "invite_form": invite_form,
+        "invitations": invitations,
         "role_choices": [c for c in MembershipRole.choices if c[0] in _allowed_roles(scope, org)],
         "timeline": timeline_for(org).select_related("actor")[:100] if sees_members else None,
     }
-    return render(request, "parties/organisation_detail.html", context)
 
 
 def _allowed_roles(scope, org: Organisation) -> list[str]:  # noqa: ANN001
@@ -163,31 +204,41 @@ def organisation_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send an invitation. The answer is the same for every valid address: it never says whether the
+    address has an account, whose it is, or whether they are already a member."""
     org = get_object_or_404(organisations_visible_to(request.user), pk=pk)
     scope = scope_for(request.user)
-    if not scope.can_administer(org.pk):
+    if not can_invite(scope, org):
         return _forbidden(request)
     form = InviteForm(request.POST, allowed_roles=_allowed_roles(scope, org))
+    status = 422
     if form.is_valid():
         try:
-            membership = actions.invite_user(
+            invitation = actions.invite_user(
                 actor=Actor.from_request(request), organisation=org, **form.cleaned_data
             )
-            messages.success(request, f"{membership.user.email} invited as {membership.get_role_display()}.")
+            messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("organisation_detail", pk=org.pk)
         except ActionError as exc:
             add_action_error(form, exc)
-    members = memberships_visible_to(request.user).filter(organisation=org)
-    context = {
-        "org": org,
-        "members": members,
-        "can_admin": True,
-        "invite_form": form,
-        "is_platform_admin": scope.is_platform_admin,
-        "role_choices": [c for c in MembershipRole.choices if c[0] in _allowed_roles(scope, org)],
-        "timeline": timeline_for(org).select_related("actor")[:100],
-    }
-    return render(request, "parties/organisation_detail.html", context, status=422)
+            status = exc.status
+    return render(
+        request, "parties/organisation_detail.html", _detail_context(request, org, form), status=status
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: str) -> HttpResponse:
+    invitation = get_object_or_404(invitations_visible_to(request.user), pk=pk)
+    if not can_revoke(scope_for(request.user), invitation):
+        return _forbidden(request)
+    try:
+        actions.revoke_invitation(actor=Actor.from_request(request), invitation=invitation)
+        messages.success(request, f"Invitation to {invitation.email} revoked.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("organisation_detail", pk=invitation.organisation_id)
 
 
 @login_required
@@ -225,3 +276,157 @@ def membership_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as exc:
         messages.error(request, exc.message)
     return redirect("organisation_detail", pk=membership.organisation_id)
+
+
+# --- The invitee's side ---------------------------------------------------------------------------------
+
+CLOSED_MESSAGES = {
+    InvitationStatus.ACCEPTED: "This invitation has already been accepted.",
+    InvitationStatus.DECLINED: "This invitation was declined.",
+    InvitationStatus.REVOKED: "This invitation was withdrawn. Ask the administrator for a new one.",
+    InvitationStatus.EXPIRED: "This invitation has expired. Ask the administrator for a new one.",
+}
+ANSWER_FORMS = {
+    "confirm_password": InvitationPasswordForm,
+    "choose_password": InvitationChoosePasswordForm,
+    "create": InvitationNewAccountForm,
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """The invitation page carries a secret in its address: never cache it or pass it on as a referrer."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _respond_state(request: HttpRequest, invitation: Invitation) -> str:
+    if request.user.is_authenticated and not is_invitee(request.user, invitation):
+        return "wrong_account"
+    if not invitation.is_open or not invitation.organisation.is_active:
+        return "closed"
+    if request.user.is_authenticated:
+        return "answer"
+    return invitee_account_state(invitation)
+
+
+def _answer_form(state: str, invitation: Invitation, data: object = None) -> forms.Form | None:
+    form_class = ANSWER_FORMS.get(state)
+    if form_class is None:
+        return None
+    initial = {"full_name": invitation.full_name} if state == "create" else None
+    return form_class(data, initial=initial)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the emailed link opens, signed in or not. It asks for what the address's owner must give
+    to accept (nothing when signed in as them; a password for a deactivated account; a name and password
+    when there is no account yet) and offers to decline."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return _private(render(request, "parties/invitation_respond.html", {"state": "invalid"}, status=404))
+    state = _respond_state(request, invitation)
+    form = _answer_form(state, invitation)
+    status = 200
+    if request.method == "POST":
+        response, form, status = _respond_post(request, invitation, token, state)
+        if response is not None:
+            return _private(response)
+    context = {
+        "state": state,
+        "invitation": invitation,
+        "form": form,
+        "closed_message": CLOSED_MESSAGES.get(invitation.effective_status)
+        if invitation.organisation.is_active
+        else f"{invitation.organisation} is no longer active, so this invitation cannot be accepted.",
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+    }
+    return _private(render(request, "parties/invitation_respond.html", context, status=status))
+
+
+def _respond_post(
+    request: HttpRequest, invitation: Invitation, token: str, state: str
+) -> tuple[HttpResponse | None, forms.Form | None, int]:
+    """Handle an answer from the invitation page: a response to send, or the form to show with a status."""
+    if state == "wrong_account":
+        return None, None, 403
+    if state == "closed":
+        return None, None, 409
+    actor = Actor.from_request(request)
+    if request.POST.get("decision") == "decline":
+        try:
+            actions.decline_invitation(actor=actor, invitation=invitation, token=token)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            return None, _answer_form(state, invitation), exc.status
+        messages.success(request, f"You declined the invitation to join {invitation.organisation}.")
+        return redirect("profile" if request.user.is_authenticated else request.path), None, 302
+    if state == "sign_in":
+        messages.error(request, "Sign in with the invited email address to accept this invitation.")
+        return None, None, 403
+    form = _answer_form(state, invitation, request.POST)
+    if form is not None and not form.is_valid():
+        return None, form, 422
+    data = form.cleaned_data if form is not None else {}
+    if state == "confirm_password" and not ratelimit.consume(
+        request, action="login_failed", key=f"invitation:{invitation.pk}"
+    ):
+        form.add_error(None, "Too many attempts. Wait a few minutes, then try again.")
+        return None, form, 429
+    try:
+        membership = actions.accept_invitation(
+            actor=actor,
+            invitation=invitation,
+            token=token,
+            full_name=data.get("full_name", ""),
+            password=data.get("password", ""),
+        )
+    except ActionError as exc:
+        if form is None:
+            messages.error(request, exc.message)
+        else:
+            add_action_error(form, exc)
+        return None, form, exc.status
+    joined = f"{membership.organisation} as {MembershipRole(membership.role).label}"
+    if state == "answer":
+        messages.success(request, f"You are now a member of {joined}.")
+        return redirect("organisation_detail", pk=membership.organisation_id), None, 302
+    messages.success(
+        request,
+        f"You are now a member of {joined}. Sign in with {invitation.email} and your password to continue.",
+    )
+    return redirect("account_login"), None, 302
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, pk: str) -> HttpResponse:
+    """Accept, signed in as the invited address (from the profile page)."""
+    invitation = get_object_or_404(invitations_addressed_to(request.user), pk=pk)
+    if not can_answer(request.user, invitation):
+        messages.error(request, CLOSED_MESSAGES.get(invitation.effective_status, "You cannot accept that."))
+        return redirect("profile")
+    try:
+        membership = actions.accept_invitation(actor=Actor.from_request(request), invitation=invitation)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("profile")
+    messages.success(
+        request,
+        f"You are now a member of {membership.organisation} as {MembershipRole(membership.role).label}.",
+    )
+    return redirect("organisation_detail", pk=membership.organisation_id)
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, pk: str) -> HttpResponse:
+    """Decline, signed in as the invited address (from the profile page)."""
+    invitation = get_object_or_404(invitations_addressed_to(request.user), pk=pk)
+    try:
+        actions.decline_invitation(actor=Actor.from_request(request), invitation=invitation)
+        messages.success(request, f"You declined the invitation to join {invitation.organisation}.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("profile")

@@ -32,6 +32,9 @@ VERBS = {
     "reminder": "reminded about",
     "sla_warning": "SLA warning on",
     "sla_breach": "SLA breach on",
+    "accept": "accepted",
+    "decline": "declined",
+    "expire": "expired",
 }
 NOUNS = {
     "organisation": "organisation",
@@ -40,6 +43,7 @@ NOUNS = {
     "api_token": "API token",
     "incident": "incident",
     "major_incident": "major incident",
+    "invitation": "invitation",
 }
 
 

@@ -1,11 +1,11 @@
-"""Organisation administrators manage their own people: invite, change role, deactivate."""
+"""Organisation administrators manage their own people: invite (by invitation), change role, deactivate."""
 
 import pytest
 from django.core import mail
 
 from busbar.audit.models import AuditEntry
 from busbar.conftest import World
-from busbar.parties.models import Membership
+from busbar.parties.models import Invitation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,13 @@ def test_org_admin_invites_by_web_and_the_invitation_is_emailed(
             {"email": "New.Person@Alpha.example", "full_name": "New Person", "role": "participant"},
         )
     assert response.status_code == 302
-    membership = Membership.objects.get(user__email="new.person@alpha.example")
-    assert membership.organisation == world.org_a and membership.role == "participant"
-    assert len(mail.outbox) == 1
-    assert "/accounts/password/reset/key/" in mail.outbox[0].body
-    entry = AuditEntry.objects.get(action="membership.create", record_id=str(membership.pk))
+    # Nobody joins until the invitee accepts: an invitation is pending, no account or membership yet.
+    assert not Membership.objects.filter(user__email="new.person@alpha.example").exists()
+    invitation = Invitation.objects.get(email="new.person@alpha.example")
+    assert invitation.organisation == world.org_a and invitation.role == "participant"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new.person@alpha.example"]
+    assert "/invitations/" in mail.outbox[0].body
+    entry = AuditEntry.objects.get(action="invitation.create", record_id=str(invitation.pk))
     assert entry.actor == world.admin_a and entry.owner_organisation == world.org_a
 
 
@@ -47,17 +49,17 @@ def test_org_admin_cannot_manage_another_organisation(world: World) -> None:
 
 def test_participant_cannot_invite(world: World) -> None:
     response = world.client(world.user_a).post(
-        f"/api/v1/organisations/{world.org_a.pk}/memberships",
+        f"/api/v1/organisations/{world.org_a.pk}/invitations",
         {"email": "x@alpha.example", "full_name": "X", "role": "participant"},
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert not Membership.objects.filter(user__email="x@alpha.example").exists()
+    assert not Invitation.objects.exists()
 
 
 def test_central_roles_cannot_be_granted_in_a_supplier(world: World) -> None:
     response = world.client(world.admin_a).post(
-        f"/api/v1/organisations/{world.org_a.pk}/memberships",
+        f"/api/v1/organisations/{world.org_a.pk}/invitations",
         {"email": "x@alpha.example", "full_name": "X", "role": "analyst"},
         content_type="application/json",
     )
@@ -96,14 +98,15 @@ def test_admin_cannot_deactivate_self(world: World) -> None:
     assert own.is_active
 
 
-def test_duplicate_invite_is_conflict(world: World) -> None:
+def test_the_old_direct_add_endpoint_is_gone(world: World) -> None:
+    # POST /organisations/{id}/memberships added an existing account at once; people are invited instead.
     response = world.client(world.admin_a).post(
         f"/api/v1/organisations/{world.org_a.pk}/memberships",
-        {"email": "user@alpha.example", "role": "participant"},
+        {"email": "user@bravo.example", "role": "participant"},
         content_type="application/json",
     )
-    assert response.status_code == 409
-    assert response.json()["errors"][0]["field"] == "email"
+    assert response.status_code == 405
+    assert not world.user_b.memberships.filter(organisation=world.org_a).exists()
 
 
 def test_invalid_email_names_the_field(world: World) -> None:
