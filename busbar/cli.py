@@ -11,10 +11,13 @@ from pathlib import Path
 USAGE = """usage: busbar <command> [options]
 
 commands:
-  serve [--host H] [--port P] [--demo] [--dev]   migrate if needed and serve the web app
+  serve [--host H] [--port P] [--demo] [--dev] [--workers N] [--threads N]
+                                                 migrate if needed and serve the web app
   demo                                           load the demo data set (safe to run twice)
   worker [db_worker options]                     run background tasks
   createadmin [--email E --name N --password P]  create a platform administrator
+  backup [--out PATH]                            write the database and attachments to one archive
+  restore PATH [--yes] [--verify-only]           verify an archive, then restore it (stop serve/worker first)
   totp EMAIL                                     print the current one-time code of a demo account
   datagen if021|if041 ...                        generate MHHS test messages (see busbar datagen --help)
   <django command> ...                           any Django management command, e.g. migrate, shell
@@ -51,14 +54,19 @@ def _setup() -> None:
 
 
 def _migrate_if_needed() -> None:
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from busbar.core.server import wait_for_database
+
+    wait_for_database(settings.BUSBAR_DB_WAIT_SECONDS)
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("Applying database migrations…")
         call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
 
 
 def serve(argv: list[str]) -> int:
@@ -67,14 +75,28 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--demo", action="store_true", help="load the demo data set first")
     parser.add_argument("--dev", action="store_true", help="development server with DEBUG on and auto-reload")
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, help="worker processes (BUSBAR_WORKERS; 2 per core + 1)")
+    parser.add_argument("--threads", type=int, help="threads per worker (BUSBAR_THREADS; default 4)")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "waitress"],
+        default="gunicorn",
+        help="gunicorn (default); waitress, the single-process server, only for comparison",
+    )
     args = parser.parse_args(argv)
+    if not 1 <= args.port <= 65535:
+        parser.error("--port must be between 1 and 65535")
     if args.dev:
         os.environ["BUSBAR_DEBUG"] = "true"
+    for name, value in (("BUSBAR_WORKERS", args.workers), ("BUSBAR_THREADS", args.threads)):
+        if value is not None:
+            os.environ[name] = str(value)
     _ensure_local_secret()
     os.environ.setdefault("BUSBAR_SITE_URL", f"http://{args.host}:{args.port}")
     _setup()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
     _migrate_if_needed()
     if args.demo:
@@ -83,22 +105,26 @@ def serve(argv: list[str]) -> int:
         call_command("runserver", f"{args.host}:{args.port}")
         return 0
     call_command("collectstatic", interactive=False, verbosity=0)
-    from waitress import serve as waitress_serve
+    # The workers open their own connections; none may be inherited across the fork.
+    connections.close_all()
+    from busbar.core import server
 
-    from busbar.wsgi import application
-
-    print(f"Busbar is serving at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    from django.conf import settings
-
-    waitress_serve(
-        application,
+    banner = (
+        f"Busbar is serving at http://{args.host}:{args.port}/  "
+        f"({settings.BUSBAR_WORKERS} workers × {settings.BUSBAR_THREADS} threads; Ctrl+C to stop, "
+        f"SIGHUP to reload)"
+    )
+    if args.server == "waitress":
+        server.run_waitress(host=args.host, port=args.port, threads=8, banner=banner.split("  (")[0])
+        return 0
+    options = server.gunicorn_options(
         host=args.host,
         port=args.port,
-        threads=args.threads,
-        ident="Busbar",
-        # Refuse bodies far beyond the attachment limit before they are read into memory.
-        max_request_body_size=2 * settings.BUSBAR_ATTACHMENT_MAX_BYTES + 1024 * 1024,
+        workers=settings.BUSBAR_WORKERS,
+        threads=settings.BUSBAR_THREADS,
+        data_dir=settings.DATA_DIR,
     )
+    server.run_gunicorn(options, banner)
     return 0
 
 

@@ -6,6 +6,7 @@ message naming the variable. See docs/configuration.md for the full list.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,15 @@ from busbar.lib.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 TESTING = "pytest" in sys.modules or env_bool("BUSBAR_TESTING", False)
 
 try:
@@ -85,6 +95,16 @@ try:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto: trust it to mark requests as https.
     BUSBAR_BEHIND_PROXY = env_bool("BUSBAR_BEHIND_PROXY", False)
     BUSBAR_HSTS_SECONDS = env_int("BUSBAR_HSTS_SECONDS", 31_536_000, minimum=0, maximum=2 * 31_536_000)
+    # busbar serve: worker processes (default two per core, plus one) and threads in each.
+    BUSBAR_WORKERS = env_int("BUSBAR_WORKERS", 2 * _cores() + 1, minimum=1, maximum=64)
+    BUSBAR_THREADS = env_int("BUSBAR_THREADS", 4, minimum=1, maximum=64)
+    # Seconds a request may run before its worker is replaced (a stuck request must not hold a worker).
+    BUSBAR_REQUEST_TIMEOUT = env_int("BUSBAR_REQUEST_TIMEOUT", 60, minimum=5, maximum=3600)
+    # How long busbar serve and busbar worker wait for the database at start (0: for ever).
+    BUSBAR_DB_WAIT_SECONDS = env_int("BUSBAR_DB_WAIT_SECONDS", 300, minimum=0, maximum=24 * 3600)
+    BUSBAR_ACCESS_LOG = env_bool("BUSBAR_ACCESS_LOG", False)
+    # Days an invitation to join an organisation stays open.
+    BUSBAR_INVITATION_DAYS = env_int("BUSBAR_INVITATION_DAYS", 14, minimum=1, maximum=90)
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Busbar configuration error: {exc}") from None
 

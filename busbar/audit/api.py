@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from busbar.audit.models import AuditEntry
 from busbar.audit.queries import entries_visible_to
 from busbar.core.api import Page
+from busbar.core.schema import Id, Instant
 
 router = Router(tags=["Audit journal"])
 
@@ -36,13 +37,15 @@ class AuditOut(Schema):
 
 
 class AuditFilter(FilterSchema):
-    record_type: str | None = Field(None, description="app.model, e.g. parties.organisation")
-    record_id: str | None = None
-    action: str | None = Field(None, description="Exact action, or a prefix ending in '.', e.g. membership.")
-    actor: int | None = Field(None, ge=1, le=2**63 - 1, description="Acting user id")
-    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="Owning organisation id")
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    record_type: str | None = Field(None, max_length=100, description="app.model, e.g. parties.organisation")
+    record_id: str | None = Field(None, max_length=64)
+    action: str | None = Field(
+        None, max_length=100, description="Exact action, or a prefix ending in '.', e.g. membership."
+    )
+    actor: Id | None = Field(None, description="Acting user id")
+    organisation: Id | None = Field(None, description="Owning organisation id")
+    since: Instant | None = None
+    until: Instant | None = None
 
     def filter_record_type(self, value: str | None) -> Q:
         if not value:

@@ -15,4 +15,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django_tasks.signals import task_finished, task_started
+
+        from busbar.core import tasking, tasks
+
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="busbar.core.cache_table")
+        task_started.connect(tasking.task_started, dispatch_uid="busbar.core.task_started")
+        task_finished.connect(tasking.task_finished, dispatch_uid="busbar.core.task_finished")
+        tasking.periodic(tasks.purge_expired)

@@ -8,7 +8,8 @@ A test (busbar/core/tests/test_api_inputs_bounded.py) fails for any input the AP
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Path
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
@@ -60,7 +61,7 @@ Name = Annotated[str, Field(max_length=NAME_TEXT)]
 Text = Annotated[str, Field(max_length=text_max())]
 #: A search box.
 SearchText = Annotated[str, Field(max_length=SHORT_TEXT)]
-#: An instant; a value without a UTC offset is read as UK time. Returned in UTC.
+#: An instant with its UTC offset (RFC 3339), between 1970 and 2200. Returned in UTC.
 Instant = Annotated[
     dt.datetime,
     AfterValidator(bound_instant),
@@ -77,6 +78,18 @@ Day = Annotated[
     AfterValidator(bound_date),
     WithJsonSchema({"type": "string", "format": "date", "description": "From 1970-01-01 to 2199-12-31"}),
 ]
+
+
+#: A share between 0.10 and 0.99 (e.g. when an SLA warning fires), with two decimal places.
+Ratio = Annotated[
+    Decimal,
+    Field(ge=Decimal("0.10"), le=Decimal("0.99"), max_digits=3, decimal_places=2),
+    WithJsonSchema({"type": "number", "minimum": 0.1, "maximum": 0.99, "description": "0.10 to 0.99"}),
+]
+_HHMM = Annotated[str, Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", max_length=5)]
+_WINDOW = Annotated[list[_HHMM], Field(min_length=2, max_length=2)]
+#: Opening hours by weekday ("0" Monday … "6" Sunday): up to six [start, end] windows a day, "HH:MM".
+WeeklyHours = dict[Literal["0", "1", "2", "3", "4", "5", "6"], Annotated[list[_WINDOW], Field(max_length=6)]]
 
 
 def ids(max_items: int = 100) -> type:

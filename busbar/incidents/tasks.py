@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from busbar.core.tasking import message_token
 from busbar.incidents import notify
 from busbar.incidents.models import Communication, Incident, MajorIncident, SlaNotice, Update
 from busbar.lib.actions import ActionError, Actor
@@ -33,7 +33,8 @@ def _send(incident: Incident, recipients: list[str], subject: str, body: str) ->
     if not recipients:
         return 0
     headers = {
-        "Message-ID": incident_message_id(incident.reference, secrets.token_hex(6), settings.MAIL_DOMAIN),
+        # The same message of the same task run again gets the same id, and the mail queue sends it once.
+        "Message-ID": incident_message_id(incident.reference, message_token(), settings.MAIL_DOMAIN),
         "X-Busbar-Reference": incident.reference,
         "Auto-Submitted": "auto-generated",
     }

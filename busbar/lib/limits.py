@@ -10,7 +10,6 @@ API, page, email, import — is held to the same limits.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -46,9 +45,13 @@ def check_text(value: str, *, field: str, limit: int | None = None) -> str:
 
 
 def bound_instant(value: dt.datetime) -> dt.datetime:
-    """``value`` in UTC if between 1970 and 2200; a naive value is read as UK time. ValueError otherwise."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    """``value`` in UTC if it names its offset and lies between 1970 and 2200. ValueError otherwise.
+
+    A time without an offset is refused rather than guessed: on clock-change days a UK wall time is
+    ambiguous or does not exist.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("give the time zone, e.g. 2027-01-31T23:59:00Z or 2027-06-30T09:00:00+01:00")
     try:
         utc = value.astimezone(dt.UTC)
     except (OverflowError, ValueError):

@@ -3,21 +3,35 @@
 Django (and django-allauth) send mail through ``EMAIL_BACKEND``; pointing that at
 :class:`QueuedEmailBackend` means no request ever waits on an SMTP server. The task rebuilds the message
 and delivers it through ``BUSBAR_DELIVERY_EMAIL_BACKEND`` (console by default, SMTP when configured).
+
+Every queued message carries its ``Message-ID`` (one is made if the sender gave none), and delivery keeps
+a ledger of the ids handed to the mail server (``core.SentEmail``): a delivery task that runs again — a
+worker was killed after sending but before recording it done — sends nothing the second time. The one
+window left is a crash during the SMTP exchange itself, when the message is sent again with the same
+``Message-ID``, which receiving systems use to drop duplicates.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
+from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
+
+logger = logging.getLogger(__name__)
 
 
 def serialise(message: EmailMessage) -> dict[str, Any]:
+    headers = {k: str(v) for k, v in (message.extra_headers or {}).items()}
+    if not any(k.lower() == "message-id" for k in headers):
+        headers["Message-ID"] = make_msgid(domain=settings.MAIL_DOMAIN)
     return {
         "subject": str(message.subject),
         "body": str(message.body),
@@ -26,7 +40,7 @@ def serialise(message: EmailMessage) -> dict[str, Any]:
         "cc": list(message.cc),
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
-        "headers": {k: str(v) for k, v in (message.extra_headers or {}).items()},
+        "headers": headers,
         "alternatives": [[str(c), m] for c, m in getattr(message, "alternatives", [])],
         "attachments": [
             [
@@ -57,11 +71,34 @@ def deserialise(data: dict[str, Any]) -> EmailMultiAlternatives:
     return message
 
 
+def _message_id(message: dict[str, Any]) -> str | None:
+    return next((v for k, v in message["headers"].items() if k.lower() == "message-id"), None)
+
+
 @task(queue_name="email")
 def deliver_email(message: dict[str, Any]) -> int:
-    """Deliver one queued message through the configured delivery backend."""
+    """Deliver one queued message through the configured delivery backend, once per Message-ID."""
+    from busbar.core.models import SentEmail
+
+    message_id = _message_id(message)
+    ledger = None
+    if message_id:
+        ledger, _ = SentEmail.objects.get_or_create(
+            message_id=message_id[:255],
+            defaults={
+                "claimed_at": timezone.now(),
+                "recipients": len(message["to"]) + len(message["cc"]) + len(message["bcc"]),
+                "subject": message["subject"][:255],
+            },
+        )
+        if ledger.sent_at is not None:
+            logger.info("Message %s was already sent; not sending it again", message_id)
+            return 0
     connection = get_connection(settings.BUSBAR_DELIVERY_EMAIL_BACKEND)
-    return connection.send_messages([deserialise(message)]) or 0
+    sent = connection.send_messages([deserialise(message)]) or 0
+    if ledger is not None:
+        SentEmail.objects.filter(pk=ledger.pk).update(sent_at=timezone.now())
+    return sent
 
 
 class QueuedEmailBackend(BaseEmailBackend):

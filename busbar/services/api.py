@@ -15,7 +15,7 @@ from ninja import Body, Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.core.api import Page
-from busbar.core.schema import Day, Id, IdPath, SearchText, Text
+from busbar.core.schema import Day, Id, IdPath, Ratio, SearchText, Text, WeeklyHours
 from busbar.lib.actions import ActionError, Actor
 from busbar.parties.queries import organisations_visible_to
 from busbar.services import actions
@@ -192,7 +192,7 @@ class CalendarDetailOut(CalendarOut):
 class CalendarIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: Calendar.Kind = Calendar.Kind.WORKING_HOURS
-    weekly_hours: dict[str, list[list[str]]] = Field(
+    weekly_hours: WeeklyHours = Field(
         {}, description='e.g. {"0": [["08:00", "18:00"]], …}; leave empty for 24x7'
     )
     bank_holidays: bool = Field(True, description="Closed on England & Wales bank holidays")
@@ -201,7 +201,7 @@ class CalendarIn(Schema):
 class CalendarPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
     kind: Calendar.Kind | None = None
-    weekly_hours: dict[str, list[list[str]]] | None = None
+    weekly_hours: WeeklyHours | None = None
     bank_holidays: bool | None = None
 
 
@@ -296,18 +296,14 @@ class TargetIn(Schema):
 class PolicyIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     scheme: Id = Field(..., description="Severity scheme id")
-    warning_ratio: Decimal = Field(
-        Decimal("0.75"), ge=Decimal("0.10"), le=Decimal("0.99"), max_digits=3, description="0.10 to 0.99"
-    )
+    warning_ratio: Ratio = Decimal("0.75")
     is_default: bool = Field(False, description="Given to new services; only one policy is the default")
     targets: list[TargetIn] = Field([], max_length=80)
 
 
 class PolicyPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
-    warning_ratio: Decimal | None = Field(
-        None, ge=Decimal("0.10"), le=Decimal("0.99"), max_digits=3, description="0.10 to 0.99"
-    )
+    warning_ratio: Ratio | None = None
     is_default: bool | None = None
 
 

@@ -12,10 +12,14 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 @override_settings(TASKS=DB_TASKS)
 def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
-    assert enqueue_due() == 2
+    assert enqueue_due() == 3
     assert enqueue_due() == 0  # already waiting: nothing piles up
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert paths == ["busbar.incidents.tasks.remind_majors", "busbar.incidents.tasks.scan_sla"]
+    assert paths == [
+        "busbar.core.tasks.purge_expired",
+        "busbar.incidents.tasks.remind_majors",
+        "busbar.incidents.tasks.scan_sla",
+    ]
 
 
 @override_settings(TASKS=DB_TASKS)
@@ -29,4 +33,4 @@ def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:  # noqa: ANN001
 
     call_command("worker", "--batch")
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 3

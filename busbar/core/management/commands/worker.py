@@ -1,28 +1,29 @@
-"""``busbar worker``: run background tasks and enqueue the periodic ones (SLA scan, major reminders).
+"""``busbar worker``: run background tasks, recover those a stopped worker left, queue the periodic ones.
 
-The periodic enqueuer is a small timer thread inside the worker process (never in a web request): every
-``BUSBAR_SLA_SCAN_SECONDS`` it queues a scan unless one is already waiting, so a slow worker never piles up
-duplicate scans. The scans themselves are idempotent.
+Two small threads run beside the task loop (never in a web request): the heartbeat keeps this worker's
+lease fresh and hands tasks abandoned by stopped workers back to the queue (busbar.core.tasking), and the
+scheduler queues each periodic task every ``BUSBAR_SLA_SCAN_SECONDS`` unless one is already waiting, so a
+slow worker never piles up duplicates. Every task is safe to run twice.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from busbar.core import tasking
 
 logger = logging.getLogger("busbar.worker")
 
 
 def periodic_tasks() -> list:
-    from busbar.incidents.tasks import remind_majors, scan_sla
-
-    return [scan_sla, remind_majors]
+    return list(tasking.PERIODIC)
 
 
 def enqueue_due() -> int:
@@ -51,20 +52,33 @@ class Command(BaseCommand):
     ) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         stop = threading.Event()
+        worker_id = tasking.new_worker_id()
+        tasking.beat(worker_id)
+        recovered = tasking.recover_stale_tasks()
+        if recovered.requeued or recovered.failed:
+            logger.warning(
+                "Recovered %d task(s) left running by stopped workers; %d failed for good",
+                len(recovered.requeued),
+                len(recovered.failed),
+            )
         if batch:
             if not no_schedule:
                 enqueue_due()
-        elif not no_schedule:
+        else:
+            tasking.Heartbeat(worker_id, stop).start()
+            if not no_schedule:
 
-            def schedule() -> None:
-                while not stop.is_set():
-                    try:
-                        enqueue_due()
-                    except Exception:  # noqa: BLE001 - keep scheduling through a passing database error
-                        logger.exception("Could not enqueue periodic tasks")
-                    stop.wait(settings.BUSBAR_SLA_SCAN_SECONDS)
+                def schedule() -> None:
+                    while not stop.is_set():
+                        try:
+                            enqueue_due()
+                        except Exception:  # noqa: BLE001 - keep scheduling through a passing database error
+                            logger.exception("Could not enqueue periodic tasks")
+                        finally:
+                            close_old_connections()
+                        stop.wait(settings.BUSBAR_SLA_SCAN_SECONDS)
 
-            threading.Thread(target=schedule, name="busbar-scheduler", daemon=True).start()
+                threading.Thread(target=schedule, name="busbar-scheduler", daemon=True).start()
         worker = Worker(
             queue_names=["*"],
             interval=interval,
@@ -72,10 +86,15 @@ class Command(BaseCommand):
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
-            worker_id=f"busbar-{os.getpid()}",
+            worker_id=worker_id,
             excluded_queue_names=[],
         )
+        logger.info("Busbar worker %s started", worker_id)
         try:
             worker.run()
         finally:
             stop.set()
+            try:
+                tasking.forget(worker_id)
+            except Exception:  # noqa: BLE001 - the lease simply runs out
+                logger.warning("Could not remove the heartbeat of %s", worker_id)

@@ -1,0 +1,53 @@
+"""The API rate limit is one bucket per user id: renaming cannot reset it, nor another user exhaust it."""
+
+import pytest
+from django.test import override_settings
+
+from busbar.accounts import actions as account_actions
+from busbar.conftest import World, bearer
+from busbar.lib.actions import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(user) -> str:  # noqa: ANN001
+    return account_actions.create_api_token(actor=Actor(user=user), user=user, name="t")[1]
+
+
+@override_settings(BUSBAR_API_RATE="3/m")
+def test_the_fourth_request_in_the_window_is_429_with_retry_after(world: World) -> None:
+    client = world.client(world.user_a)
+    assert [client.get("/api/v1/me").status_code for _ in range(3)] == [200, 200, 200]
+    response = client.get("/api/v1/me")
+    assert response.status_code == 429 and response["Content-Type"] == "application/problem+json"
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+@override_settings(BUSBAR_API_RATE="3/m")
+def test_renaming_does_not_reset_the_bucket(world: World) -> None:
+    client = world.client(world.user_a)
+    for _ in range(3):
+        client.get("/api/v1/me")
+    account_actions.update_profile(actor=Actor(user=world.user_a), user=world.user_a, full_name="Renamed")
+    assert client.get("/api/v1/me").status_code == 429
+
+
+@override_settings(BUSBAR_API_RATE="3/m")
+def test_a_namesake_cannot_exhaust_another_users_limit(world: World) -> None:
+    """User B takes user A's display name and spends their whole allowance: A is unaffected."""
+    account_actions.update_profile(actor=Actor(user=world.user_b), user=world.user_b, full_name="Same Name")
+    account_actions.update_profile(actor=Actor(user=world.user_a), user=world.user_a, full_name="Same Name")
+    b = world.client(world.user_b)
+    for _ in range(4):
+        b.get("/api/v1/me")
+    assert b.get("/api/v1/me").status_code == 429
+    assert world.client(world.user_a).get("/api/v1/me").status_code == 200
+
+
+@override_settings(BUSBAR_API_RATE="3/m")
+def test_more_tokens_do_not_multiply_the_limit(world: World) -> None:
+    from django.test import Client
+
+    first, second = _token(world.user_a), _token(world.user_a)
+    codes = [Client().get("/api/v1/me", **bearer(t)).status_code for t in (first, second, first, second)]
+    assert codes == [200, 200, 200, 429]
