@@ -12,7 +12,7 @@ from busbar.accounts import actions
 from busbar.accounts.models import ApiToken, User
 from busbar.accounts.queries import api_tokens_visible_to, users_visible_to
 from busbar.core.api import Page
-from busbar.core.schema import Id, IdPath, Instant, SearchText
+from busbar.core.schema import Id, IdPath, InputSchema, Instant, SearchText
 from busbar.lib.actions import Actor
 from busbar.parties.queries import scope_for
 
@@ -64,7 +64,7 @@ class TokenCreated(TokenOut):
     token: str = Field(..., description="The token itself. Shown once: store it now.")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     expires_at: Instant | None = Field(None, description="With its time zone, e.g. 2027-01-31T23:59:00Z")
 

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from busbar.accounts.models import User
 from busbar.parties.models import Organisation
-from busbar.parties.queries import invitee_account_state
+from busbar.parties.queries import (
+    SECOND_FACTOR_NONE,
+    invitee_account,
+    invitee_account_state,
+    second_factor_of,
+)
 
 if TYPE_CHECKING:
     from busbar.parties.models import Invitation
@@ -56,6 +61,8 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
     """The invitation link, to the invited address only. The wording depends on what the address's owner
     must do (sign in, confirm or choose a password, or create an account); only they read it."""
     kind = invitee_account_state(invitation)
+    reactivating = kind in ("confirm_password", "choose_password")
+    second_factor = second_factor_of(invitee_account(invitation)) if reactivating else SECOND_FACTOR_NONE
     inviter = invitation.invited_by
     context = {
         "invitation": invitation,
@@ -63,6 +70,7 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
         "role": invitation.get_role_display(),
         "inviter": inviter.display_name if inviter is not None else "",
         "kind": kind,
+        "second_factor": second_factor,
         "url": invitation_url(token),
         "expires": timezone.localtime(invitation.expires_at),
         "site_url": settings.SITE_URL,

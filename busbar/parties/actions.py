@@ -6,18 +6,22 @@ import datetime as dt
 import hmac
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from busbar.accounts.models import hash_token
+from busbar.accounts.models import ApiToken, hash_token
 from busbar.audit.journal import diff, record, snapshot
 from busbar.lib.actions import (
     ActionError,
@@ -27,10 +31,9 @@ from busbar.lib.actions import (
     IllegalTransition,
     NotPermitted,
     action,
-    check_transition,
 )
 from busbar.parties.models import (
-    INVITATION_TRANSITIONS,
+    INVITATION_CLOSED_MESSAGES,
     OPERATOR_ROLES,
     Identifier,
     IdentifierScheme,
@@ -42,11 +45,25 @@ from busbar.parties.models import (
     Organisation,
     OrganisationRole,
 )
-from busbar.parties.permissions import can_invite, can_offer_role, can_revoke, is_invitee
-from busbar.parties.queries import forget_scope, scope_for
+from busbar.parties.permissions import (
+    can_invite,
+    can_offer_role,
+    can_revoke,
+    invitation_is_backed,
+    is_invitee,
+)
+from busbar.parties.queries import (
+    SECOND_FACTOR_NONE,
+    SECOND_FACTOR_SECURITY_KEY,
+    forget_scope,
+    open_invitations_q,
+    scope_for,
+    second_factor_of,
+)
 
 if TYPE_CHECKING:
     from busbar.accounts.models import User
+    from busbar.parties.queries import Scope
 
 ORG_FIELDS = ("name", "slug", "description", "contact_email", "is_active")
 #: Roles only the central operator's own people may hold.
@@ -235,9 +252,32 @@ WRONG_ACCOUNT = (
     "This invitation is for a different account. Sign out, then open the link again and sign in with the "
     "email address the invitation was sent to."
 )
+SECURITY_KEY_ONLY = (
+    "This account is protected by a security key, which this page cannot check. Ask your organisation "
+    "administrator, or the platform administrator, to restore your access."
+)
 NAME_MAX = 150
 EMAIL_MAX = 254
 PASSWORD_MAX = 256
+CODE_MAX = 64
+
+
+class TooManyInvitations(ActionError):
+    status = 429
+    title = "Too many invitations"
+
+
+class InvitationVoid(IllegalTransition):
+    """An answer (or a revocation) refused because the invitation turned out, when touched, to be dead:
+    past its expiry, or no longer backed by whoever sent it (see
+    :func:`busbar.parties.permissions.invitation_is_backed`), or for a role its organisation may no longer
+    hold. The refusal rolls its own action back, so the closing is recorded by
+    :func:`close_void_invitation` in a transaction of its own (see busbar.parties.answering)."""
+
+    def __init__(self, message: str, *, field: str | None = "status", status: int | None = None) -> None:
+        super().__init__(message, field=field)
+        if status is not None:
+            self.status = status
 
 
 def _is_system(actor: Actor) -> bool:
@@ -278,26 +318,53 @@ def _check_offer(actor: Actor, organisation: Organisation, role: str) -> None:
         raise NotPermitted("Only a platform administrator can appoint another", field="role")
 
 
+def _check_sending_limits(actor: Actor, organisation: Organisation, *, now: dt.datetime) -> None:
+    """Refuse an invitation beyond the sender's hourly allowance (429)."""
+    inviter = _signed_in(actor)
+    if inviter is None:
+        return
+    per_hour = settings.BUSBAR_INVITATIONS_PER_HOUR
+    sent = Invitation.objects.filter(invited_by=inviter, created_at__gt=now - dt.timedelta(hours=1)).count()
+    if sent >= per_hour:
+        raise TooManyInvitations(
+            f"You have sent {per_hour} invitations in the last hour, the most allowed; try again later",
+            field="email",
+        )
+
+
+def _check_pending_cap(organisation: Organisation) -> None:
+    """Refuse an invitation beyond the organisation's allowance of unanswered ones (409)."""
+    cap = settings.BUSBAR_PENDING_INVITATIONS_MAX
+    if Invitation.objects.filter(open_invitations_q(), organisation=organisation).count() >= cap:
+        raise Conflict(
+            f"{organisation} already has {cap} pending invitations, the most allowed; revoke some or wait "
+            "for them to be answered",
+            field="email",
+        )
+
+
 def _token_matches(invitation: Invitation, token: str) -> bool:
     return bool(token) and len(token) <= 200 and hmac.compare_digest(invitation.digest, hash_token(token))
 
 
-def _require_open(invitation: Invitation, target: str) -> None:
-    """Refuse an answer to an invitation that is closed or past its expiry, saying which."""
-    messages = {
-        InvitationStatus.ACCEPTED: "This invitation has already been accepted",
-        InvitationStatus.DECLINED: "This invitation was declined",
-        InvitationStatus.REVOKED: "This invitation was withdrawn; ask the administrator for a new one",
-        InvitationStatus.EXPIRED: "This invitation has expired; ask the administrator for a new one",
-    }
-    status = invitation.effective_status
-    if status != InvitationStatus.PENDING:
-        raise IllegalTransition(messages[status], field="status")
-    check_transition(INVITATION_TRANSITIONS, invitation.status, target, what="The invitation")
+def _require_transition(invitation: Invitation, target: str) -> None:
+    """The one status check of invitations (:meth:`Invitation.may_become`, on the transition table at the
+    status people see). Refuses with the sentence people are shown; a lapsed invitation is refused with
+    :class:`InvitationVoid`, so that its expiry is recorded when it is first touched."""
+    if invitation.may_become(target):
+        return
+    current = invitation.effective_status
+    if target == InvitationStatus.REVOKED:
+        message = f"This invitation is {InvitationStatus(current).label.lower()}, so it cannot be revoked."
+    else:
+        message = INVITATION_CLOSED_MESSAGES.get(current) or f"The invitation cannot become {target}."
+    if invitation.is_lapsed:
+        raise InvitationVoid(message, field="status")
+    raise IllegalTransition(message, field="status")
 
 
 def _close(invitation: Invitation, status: str, *, now: dt.datetime) -> dict[str, list]:
-    check_transition(INVITATION_TRANSITIONS, invitation.status, status, what="The invitation")
+    _require_transition(invitation, status)
     before = invitation.status
     invitation.status = status
     invitation.closed_at = now
@@ -307,6 +374,103 @@ def _close(invitation: Invitation, status: str, *, now: dt.datetime) -> dict[str
         fields.append("accepted_at")
     invitation.save(update_fields=fields)
     return {"status": [before, status]}
+
+
+def _close_and_record(
+    *, actor: Actor, invitation: Invitation, status: str, now: dt.datetime, note: str = ""
+) -> None:
+    """Close a pending invitation as expired or revoked, journalled."""
+    changes = _close(invitation, status, now=now)
+    record(
+        actor=actor,
+        action="invitation.expire" if status == InvitationStatus.EXPIRED else "invitation.revoke",
+        obj=invitation,
+        owner=invitation.organisation,
+        changes=changes,
+        note=note,
+    )
+
+
+def _inviter_scope(invitation: Invitation) -> Scope | None:
+    """The sender's entitlements now (``None`` when Busbar itself sent the invitation)."""
+    return None if invitation.invited_by_id is None else scope_for(invitation.invited_by)
+
+
+def _role_allowed(org: Organisation, role: str) -> bool:
+    return role in MembershipRole.values and not (
+        role in OPERATOR_ONLY_ROLES and not (org.role_codes & OPERATOR_ROLES)
+    )
+
+
+@dataclass(frozen=True)
+class _Void:
+    """Why a pending invitation is dead: how it is closed, the journal's note, and what the invitee reads."""
+
+    status: str
+    note: str
+    message: str = ""
+    field: str = "status"
+    http_status: int | None = None
+
+
+def _void_reason(invitation: Invitation) -> _Void | None:
+    """Whether a pending invitation can no longer be accepted for a reason its own state shows (and not
+    merely because its organisation is switched off for now, which reactivation undoes)."""
+    if invitation.status != InvitationStatus.PENDING:
+        return None
+    if invitation.is_lapsed:
+        return _Void(InvitationStatus.EXPIRED, "")
+    org = invitation.organisation
+    if not org.is_active:
+        return None
+    role = (
+        MembershipRole(invitation.role).label if invitation.role in MembershipRole.values else invitation.role
+    )
+    if not _role_allowed(org, invitation.role):
+        return _Void(
+            InvitationStatus.REVOKED,
+            f"Withdrawn: {org} may no longer have people with the role {role}",
+            f"The role {role} is only for the switching operator's people, and {org} no longer is one; "
+            "the invitation has been withdrawn.",
+            field="role",
+            http_status=422,
+        )
+    if not invitation_is_backed(_inviter_scope(invitation), invitation):
+        return _Void(
+            InvitationStatus.REVOKED,
+            f"Withdrawn: whoever sent it may no longer invite people to {org} as {role}",
+            f"This invitation can no longer be accepted: whoever sent it may no longer invite people to "
+            f"{org} as {role}. It has been withdrawn; ask an administrator of {org} for a new one.",
+            field="invitation",
+        )
+    return None
+
+
+def _withdraw_unbacked_invitations(*, actor: Actor, user: User, now: dt.datetime) -> None:
+    """After ``user``'s memberships change, in the same action: close the pending invitations they sent
+    that they may no longer grant (an administrator removed or demoted), so none grants a role later."""
+    forget_scope(user)
+    scope = scope_for(user)
+    pending = (
+        Invitation.objects.select_for_update()
+        .select_related("organisation")
+        .filter(invited_by=user, status=InvitationStatus.PENDING)
+        .order_by("id")
+    )
+    for inv in pending:
+        if invitation_is_backed(scope, inv):
+            continue
+        lapsed = inv.is_lapsed
+        _close_and_record(
+            actor=actor,
+            invitation=inv,
+            status=InvitationStatus.EXPIRED if lapsed else InvitationStatus.REVOKED,
+            now=now,
+            note=""
+            if lapsed
+            else f"Withdrawn: {user} may no longer invite people to {inv.organisation} "
+            f"as {MembershipRole(inv.role).label}",
+        )
 
 
 def _answering_actor(actor: Actor, invitation: Invitation, token: str) -> User | None:
@@ -324,11 +488,13 @@ def _answering_actor(actor: Actor, invitation: Invitation, token: str) -> User |
     return None
 
 
-def _invitee_actor(actor: Actor, invitation: Invitation) -> Actor:
+def _invitee_actor(invitation: Invitation) -> Actor:
     """Who declined, for the journal. The inviter reads their organisation's journal, and declining is no
-    consent to be named: the entry names the invited address only, signed in or not, account or not."""
+    consent to be named: the entry names the invited address only, and its channel is always the web —
+    only a signed-in account can decline through the API, so recording that channel would tell the inviter
+    the address has an account."""
     return Actor(
-        user=None, organisation=None, channel=actor.channel, name=f"{invitation.email} (invitee)"[:150]
+        user=None, organisation=None, channel=Channel.WEB, name=f"{invitation.email} (invitee)"[:150]
     )
 
 
@@ -340,7 +506,9 @@ def invite_user(
 
     The answer and the journal entry are the same whether or not the address has an account, whether that
     account is active, and whether it is already a member. A newer invitation to the same address replaces
-    an earlier pending one, whose link stops working.
+    an earlier pending one, whose link stops working. A person sends at most
+    ``BUSBAR_INVITATIONS_PER_HOUR`` an hour (429), and an organisation has at most
+    ``BUSBAR_PENDING_INVITATIONS_MAX`` waiting for an answer (409).
     """
     if not _is_system(actor) and not can_invite(scope_for(_signed_in(actor)), organisation):
         raise NotPermitted(f"You are not an administrator of {organisation}")
@@ -350,20 +518,20 @@ def invite_user(
     email = _clean_invitee_email(email)
     full_name = _clean_name(full_name, required=False)
     now = timezone.now()
+    _check_sending_limits(actor, organisation, now=now)
     earlier = Invitation.objects.select_for_update().filter(
         organisation=organisation, email=email, status=InvitationStatus.PENDING
     )
     for old in earlier:
         lapsed = old.is_lapsed
-        changes = _close(old, InvitationStatus.EXPIRED if lapsed else InvitationStatus.REVOKED, now=now)
-        record(
+        _close_and_record(
             actor=actor,
-            action="invitation.expire" if lapsed else "invitation.revoke",
-            obj=old,
-            owner=organisation,
-            changes=changes,
+            invitation=old,
+            status=InvitationStatus.EXPIRED if lapsed else InvitationStatus.REVOKED,
+            now=now,
             note="" if lapsed else "Replaced by a newer invitation to the same address",
         )
+    _check_pending_cap(organisation)
     raw = secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
@@ -396,16 +564,29 @@ def invite_user(
 
 @action
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
-    """Withdraw a pending invitation; its link stops working."""
+    """Withdraw a pending invitation; its link stops working. A lapsed one is expired, not revoked."""
     inv = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     if not _is_system(actor) and not can_revoke(scope_for(_signed_in(actor)), inv):
         raise NotPermitted(f"You are not an administrator of {inv.organisation}")
-    if inv.status != InvitationStatus.PENDING:
-        raise IllegalTransition(
-            f"This invitation is already {inv.get_status_display().lower()}", field="status"
-        )
     changes = _close(inv, InvitationStatus.REVOKED, now=timezone.now())
     record(actor=actor, action="invitation.revoke", obj=inv, owner=inv.organisation, changes=changes)
+    return inv
+
+
+@action
+def close_void_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
+    """Record the closing of a dead invitation found when someone touched it: one past its expiry as
+    expired (``invitation.expire``), one its sender may no longer grant, or for a role its organisation may
+    no longer hold, as revoked. Checked again under lock; refused when the invitation is not dead."""
+    inv = (
+        Invitation.objects.select_for_update()
+        .select_related("organisation", "invited_by")
+        .get(pk=invitation.pk)
+    )
+    void = _void_reason(inv)
+    if void is None:
+        raise IllegalTransition(inv.closed_message or "This invitation can still be answered", field="status")
+    _close_and_record(actor=actor, invitation=inv, status=void.status, now=timezone.now(), note=void.note)
     return inv
 
 
@@ -414,9 +595,8 @@ def decline_invitation(*, actor: Actor, invitation: Invitation, token: str = "")
     """The invitee says no: signed in as the invited address, or through the emailed link."""
     inv = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     _answering_actor(actor, inv, token)
-    _require_open(inv, InvitationStatus.DECLINED)
     changes = _close(inv, InvitationStatus.DECLINED, now=timezone.now())
-    journal_actor = actor if _is_system(actor) else _invitee_actor(actor, inv)
+    journal_actor = actor if _is_system(actor) else _invitee_actor(inv)
     record(actor=journal_actor, action="invitation.decline", obj=inv, owner=inv.organisation, changes=changes)
     return inv
 
@@ -430,16 +610,87 @@ def _check_password(password: str, user: User) -> None:
         raise ActionError(" ".join(exc.messages), field="password") from None
 
 
+def _check_second_factor(user: User, code: str) -> None:
+    """A switched-off account with a second factor proves it too: a current code from its authenticator
+    app or an unused recovery code, checked by allauth's own authenticators (a TOTP code is then spent,
+    a recovery code used up). An account whose only factor is a security key cannot prove it here."""
+    factor = second_factor_of(user)
+    if factor == SECOND_FACTOR_NONE:
+        return
+    if factor == SECOND_FACTOR_SECURITY_KEY:
+        raise NotPermitted(SECURITY_KEY_ONLY, field="code")
+    code = (code or "").strip()
+    if not code:
+        raise ActionError(
+            "Enter the code from your authenticator app, or one of your recovery codes", field="code"
+        )
+    if len(code) <= CODE_MAX:
+        for authenticator in Authenticator.objects.filter(user_id=user.pk).exclude(
+            type=Authenticator.Type.WEBAUTHN
+        ):
+            if authenticator.wrap().validate_code(code):
+                authenticator.record_usage()
+                return
+    raise ActionError(
+        "That code is not right: use the current code from your authenticator app, or an unused recovery "
+        "code",
+        field="code",
+    )
+
+
+def _find_account(email: str) -> User | None:
+    return get_user_model().objects.select_for_update().filter(email__iexact=email).first()
+
+
+def _reactivate(
+    *, actor: Actor, journal_actor: Actor, user: User, org: Organisation, password: str, code: str
+) -> None:
+    """Switch a deactivated account back on: its owner proves it (password, and second factor if any)."""
+    if not _is_system(actor):
+        if second_factor_of(user) == SECOND_FACTOR_SECURITY_KEY:
+            raise NotPermitted(SECURITY_KEY_ONLY, field="code")
+        if user.has_usable_password():
+            if len(password) > PASSWORD_MAX or not user.check_password(password):
+                raise ActionError("That is not the password of this account", field="password")
+            _check_second_factor(user, code)
+        else:
+            _check_password(password, user)
+            _check_second_factor(user, code)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record(
+        actor=journal_actor,
+        action="user.activate",
+        obj=user,
+        owner=org,
+        changes={"is_active": [False, True]},
+        note="Reactivated by its owner accepting an invitation",
+    )
+
+
 @action
 def accept_invitation(
-    *, actor: Actor, invitation: Invitation, token: str = "", full_name: str = "", password: str = ""
+    *,
+    actor: Actor,
+    invitation: Invitation,
+    token: str = "",
+    full_name: str = "",
+    password: str = "",
+    code: str = "",
 ) -> Membership:
     """The invitee says yes, and becomes a member with the invited role.
 
     * An active account must be signed in (``actor``) as the invited address.
-    * A deactivated account proves itself with its password (it cannot sign in), and is reactivated:
-      accepting is the owner's consent. If it never had a password, the owner chooses one.
+    * A deactivated account proves itself with its password (it cannot sign in), and with a current
+      authenticator code or a recovery code if it has a second factor, and is reactivated: accepting is
+      the owner's consent. If it never had a password, the owner chooses one.
     * With no account yet, the invitee (holding the emailed link) gives a name and a password.
+
+    Refused with :class:`InvitationVoid` when the invitation is dead (lapsed; its sender may no longer
+    grant it; its role no longer allowed there): the caller records the closing (busbar.parties.answering).
+    An active member is never given another role by an invitation: their administrator changes it.
     """
     inv = (
         Invitation.objects.select_for_update()
@@ -448,20 +699,16 @@ def accept_invitation(
     )
     signed_in = _answering_actor(actor, inv, token)
     system = _is_system(actor)
-    _require_open(inv, InvitationStatus.ACCEPTED)
-    org = Organisation.objects.get(pk=inv.organisation_id)
+    _require_transition(inv, InvitationStatus.ACCEPTED)
+    org = inv.organisation
     if not org.is_active:
         raise ActionError(f"{org} is no longer active, so the invitation cannot be accepted", field="status")
-    _check_role_for(org, inv.role)
-    if inv.role == MembershipRole.PLATFORM_ADMIN and not (
-        inv.invited_by is not None and scope_for(inv.invited_by).is_platform_admin
-    ):
-        raise NotPermitted(
-            "The platform administrator who sent this invitation no longer is one", field="role"
-        )
+    void = _void_reason(inv)
+    if void is not None:
+        raise InvitationVoid(void.message, field=void.field, status=void.http_status)
 
     UserModel = get_user_model()
-    user = UserModel.objects.select_for_update().filter(email__iexact=inv.email).first()
+    user = _find_account(inv.email)
     now = timezone.now()
     if user is None:
         if signed_in is not None:  # cannot happen (addresses are unique), but never attach to someone else
@@ -469,7 +716,17 @@ def accept_invitation(
         name = _clean_name(full_name or inv.full_name, required=not system)
         if not system:
             _check_password(password, UserModel(email=inv.email, full_name=name))
-        user = UserModel.objects.create_user(email=inv.email, full_name=name, password=password or None)
+        try:
+            with transaction.atomic():
+                user = UserModel.objects.create_user(
+                    email=inv.email, full_name=name, password=password or None
+                )
+        except IntegrityError:
+            raise Conflict(
+                "An account for this address was created at the same moment. Open the invitation link "
+                "again to continue.",
+                field="email",
+            ) from None
         journal_actor = actor if system else Actor(user=user, organisation=org, channel=actor.channel)
         record(
             actor=journal_actor,
@@ -485,28 +742,22 @@ def accept_invitation(
                 "Sign in with the invited email address to accept this invitation", field="invitation"
             )
         if not user.is_active:
-            if not system:
-                if user.has_usable_password():
-                    if len(password) > PASSWORD_MAX or not user.check_password(password):
-                        raise ActionError("That is not the password of this account", field="password")
-                else:
-                    _check_password(password, user)
-                    user.set_password(password)
-                    user.save(update_fields=["password"])
-            user.is_active = True
-            user.save(update_fields=["is_active"])
-            record(
-                actor=journal_actor,
-                action="user.activate",
-                obj=user,
-                owner=org,
-                changes={"is_active": [False, True]},
-                note="Reactivated by its owner accepting an invitation",
+            _reactivate(
+                actor=actor, journal_actor=journal_actor, user=user, org=org, password=password, code=code
             )
 
     membership = Membership.objects.select_for_update().filter(user=user, organisation=org).first()
     if membership is None:
-        membership = Membership.objects.create(user=user, organisation=org, role=inv.role, created_at=now)
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    user=user, organisation=org, role=inv.role, created_at=now
+                )
+        except IntegrityError:
+            raise Conflict(
+                f"You became a member of {org} at the same moment; open the invitation again",
+                field="invitation",
+            ) from None
         record(
             actor=journal_actor,
             action="membership.create",
@@ -522,7 +773,14 @@ def accept_invitation(
         membership.role = inv.role
         membership.save(update_fields=["is_active", "role"])
         record(actor=journal_actor, action="membership.activate", obj=membership, owner=org, changes=changes)
-    # An active member accepting keeps their membership as it is: nothing is duplicated.
+    elif membership.role != inv.role:
+        raise Conflict(
+            f"You are already a member of {org} as {MembershipRole(membership.role).label}. An invitation "
+            f"does not change a member's role: ask an administrator of {org} to change it, or decline "
+            "this invitation.",
+            field="role",
+        )
+    # An active member accepting the role they hold keeps their membership as it is: nothing is duplicated.
     changes = _close(inv, InvitationStatus.ACCEPTED, now=now)
     inv.membership = membership
     inv.save(update_fields=["membership"])
@@ -585,6 +843,8 @@ def add_member(
 
 @action
 def change_membership_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    """Change a member's role. An administrator demoted loses, in the same action, the pending invitations
+    they sent and may no longer grant."""
     m = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     _require_org_admin(actor, m.organisation)
     _check_role_for(m.organisation, role)
@@ -602,13 +862,58 @@ def change_membership_role(*, actor: Actor, membership: Membership, role: str) -
     record(
         actor=actor, action="membership.role", obj=m, owner=m.organisation, changes={"role": [before, role]}
     )
+    _withdraw_unbacked_invitations(actor=actor, user=m.user, now=timezone.now())
     forget_scope(m.user)
     return m
 
 
+def _end_sessions(user: User) -> int:
+    """Sign the person out everywhere: delete their sessions (with a database-backed session engine, the
+    only kind whose sessions can be listed). Returns how many were ended."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store_class = engine.SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    ended = 0
+    model = store_class.get_model_class()
+    for key, data in (
+        model.objects.filter(expire_date__gt=timezone.now())
+        .values_list("session_key", "session_data")
+        .iterator()
+    ):
+        if store_class().decode(data).get(SESSION_KEY) == str(user.pk):
+            store_class(session_key=key).delete()
+            ended += 1
+    return ended
+
+
+def _switch_off_account(*, actor: Actor, user: User, owner: Organisation) -> int:
+    """An account switched off keeps nothing that works when it is switched back on: its live API tokens
+    are revoked (journalled, as :func:`busbar.accounts.actions.revoke_api_token` does) and its sessions
+    ended. Returns how many sessions were ended."""
+    now = timezone.now()
+    live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    for token in live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).order_by("id"):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            owner=owner,
+            changes={"revoked_at": [None, now]},
+            note="Revoked because the account was switched off",
+        )
+    return _end_sessions(user)
+
+
 @action
 def set_membership_active(*, actor: Actor, membership: Membership, active: bool) -> Membership:
-    """Deactivate (or restore) a person's membership; someone left with no membership cannot sign in."""
+    """Deactivate (or restore) a person's membership; someone left with no membership cannot sign in.
+
+    In the same action: an administrator deactivated loses the pending invitations they may no longer
+    grant, and an account switched off (no active membership left) loses its API tokens and sessions.
+    """
     m = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     _require_org_admin(actor, m.organisation)
     if m.is_active == active:
@@ -631,12 +936,16 @@ def set_membership_active(*, actor: Actor, membership: Membership, active: bool)
     if user.is_active != still_member:
         user.is_active = still_member
         user.save(update_fields=["is_active"])
+        ended = 0 if still_member else _switch_off_account(actor=actor, user=user, owner=m.organisation)
         record(
             actor=actor,
             action="user.activate" if still_member else "user.deactivate",
             obj=user,
             owner=m.organisation,
             changes={"is_active": [not still_member, still_member]},
+            note="" if still_member else f"Signed out everywhere ({ended} session{'s' * (ended != 1)} ended)",
         )
+    if not active:
+        _withdraw_unbacked_invitations(actor=actor, user=user, now=timezone.now())
     forget_scope(user)
     return m

@@ -13,6 +13,7 @@ from busbar.core.api import Page
 from busbar.core.schema import IdPath, Name, SearchText, Text
 from busbar.lib.actions import Actor, NotPermitted
 from busbar.parties import actions
+from busbar.parties.answering import closing_if_void
 from busbar.parties.models import (
     Identifier,
     IndustryRole,
@@ -348,7 +349,8 @@ def revoke_invitation(request: HttpRequest, org_id: IdPath, invitation_id: IdPat
     invitation = get_object_or_404(
         invitations_visible_to(request.user), pk=invitation_id, organisation_id=org_id
     )
-    return actions.revoke_invitation(actor=_actor(request), invitation=invitation)
+    with closing_if_void(invitation):
+        return actions.revoke_invitation(actor=_actor(request), invitation=invitation)
 
 
 @router.get(
@@ -370,7 +372,8 @@ def my_invitations(request: HttpRequest) -> QuerySet[Invitation]:
 )
 def accept_invitation(request: HttpRequest, invitation_id: IdPath) -> Invitation:
     invitation = get_object_or_404(invitations_addressed_to(request.user), pk=invitation_id)
-    actions.accept_invitation(actor=_actor(request), invitation=invitation)
+    with closing_if_void(invitation):
+        actions.accept_invitation(actor=_actor(request), invitation=invitation)
     return invitations_addressed_to(request.user).get(pk=invitation.pk)
 
 
@@ -382,4 +385,5 @@ def accept_invitation(request: HttpRequest, invitation_id: IdPath) -> Invitation
 )
 def decline_invitation(request: HttpRequest, invitation_id: IdPath) -> Invitation:
     invitation = get_object_or_404(invitations_addressed_to(request.user), pk=invitation_id)
-    return actions.decline_invitation(actor=_actor(request), invitation=invitation)
+    with closing_if_void(invitation):
+        return actions.decline_invitation(actor=_actor(request), invitation=invitation)

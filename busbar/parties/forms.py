@@ -63,7 +63,30 @@ def _password_field(label: str, autocomplete: str) -> forms.CharField:
     )
 
 
-class _ChoosePasswordMixin(forms.Form):
+#: One-time codes are short; anything longer is not one.
+CODE_MAX = 64
+CODE_LABELS = {
+    "totp": "Code from your authenticator app (or one of your recovery codes)",
+    "recovery_codes": "One of your recovery codes",
+}
+
+
+class _SecondFactorForm(forms.Form):
+    """An answer that, for an account with a second factor, also asks for a code on the same form."""
+
+    def __init__(self, *args: object, second_factor: str = "none", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if second_factor in CODE_LABELS:
+            self.fields["code"] = forms.CharField(
+                label=CODE_LABELS[second_factor],
+                max_length=CODE_MAX,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+                ),
+            )
+
+
+class _ChoosePasswordMixin(_SecondFactorForm):
     password = _password_field("Choose a password", "new-password")
     password_again = _password_field("Password again", "new-password")
 
@@ -85,8 +108,9 @@ class InvitationChoosePasswordForm(_ChoosePasswordMixin):
     """Accepting with a deactivated account that never had a password."""
 
 
-class InvitationPasswordForm(forms.Form):
-    """Accepting with a deactivated account: its password is the owner's proof."""
+class InvitationPasswordForm(_SecondFactorForm):
+    """Accepting with a deactivated account: its password (and second factor, if any) is the owner's
+    proof."""
 
     password = _password_field("Your Busbar password", "current-password")
 

@@ -174,6 +174,14 @@ INVITATION_TRANSITIONS: dict[str, set[str]] = {
     InvitationStatus.REVOKED: set(),
     InvitationStatus.EXPIRED: set(),
 }
+#: What a person is told when an invitation, as they see it (see ``Invitation.effective_status``), is
+#: closed. The one set of these sentences: actions refuse with them and pages show them.
+INVITATION_CLOSED_MESSAGES: dict[str, str] = {
+    InvitationStatus.ACCEPTED: "This invitation has already been accepted.",
+    InvitationStatus.DECLINED: "This invitation was declined.",
+    InvitationStatus.REVOKED: "This invitation was withdrawn. Ask the administrator for a new one.",
+    InvitationStatus.EXPIRED: "This invitation has expired. Ask the administrator for a new one.",
+}
 
 
 class Invitation(models.Model):
@@ -230,14 +238,31 @@ class Invitation(models.Model):
         return self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
 
     @property
-    def is_open(self) -> bool:
-        """Pending and not yet expired: the invitee may still accept or decline."""
-        return self.status == InvitationStatus.PENDING and not self.is_lapsed
-
-    @property
     def effective_status(self) -> str:
         """The status as people see it: a lapsed pending invitation shows as expired."""
         return InvitationStatus.EXPIRED if self.is_lapsed else self.status
+
+    def may_become(self, target: str) -> bool:
+        """The one status check: may the invitation, as people see it, move to ``target``?
+
+        Read from :data:`INVITATION_TRANSITIONS` at the effective status, so a lapsed invitation can be
+        neither accepted, declined nor revoked. The single exception is recording the expiry a lapsed
+        invitation already shows (pending → expired on record).
+        """
+        current = self.effective_status
+        if target == InvitationStatus.EXPIRED and self.is_lapsed:
+            current = self.status
+        return target in INVITATION_TRANSITIONS.get(current, set())
+
+    @property
+    def is_open(self) -> bool:
+        """Pending and not yet expired: the invitee may still accept or decline."""
+        return self.may_become(InvitationStatus.ACCEPTED)
+
+    @property
+    def closed_message(self) -> str:
+        """Why the invitation can no longer be answered (empty while it is open)."""
+        return INVITATION_CLOSED_MESSAGES.get(self.effective_status, "")
 
     def get_effective_status_display(self) -> str:
         return InvitationStatus(self.effective_status).label

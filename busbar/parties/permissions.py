@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from busbar.parties.models import Invitation, MembershipRole, Organisation
+from busbar.parties.models import Invitation, InvitationStatus, MembershipRole, Organisation
 
 if TYPE_CHECKING:
     from busbar.accounts.models import User
@@ -26,9 +26,29 @@ def can_offer_role(scope: Scope, role: str) -> bool:
     return role != MembershipRole.PLATFORM_ADMIN or scope.is_platform_admin
 
 
+def invitation_is_backed(inviter_scope: Scope | None, invitation: Invitation) -> bool:
+    """An invitation grants its role only while whoever sent it may still invite people to that
+    organisation and offer that role: an administrator who was removed or demoted since cannot grant a
+    role through an invitation still pending. ``inviter_scope`` is ``None`` for an invitation Busbar itself
+    sent (set-up commands; no inviter): it stands for any role but platform administrator, which only a
+    person who is one may offer."""
+    if inviter_scope is None:
+        return invitation.role != MembershipRole.PLATFORM_ADMIN
+    return can_invite(inviter_scope, invitation.organisation) and can_offer_role(
+        inviter_scope, invitation.role
+    )
+
+
+def can_read_invited_addresses(scope: Scope, organisation_id: int | None) -> bool:
+    """Who learns which addresses an organisation invited: its administrators and platform administrators.
+    The desk and everyone else do not, neither from the invitations nor from the journal's
+    ``invitation.*`` entries (which are redacted for them when read; see busbar.audit.queries)."""
+    return organisation_id is not None and scope.can_administer(organisation_id)
+
+
 def can_see_invitations(scope: Scope, organisation: Organisation) -> bool:
     """An organisation's invitations are read by its administrators and platform administrators only."""
-    return scope.can_administer(organisation.pk)
+    return can_read_invited_addresses(scope, organisation.pk)
 
 
 def can_revoke(scope: Scope, invitation: Invitation) -> bool:
@@ -47,5 +67,6 @@ def is_invitee(user: User | None, invitation: Invitation) -> bool:
 
 
 def can_answer(user: User | None, invitation: Invitation) -> bool:
-    """Accepting or declining as a signed-in person is for the invitee alone, while the offer is open."""
-    return is_invitee(user, invitation) and invitation.is_open
+    """Accepting or declining as a signed-in person is for the invitee alone, while the offer is open
+    (the status check itself is :meth:`Invitation.may_become`)."""
+    return is_invitee(user, invitation) and invitation.may_become(InvitationStatus.ACCEPTED)

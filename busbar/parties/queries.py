@@ -155,7 +155,8 @@ def invitation_status_q(status: str) -> Q:
 
 def invitations_visible_to(user: User | None) -> QuerySet[Invitation]:
     """An organisation's invitations are seen by its administrators, and platform administrators; the
-    desk and everyone else see none (see :func:`busbar.parties.permissions.can_see_invitations`)."""
+    desk and everyone else see none (the rule: :func:`busbar.parties.permissions.can_read_invited_addresses`,
+    which the audit journal follows too)."""
     scope = scope_for(user)
     qs = Invitation.objects.select_related("organisation", "invited_by")
     if not scope.is_authenticated:
@@ -192,6 +193,38 @@ def invitation_by_token(token: str) -> Invitation | None:
     )
 
 
+def invitee_account(invitation: Invitation) -> User | None:
+    """The account, if any, whose address the invitation was sent to. Never shown to the inviter."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=invitation.email).first()
+
+
+#: What a switched-off account must give, besides its password, to be switched back on by accepting:
+#: nothing, a code (from an authenticator app, or a recovery code), or — for an account whose only
+#: second factor is a security key, which the invitation page cannot check — its administrator's help.
+SECOND_FACTOR_NONE = "none"
+SECOND_FACTOR_TOTP = "totp"
+SECOND_FACTOR_RECOVERY_CODES = "recovery_codes"
+SECOND_FACTOR_SECURITY_KEY = "security_key"
+
+
+def second_factor_of(user: User | None) -> str:
+    """Which second factor an account can prove on a form: see the ``SECOND_FACTOR_*`` values."""
+    from allauth.mfa.models import Authenticator
+
+    if user is None:
+        return SECOND_FACTOR_NONE
+    types = set(Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True))
+    if Authenticator.Type.TOTP in types:
+        return SECOND_FACTOR_TOTP
+    if Authenticator.Type.RECOVERY_CODES in types:
+        return SECOND_FACTOR_RECOVERY_CODES
+    if Authenticator.Type.WEBAUTHN in types:
+        return SECOND_FACTOR_SECURITY_KEY
+    return SECOND_FACTOR_NONE
+
+
 def invitee_account_state(invitation: Invitation) -> str:
     """What the owner of the invited address must do to accept. Only ever shown to that owner (on the page
     the emailed link opens, and in the email itself), never to the inviter:
@@ -199,9 +232,7 @@ def invitee_account_state(invitation: Invitation) -> str:
     ``sign_in`` (an active account), ``confirm_password`` (a deactivated account with a password),
     ``choose_password`` (a deactivated account that never had one) or ``create`` (no account yet).
     """
-    from django.contrib.auth import get_user_model
-
-    account = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    account = invitee_account(invitation)
     if account is None:
         return "create"
     if account.is_active:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from allauth.core import ratelimit
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from busbar.audit.queries import timeline_for
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
 from busbar.parties import actions
+from busbar.parties.answering import closing_if_void, settle
 from busbar.parties.forms import (
     InvitationChoosePasswordForm,
     InvitationNewAccountForm,
@@ -35,16 +37,20 @@ from busbar.parties.models import (
     MembershipRole,
     Organisation,
 )
-from busbar.parties.permissions import can_answer, can_invite, can_revoke, can_see_invitations, is_invitee
+from busbar.parties.permissions import can_invite, can_revoke, can_see_invitations, is_invitee
 from busbar.parties.queries import (
+    SECOND_FACTOR_NONE,
+    SECOND_FACTOR_SECURITY_KEY,
     invitation_by_token,
     invitations_addressed_to,
     invitations_visible_to,
+    invitee_account,
     invitee_account_state,
     memberships_visible_to,
     open_invitations_q,
     organisations_visible_to,
     scope_for,
+    second_factor_of,
 )
 
 PAGE_SIZE = 50
@@ -234,7 +240,8 @@ def invitation_revoke(request: HttpRequest, pk: str) -> HttpResponse:
     if not can_revoke(scope_for(request.user), invitation):
         return _forbidden(request)
     try:
-        actions.revoke_invitation(actor=Actor.from_request(request), invitation=invitation)
+        with closing_if_void(invitation):
+            actions.revoke_invitation(actor=Actor.from_request(request), invitation=invitation)
         messages.success(request, f"Invitation to {invitation.email} revoked.")
     except ActionError as exc:
         messages.error(request, exc.message)
@@ -280,17 +287,13 @@ def membership_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The invitee's side ---------------------------------------------------------------------------------
 
-CLOSED_MESSAGES = {
-    InvitationStatus.ACCEPTED: "This invitation has already been accepted.",
-    InvitationStatus.DECLINED: "This invitation was declined.",
-    InvitationStatus.REVOKED: "This invitation was withdrawn. Ask the administrator for a new one.",
-    InvitationStatus.EXPIRED: "This invitation has expired. Ask the administrator for a new one.",
-}
 ANSWER_FORMS = {
     "confirm_password": InvitationPasswordForm,
     "choose_password": InvitationChoosePasswordForm,
     "create": InvitationNewAccountForm,
 }
+#: States in which accepting switches a deactivated account back on.
+REACTIVATING = ("confirm_password", "choose_password")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -300,94 +303,155 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _respond_state(request: HttpRequest, invitation: Invitation) -> str:
+def _respond_state(request: HttpRequest, invitation: Invitation) -> tuple[str, str]:
+    """What the page asks for, and the second factor a deactivated account must also prove."""
     if request.user.is_authenticated and not is_invitee(request.user, invitation):
-        return "wrong_account"
+        return "wrong_account", SECOND_FACTOR_NONE
     if not invitation.is_open or not invitation.organisation.is_active:
-        return "closed"
+        return "closed", SECOND_FACTOR_NONE
     if request.user.is_authenticated:
-        return "answer"
-    return invitee_account_state(invitation)
+        return "answer", SECOND_FACTOR_NONE
+    state = invitee_account_state(invitation)
+    if state not in REACTIVATING:
+        return state, SECOND_FACTOR_NONE
+    factor = second_factor_of(invitee_account(invitation))
+    # A security key cannot be checked on this page: the owner asks an administrator instead.
+    return ("ask_admin" if factor == SECOND_FACTOR_SECURITY_KEY else state), factor
 
 
-def _answer_form(state: str, invitation: Invitation, data: object = None) -> forms.Form | None:
+def _answer_form(state: str, invitation: Invitation, factor: str, data: object = None) -> forms.Form | None:
     form_class = ANSWER_FORMS.get(state)
     if form_class is None:
         return None
     initial = {"full_name": invitation.full_name} if state == "create" else None
-    return form_class(data, initial=initial)
+    return form_class(data, initial=initial, second_factor=factor)
+
+
+def _closed_message(invitation: Invitation) -> str:
+    if not invitation.organisation.is_active:
+        return f"{invitation.organisation} is no longer active, so this invitation cannot be accepted."
+    return invitation.closed_message
 
 
 @require_http_methods(["GET", "POST"])
 def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
     """The page the emailed link opens, signed in or not. It asks for what the address's owner must give
-    to accept (nothing when signed in as them; a password for a deactivated account; a name and password
-    when there is no account yet) and offers to decline."""
+    to accept (nothing when signed in as them; a password — and a code, with a second factor — for a
+    deactivated account; a name and password when there is no account yet) and offers to decline."""
     invitation = invitation_by_token(token)
     if invitation is None:
         return _private(render(request, "parties/invitation_respond.html", {"state": "invalid"}, status=404))
-    state = _respond_state(request, invitation)
-    form = _answer_form(state, invitation)
+    state, factor = _respond_state(request, invitation)
+    form = _answer_form(state, invitation, factor)
     status = 200
     if request.method == "POST":
-        response, form, status = _respond_post(request, invitation, token, state)
+        response, form, status = _respond_post(request, invitation, token, state, factor)
         if response is not None:
             return _private(response)
+        invitation.refresh_from_db()
+        if not invitation.is_open:
+            state = "closed" if state != "wrong_account" else state
     context = {
         "state": state,
         "invitation": invitation,
         "form": form,
-        "closed_message": CLOSED_MESSAGES.get(invitation.effective_status)
-        if invitation.organisation.is_active
-        else f"{invitation.organisation} is no longer active, so this invitation cannot be accepted.",
+        "closed_message": _closed_message(invitation),
+        "security_key_only": actions.SECURITY_KEY_ONLY,
         "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
     }
     return _private(render(request, "parties/invitation_respond.html", context, status=status))
 
 
+class _Attempt:
+    """One try at a deactivated account's secrets from the invitation page. It comes out of the same
+    budget as signing in — allauth's lock-out, keyed on the account's address, not on the invitation, so a
+    new invitation does not reset it — and, when a code is asked for, allauth's second-factor budget too.
+    On success it is given back as allauth does: the sign-in use is rolled back, the code budget cleared."""
+
+    def __init__(self, request: HttpRequest, invitation: Invitation, factor: str) -> None:
+        self.request = request
+        adapter = get_account_adapter(request)
+        self.login_key = adapter._get_login_attempts_cache_key(request, email=invitation.email)
+        self.code_key = None
+        if factor != SECOND_FACTOR_NONE:
+            account = invitee_account(invitation)
+            self.code_key = f"mfa-auth-user-{account.pk}" if account is not None else None
+        self.usage = None
+
+    def spend(self) -> bool:
+        self.usage = allauth_ratelimit.consume(
+            self.request, app="allauth.account", action="login_failed", key=self.login_key
+        )
+        if not self.usage:
+            return False
+        return not self.code_key or bool(
+            allauth_ratelimit.consume(
+                self.request, app="allauth.account", action="login_failed", key=self.code_key
+            )
+        )
+
+    def succeeded(self) -> None:
+        if self.usage:
+            self.usage.rollback()
+        if self.code_key:
+            allauth_ratelimit.clear(
+                self.request, app="allauth.account", action="login_failed", key=self.code_key
+            )
+
+
 def _respond_post(
-    request: HttpRequest, invitation: Invitation, token: str, state: str
+    request: HttpRequest, invitation: Invitation, token: str, state: str, factor: str
 ) -> tuple[HttpResponse | None, forms.Form | None, int]:
     """Handle an answer from the invitation page: a response to send, or the form to show with a status."""
     if state == "wrong_account":
         return None, None, 403
     if state == "closed":
+        if invitation.status == InvitationStatus.PENDING:
+            settle(invitation)  # first touched since it lapsed (or its sender lost the right): record it
         return None, None, 409
     actor = Actor.from_request(request)
     if request.POST.get("decision") == "decline":
         try:
-            actions.decline_invitation(actor=actor, invitation=invitation, token=token)
+            with closing_if_void(invitation):
+                actions.decline_invitation(actor=actor, invitation=invitation, token=token)
         except ActionError as exc:
             messages.error(request, exc.message)
-            return None, _answer_form(state, invitation), exc.status
+            return None, _answer_form(state, invitation, factor), exc.status
         messages.success(request, f"You declined the invitation to join {invitation.organisation}.")
         return redirect("profile" if request.user.is_authenticated else request.path), None, 302
     if state == "sign_in":
         messages.error(request, "Sign in with the invited email address to accept this invitation.")
         return None, None, 403
-    form = _answer_form(state, invitation, request.POST)
+    if state == "ask_admin":
+        return None, None, 403
+    form = _answer_form(state, invitation, factor, request.POST)
     if form is not None and not form.is_valid():
         return None, form, 422
     data = form.cleaned_data if form is not None else {}
-    if state == "confirm_password" and not ratelimit.consume(
-        request, action="login_failed", key=f"invitation:{invitation.pk}"
-    ):
-        form.add_error(None, "Too many attempts. Wait a few minutes, then try again.")
-        return None, form, 429
+    attempt = None
+    if state == "confirm_password" or (state in REACTIVATING and factor != SECOND_FACTOR_NONE):
+        attempt = _Attempt(request, invitation, factor)
+        if not attempt.spend():
+            form.add_error(None, "Too many attempts. Wait a few minutes, then try again.")
+            return None, form, 429
     try:
-        membership = actions.accept_invitation(
-            actor=actor,
-            invitation=invitation,
-            token=token,
-            full_name=data.get("full_name", ""),
-            password=data.get("password", ""),
-        )
+        with closing_if_void(invitation):
+            membership = actions.accept_invitation(
+                actor=actor,
+                invitation=invitation,
+                token=token,
+                full_name=data.get("full_name", ""),
+                password=data.get("password", ""),
+                code=data.get("code", ""),
+            )
     except ActionError as exc:
-        if form is None:
-            messages.error(request, exc.message)
+        if form is None or isinstance(exc, actions.InvitationVoid):
+            messages.error(request, exc.message)  # a dead invitation's page shows no form any more
         else:
             add_action_error(form, exc)
         return None, form, exc.status
+    if attempt is not None:
+        attempt.succeeded()
     joined = f"{membership.organisation} as {MembershipRole(membership.role).label}"
     if state == "answer":
         messages.success(request, f"You are now a member of {joined}.")
@@ -404,11 +468,9 @@ def _respond_post(
 def invitation_accept(request: HttpRequest, pk: str) -> HttpResponse:
     """Accept, signed in as the invited address (from the profile page)."""
     invitation = get_object_or_404(invitations_addressed_to(request.user), pk=pk)
-    if not can_answer(request.user, invitation):
-        messages.error(request, CLOSED_MESSAGES.get(invitation.effective_status, "You cannot accept that."))
-        return redirect("profile")
     try:
-        membership = actions.accept_invitation(actor=Actor.from_request(request), invitation=invitation)
+        with closing_if_void(invitation):
+            membership = actions.accept_invitation(actor=Actor.from_request(request), invitation=invitation)
     except ActionError as exc:
         messages.error(request, exc.message)
         return redirect("profile")
@@ -425,7 +487,8 @@ def invitation_decline(request: HttpRequest, pk: str) -> HttpResponse:
     """Decline, signed in as the invited address (from the profile page)."""
     invitation = get_object_or_404(invitations_addressed_to(request.user), pk=pk)
     try:
-        actions.decline_invitation(actor=Actor.from_request(request), invitation=invitation)
+        with closing_if_void(invitation):
+            actions.decline_invitation(actor=Actor.from_request(request), invitation=invitation)
         messages.success(request, f"You declined the invitation to join {invitation.organisation}.")
     except ActionError as exc:
         messages.error(request, exc.message)

@@ -109,13 +109,14 @@ def test_a_new_person_creates_their_account_by_accepting(
 def test_an_existing_member_accepting_gets_no_second_membership(
     world: World, django_capture_on_commit_callbacks
 ) -> None:  # noqa: ANN001
+    # The same role they hold (another role is refused: see test_invitation_member_other_role.py).
     invitation, token = invite(
-        django_capture_on_commit_callbacks, world.org_a, world.user_a.email, "org_admin", by=world.admin_a
+        django_capture_on_commit_callbacks, world.org_a, world.user_a.email, "participant", by=world.admin_a
     )
     response = world.client(world.user_a).post(f"/invitations/{token}/", {"decision": "accept"})
     assert response.status_code == 302
     membership = Membership.objects.get(user=world.user_a, organisation=world.org_a)
-    assert membership.role == "participant"  # kept as it was: the administrator changes roles directly
+    assert membership.role == "participant"
     invitation.refresh_from_db()
     assert invitation.status == "accepted" and invitation.membership == membership
 
