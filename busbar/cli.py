@@ -69,6 +69,26 @@ def _migrate_if_needed() -> None:
     call_command("createcachetable", verbosity=0)
 
 
+def _collect_static_if_needed() -> None:
+    """Collect static files unless the collected set is already this release's (a restart is faster)."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    stamp = Path(settings.STATIC_ROOT) / ".busbar-collected"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest.hexdigest())
+
+
 def serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="busbar serve", description="Serve the Busbar web app.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -104,7 +124,7 @@ def serve(argv: list[str]) -> int:
     if args.dev:
         call_command("runserver", f"{args.host}:{args.port}")
         return 0
-    call_command("collectstatic", interactive=False, verbosity=0)
+    _collect_static_if_needed()
     # The workers open their own connections; none may be inherited across the fork.
     connections.close_all()
     from busbar.core import server

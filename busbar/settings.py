@@ -95,6 +95,10 @@ try:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto: trust it to mark requests as https.
     BUSBAR_BEHIND_PROXY = env_bool("BUSBAR_BEHIND_PROXY", False)
     BUSBAR_HSTS_SECONDS = env_int("BUSBAR_HSTS_SECONDS", 31_536_000, minimum=0, maximum=2 * 31_536_000)
+    # HSTS covers the host's own subdomains and consents to browser preload lists (the host, e.g.
+    # busbar.operator.example, not the organisation's whole domain). Turn off if that does not hold.
+    BUSBAR_HSTS_INCLUDE_SUBDOMAINS = env_bool("BUSBAR_HSTS_INCLUDE_SUBDOMAINS", True)
+    BUSBAR_HSTS_PRELOAD = env_bool("BUSBAR_HSTS_PRELOAD", True)
     # busbar serve: worker processes (default two per core, plus one) and threads in each.
     BUSBAR_WORKERS = env_int("BUSBAR_WORKERS", 2 * _cores() + 1, minimum=1, maximum=64)
     BUSBAR_THREADS = env_int("BUSBAR_THREADS", 4, minimum=1, maximum=64)
@@ -105,6 +109,11 @@ try:
     BUSBAR_ACCESS_LOG = env_bool("BUSBAR_ACCESS_LOG", False)
     # Days an invitation to join an organisation stays open.
     BUSBAR_INVITATION_DAYS = env_int("BUSBAR_INVITATION_DAYS", 14, minimum=1, maximum=90)
+    # Invitations one person may send an hour, and pending invitations one organisation may have.
+    BUSBAR_INVITATIONS_PER_HOUR = env_int("BUSBAR_INVITATIONS_PER_HOUR", 30, minimum=1, maximum=10_000)
+    BUSBAR_PENDING_INVITATIONS_MAX = env_int(
+        "BUSBAR_PENDING_INVITATIONS_MAX", 200, minimum=1, maximum=100_000
+    )
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Busbar configuration error: {exc}") from None
 
@@ -240,7 +249,7 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("BUSBAR_STATIC_ROOT", "") or DATA_DIR / "static")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -269,7 +278,8 @@ X_FRAME_OPTIONS = "DENY"
 # Served over https: redirect plain http, and tell browsers to use https only (HSTS).
 SECURE_SSL_REDIRECT = HTTPS and not DEBUG
 SECURE_HSTS_SECONDS = BUSBAR_HSTS_SECONDS if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_INCLUDE_SUBDOMAINS = BUSBAR_HSTS_INCLUDE_SUBDOMAINS
+SECURE_HSTS_PRELOAD = BUSBAR_HSTS_PRELOAD
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BUSBAR_BEHIND_PROXY else None
 USE_X_FORWARDED_HOST = False

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from busbar.core.models import IdempotencyKey
@@ -136,6 +137,15 @@ class IdempotencyMiddleware:
             digest = fingerprint(request)
         except RequestDataTooBig:
             return self.get_response(request)  # the endpoint answers 413
+        except MultiPartParserError as exc:
+            return problem_response(
+                request,
+                status=422,
+                title="The request is not valid",
+                detail=f"The multipart body could not be read: {exc}",
+                kind="invalid",
+                errors=[{"field": None, "message": f"The multipart body could not be read: {exc}"}],
+            )
         return self._once(request, user_id, key, digest)
 
     def _once(self, request: HttpRequest, user_id: int, key: str, digest: str) -> HttpResponse:

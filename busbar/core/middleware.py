@@ -3,8 +3,9 @@
 * :class:`SecurityHeadersMiddleware` — the Content-Security-Policy and Permissions-Policy.
 * :class:`ApiProblemMiddleware` — every error under ``/api/`` is ``application/problem+json``, whoever
   produced it (an unknown path, a wrong method, a CSRF failure, an oversized body).
-* :class:`InputGuardMiddleware` — text that no database stores (NUL characters) is refused at the edge
-  with a 4xx naming the parameter, instead of failing deep inside a query.
+* :class:`InputGuardMiddleware` — a body larger than any Busbar reads is refused before it is read (413),
+  and text that no database stores (NUL characters) is refused at the edge with a 4xx naming the
+  parameter, instead of failing deep inside a query.
 """
 
 from __future__ import annotations
@@ -76,11 +77,29 @@ def _nul_in(request: HttpRequest) -> str | None:
     return None
 
 
+def _too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 class InputGuardMiddleware:
+    """Refuses a body larger than Busbar ever reads (before reading it) and NULs in query strings."""
+
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _too_large(request):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            message = f"The request body is larger than {limit:,} bytes"
+            if is_api(request):
+                return problem_response(
+                    request, status=413, title="The request body is too large", detail=message
+                )
+            return HttpResponse(render_to_string("400.html", {"message": message + "."}), status=413)
         field = _nul_in(request)
         if field is None:
             return self.get_response(request)

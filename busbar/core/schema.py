@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from ninja import Path
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from ninja import Path, Schema
+from ninja.schema import DjangoGetter
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from busbar.lib.limits import (
     EARLIEST,
@@ -24,6 +25,32 @@ from busbar.lib.limits import (
     bound_instant,
     text_max,
 )
+
+
+class InputSchema(Schema):
+    """A request body: a JSON object carrying only the fields the endpoint names.
+
+    Anything else — an array, a bare string or number, ``null``, or an unknown field (a typo such as
+    ``sumary``) — is a 422 naming it, rather than silently read as "nothing to change".
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        raw = data._obj if isinstance(data, DjangoGetter) else data  # ninja wraps the value it validates
+        if not isinstance(raw, dict):
+            raise ValueError("The body must be a JSON object")
+        return data
+
+
+class Ref(Schema):
+    """Another record, by id and name."""
+
+    id: int
+    name: str
+
 
 #: A record id in a body or query.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -84,7 +111,9 @@ Day = Annotated[
 Ratio = Annotated[
     Decimal,
     Field(ge=Decimal("0.10"), le=Decimal("0.99"), max_digits=3, decimal_places=2),
-    WithJsonSchema({"type": "number", "minimum": 0.1, "maximum": 0.99, "description": "0.10 to 0.99"}),
+    WithJsonSchema(
+        {"type": "number", "minimum": 0.1, "maximum": 0.99, "multipleOf": 0.01, "description": "0.10 to 0.99"}
+    ),
 ]
 _HHMM = Annotated[str, Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$", max_length=5)]
 _WINDOW = Annotated[list[_HHMM], Field(min_length=2, max_length=2)]

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 
-class Status(models.TextChoices):
+class IncidentStatus(models.TextChoices):
     NEW = "new", "New"
     ASSIGNED = "assigned", "Assigned"
     IN_PROGRESS = "in_progress", "In progress"
@@ -16,6 +16,10 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+#: The name used throughout the incidents app.
+Status = IncidentStatus
 
 
 #: Every allowed status change. Anything else is refused with IllegalTransition.

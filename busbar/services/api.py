@@ -15,7 +15,7 @@ from ninja import Body, Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.core.api import Page
-from busbar.core.schema import Day, Id, IdPath, Ratio, SearchText, Text, WeeklyHours
+from busbar.core.schema import Day, Id, IdPath, InputSchema, Ratio, Ref, SearchText, Text, WeeklyHours
 from busbar.lib.actions import ActionError, Actor
 from busbar.parties.queries import organisations_visible_to
 from busbar.services import actions
@@ -32,11 +32,6 @@ router = Router(tags=["Services"])
 
 
 # Schemas ----------------------------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class OrganisationRef(Schema):
@@ -83,7 +78,7 @@ class ServiceDetailOut(ServiceOut):
         return list(obj.dependants.all())
 
 
-class ServiceIn(Schema):
+class ServiceIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=150)
     slug: str = Field("", max_length=60, description="Short name for addresses; made from the name if blank")
     description: Text = ""
@@ -94,7 +89,7 @@ class ServiceIn(Schema):
     depends_on: list[Id] = Field([], max_length=100, description="Ids of services this one depends on")
 
 
-class ServicePatch(Schema):
+class ServicePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=150)
     slug: str | None = Field(None, max_length=60)
     description: Text | None = None
@@ -106,7 +101,7 @@ class ServicePatch(Schema):
     is_active: bool | None = None
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: Service.Status
     note: str = Field("", max_length=2000, description="Why, for the record")
 
@@ -189,7 +184,7 @@ class CalendarDetailOut(CalendarOut):
         ]
 
 
-class CalendarIn(Schema):
+class CalendarIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: Calendar.Kind = Calendar.Kind.WORKING_HOURS
     weekly_hours: WeeklyHours = Field(
@@ -198,14 +193,14 @@ class CalendarIn(Schema):
     bank_holidays: bool = Field(True, description="Closed on England & Wales bank holidays")
 
 
-class CalendarPatch(Schema):
+class CalendarPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     kind: Calendar.Kind | None = None
     weekly_hours: WeeklyHours | None = None
     bank_holidays: bool | None = None
 
 
-class ClosureIn(Schema):
+class ClosureIn(InputSchema):
     date: Day
     reason: str = Field("", max_length=200)
 
@@ -230,7 +225,7 @@ class SchemeOut(Schema):
         return list(obj.severities.all())
 
 
-class SeverityIn(Schema):
+class SeverityIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=10)
     label: str = Field(..., min_length=1, max_length=100)
     description: Text = ""
@@ -238,7 +233,7 @@ class SeverityIn(Schema):
     rank: int = Field(0, ge=0, le=100, description="1 is the most severe; 0 means in the order given")
 
 
-class SchemeIn(Schema):
+class SchemeIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     description: Text = ""
     severities: list[SeverityIn] = Field(..., min_length=1, max_length=20)
@@ -283,7 +278,7 @@ class PolicyDetailOut(PolicyOut):
         return list(obj.targets.all())
 
 
-class TargetIn(Schema):
+class TargetIn(InputSchema):
     severity: str = Field(..., max_length=10, description="Severity code in the policy's scheme")
     clock: SlaTarget.Clock
     amount: int = Field(
@@ -293,7 +288,7 @@ class TargetIn(Schema):
     calendar: Id = Field(..., description="Calendar id the target is measured on")
 
 
-class PolicyIn(Schema):
+class PolicyIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     scheme: Id = Field(..., description="Severity scheme id")
     warning_ratio: Ratio = Decimal("0.75")
@@ -301,7 +296,7 @@ class PolicyIn(Schema):
     targets: list[TargetIn] = Field([], max_length=80)
 
 
-class PolicyPatch(Schema):
+class PolicyPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     warning_ratio: Ratio | None = None
     is_default: bool | None = None

@@ -165,14 +165,17 @@ class SlaTarget(models.Model):
         return f"{self.policy} sev {self.severity.code} {self.clock}: {self.amount} {self.get_unit_display()}"
 
 
+class ServiceStatus(models.TextChoices):
+    OPERATIONAL = "operational", "Operational"
+    DEGRADED = "degraded", "Degraded"
+    OUTAGE = "outage", "Outage"
+    MAINTENANCE = "maintenance", "Planned maintenance"
+
+
 class Service(models.Model):
     """A service (or a component of one) that participants use and a provider runs."""
 
-    class Status(models.TextChoices):
-        OPERATIONAL = "operational", "Operational"
-        DEGRADED = "degraded", "Degraded"
-        OUTAGE = "outage", "Outage"
-        MAINTENANCE = "maintenance", "Planned maintenance"
+    Status = ServiceStatus
 
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=60, unique=True)

@@ -1,3 +1,10 @@
-"""Fixtures of the incidents tests that the core tests use too (a service on the default SLA policy)."""
+"""Fixtures for the core tests: a service on the default SLA policy (from the incidents tests), and the
+databases and static files of the tests that run real ``busbar`` processes (served.py)."""
 
+from busbar.core.tests.served import (  # noqa: F401 - fixtures
+    migrated_sqlite,
+    postgres_env,
+    sqlite_env,
+    static_root,
+)
 from busbar.incidents.tests.conftest import catalogue  # noqa: F401 - fixture

@@ -209,3 +209,34 @@ def test_a_bare_json_string_is_not_accepted_as_a_body(world: World, catalogue) -
     )
     assert response.status_code == 422, response.content
     assert not hasattr(Incident.objects.get(pk=incident.pk), "major")
+
+
+@pytest.mark.parametrize("raw", ['"AAA"', "0", "false", "null", "[null, null]"])
+def test_a_body_that_is_not_an_object_is_422(world: World, catalogue, raw: str) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    client = world.client(world.analyst)
+    for method, path in (
+        ("post", f"/api/v1/incidents/{incident.reference}/triage"),
+        ("post", f"/api/v1/incidents/{incident.reference}/assign"),
+        ("patch", f"/api/v1/services/{catalogue.service.pk}"),
+    ):
+        response = getattr(client, method)(path, raw, content_type="application/json")
+        assert response.status_code == 422, (path, raw, response.content)
+    assert Incident.objects.get(pk=incident.pk).provider_id is None
+
+
+def test_an_unknown_field_is_422_naming_it(world: World, catalogue) -> None:  # noqa: ANN001
+    incident = raise_for(world, catalogue)
+    response = world.client(world.analyst).post(
+        f"/api/v1/incidents/{incident.reference}/triage", {"sevrity": "1"}, content_type="application/json"
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "sevrity"
+
+
+def test_a_multipart_body_without_a_boundary_is_422(world: World, catalogue) -> None:  # noqa: ANN001
+    for key in ({}, {"HTTP_IDEMPOTENCY_KEY": "mp-1"}):
+        response = world.client(world.user_a).generic(
+            "POST", "/api/v1/incidents", b"--x\r\n", "multipart/form-data", **key
+        )
+        assert response.status_code == 422, response.content
+    assert not Incident.objects.exists()

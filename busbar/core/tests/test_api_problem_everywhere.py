@@ -37,3 +37,18 @@ def test_csrf_failure_on_a_page_is_an_html_page(world: World) -> None:
     client.force_login(world.user_a)
     response = client.post("/profile/", {"full_name": "x"})
     assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(world: World) -> None:
+    from django.conf import settings
+
+    too_big = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    client = world.client(world.user_a)
+    response = client.generic(
+        "POST", "/api/v1/incidents", b"{}", "application/json", CONTENT_LENGTH=str(too_big)
+    )
+    assert response.status_code == 413 and response["Content-Type"] == PROBLEM
+    page = client.generic(
+        "POST", "/incidents/new/", b"", "multipart/form-data; boundary=x", CONTENT_LENGTH=str(too_big)
+    )
+    assert page.status_code == 413

@@ -76,15 +76,32 @@ def live_world(transactional_db, live_server, world: World) -> World:  # noqa: A
     return world
 
 
+def csp_violations(pg: sync_api.Page) -> list[str]:
+    """Collect the page's Content-Security-Policy violations (Chromium reports each on the console)."""
+    found: list[str] = []
+    pg.on(
+        "console",
+        lambda message: (
+            found.append(f"{pg.url}: {message.text[:90]} at {message.location}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return found
+
+
 @pytest.fixture
 def page(browser: sync_api.Browser, live_world: World, live_server) -> Iterator[sync_api.Page]:  # noqa: ANN001
+    """A page in a fresh browser context. Every browser test also proves its pages break no CSP rule."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
+    violations = csp_violations(pg)
     try:
         yield pg
     finally:
         context.close()
+    assert violations == [], violations
 
 
 def path_of(pg: sync_api.Page) -> str:

@@ -40,7 +40,15 @@ from busbar.incidents.models import (
     Status,
     Update,
 )
-from busbar.lib.actions import ActionError, Actor, IllegalTransition, NotPermitted, action, check_transition
+from busbar.lib.actions import (
+    ActionError,
+    Actor,
+    Conflict,
+    IllegalTransition,
+    NotPermitted,
+    action,
+    check_transition,
+)
 from busbar.lib.limits import NAME_TEXT, SHORT_TEXT, check_text
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
@@ -153,7 +161,7 @@ def triage_incident(
     now = now or timezone.now()
     incident = _lock(incident)
     if not incident.is_open:
-        raise ActionError(f"{incident.reference} is {incident.get_status_display().lower()}", field="status")
+        raise Conflict(f"{incident.reference} is {incident.get_status_display().lower()}", field="status")
     changes: dict = {}
     if service is not None and service.pk != incident.service_id:
         if service.sla_policy.scheme_id != incident.service.sla_policy.scheme_id:
@@ -435,7 +443,7 @@ def add_update(
     if not body.strip():
         raise ActionError("Write something", field="body")
     if incident.status == Status.CANCELLED:
-        raise ActionError(f"{incident.reference} is cancelled", field="status")
+        raise Conflict(f"{incident.reference} is cancelled", field="status")
     update = _create_update(
         actor, incident, body, internal=internal, now=now, email_message_id=email_message_id
     )

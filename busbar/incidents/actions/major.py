@@ -21,7 +21,7 @@ from busbar.incidents.models import (
     MajorIncident,
     Status,
 )
-from busbar.lib.actions import ActionError, Actor, NotPermitted, action
+from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
 from busbar.lib.limits import SHORT_TEXT, check_text
 from busbar.parties.queries import scope_for
 
@@ -86,7 +86,7 @@ def declare_major_incident(
         raise ActionError(f"Unknown trigger {trigger!r}", field="trigger")
     incident = _lock(incident)
     if MajorIncident.objects.filter(incident=incident).exists():
-        raise ActionError(f"{incident.reference} is already a major incident", field="incident")
+        raise Conflict(f"{incident.reference} is already a major incident", field="incident")
     return _open_major(actor, incident, trigger, now or timezone.now())
 
 
@@ -128,7 +128,7 @@ def send_communication(
     check_text(body, field="body")
     major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
     if major.state == MajorIncident.State.CLOSED:
-        raise ActionError("The major incident is closed", field="state")
+        raise Conflict("The major incident is closed", field="state")
     recipients = notify.bulletin_recipients(major.incident)
     communication = Communication.objects.create(
         major=major,
@@ -197,7 +197,7 @@ def record_review(
         check_text(value, field=field)
     major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
     if major.incident.status not in (Status.RESOLVED, Status.CLOSED):
-        raise ActionError("Resolve the incident before recording its review", field="status")
+        raise Conflict("Resolve the incident before recording its review", field="status")
     major.review_cause, major.review_actions, major.review_lessons = (
         cause.strip(),
         actions.strip(),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from ninja import Schema
 from ninja.errors import HttpError
@@ -163,6 +164,10 @@ def _parse(
     content_type = request.content_type or ""
     if files and content_type == "multipart/form-data":
         data: Any = {}
+        try:
+            request.POST  # noqa: B018 - parse now, to answer a malformed body with a 422
+        except MultiPartParserError as exc:
+            return _invalid(request, [((), f"The multipart body could not be read: {exc}")])
         for name, field in schema.model_fields.items():
             values = request.POST.getlist(name)
             if values:

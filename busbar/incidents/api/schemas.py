@@ -8,9 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, FilterSchema, Router, Schema
-from pydantic import ConfigDict
 
-from busbar.core.schema import Code, Id, IdOrSlug, Instant, SearchText, Text
+from busbar.core.schema import Code, Id, IdOrSlug, InputSchema, Instant, Ref, SearchText, Text
 from busbar.incidents import queries, sla
 from busbar.incidents.models import (
     Attachment,
@@ -54,23 +53,18 @@ class Problem(Schema):
     errors: list[dict[str, Any]] = []
 
 
-class Ref(Schema):
-    id: int
-    name: str
-
-
 class PersonRef(Schema):
     id: int
     name: str
 
 
-class ServiceRef(Schema):
+class IncidentService(Schema):
     id: int
     name: str
     slug: str
 
 
-class SeverityOut(Schema):
+class SeverityBrief(Schema):
     code: str
     label: str
     rank: int
@@ -158,8 +152,8 @@ class IncidentOut(Schema):
     reference: str
     summary: str
     status: IncidentStatus
-    severity: SeverityOut
-    service: ServiceRef
+    severity: SeverityBrief
+    service: IncidentService
     impact: ImpactCode
     channel: str | None = Field(..., description="How it was raised (for the raiser, desk and provider)")
     organisation: Ref | None = Field(
@@ -401,7 +395,7 @@ class EmailReceived(Schema):
 # Schemas: in -----------------------------------------------------------------------------------------------
 
 
-class IncidentIn(Schema):
+class IncidentIn(InputSchema):
     service: IdOrSlug = Field(..., description="Service id or slug")
     summary: str = Field(..., min_length=1, max_length=200)
     description: Text = Field(..., min_length=1)
@@ -416,67 +410,65 @@ class IncidentIn(Schema):
     affected: list[Id] = Field([], max_length=100, description="Ids of other affected organisations")
 
 
-class UpdateIn(Schema):
+class UpdateIn(InputSchema):
     body: Text = Field(..., min_length=1)
     internal: bool = Field(False, description="An internal note, seen by the desk and provider only")
 
 
-class TriageIn(Schema):
+class TriageIn(InputSchema):
     severity: Code | None = Field(None, description="Severity code")
     service: IdOrSlug | None = Field(None, description="Service id or slug")
     impact: ImpactCode | None = None
     is_published: bool | None = Field(None, description="Publish to every participant (service-affecting)")
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     provider: Id | None = Field(
         None, description="Provider organisation id (default: the service's provider)"
     )
     assignee: Id | None = Field(None, description="User id of a person at the provider")
 
 
-class StartIn(Schema):
+class StartIn(InputSchema):
     note: Text = Field("", description="Optional public update")
 
 
-class PendIn(Schema):
+class PendIn(InputSchema):
     awaiting: Literal["participant", "provider"] = Field(
         ..., description="participant: the resolution clock pauses; provider: it keeps running"
     )
     note: Text = Field("", description="Required when awaiting the participant: what you need from them")
 
 
-class ResolveIn(Schema):
-    resolution: Text = Field(..., description="How the incident was resolved")
+class ResolveIn(InputSchema):
+    resolution: Text = Field(..., min_length=1, description="How the incident was resolved")
 
 
-class ReasonIn(Schema):
-    reason: Text
+class ReasonIn(InputSchema):
+    reason: Text = Field(..., min_length=1)
 
 
-class LinkIn(Schema):
+class LinkIn(InputSchema):
     target: str = Field(..., max_length=20, description="Reference of the other incident, e.g. INC0000042")
     kind: LinkKind = Field(..., description="This incident is <kind> the target")
 
 
-class DeclareIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class DeclareIn(InputSchema):
     trigger: Literal["desk", "bcdr"] = "desk"
 
 
-class CommunicationIn(Schema):
+class CommunicationIn(InputSchema):
     subject: str = Field(..., min_length=1, max_length=200)
     body: Text = Field(..., min_length=1)
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     cause: Text = Field(..., min_length=1)
     actions: Text = Field(..., min_length=1)
     lessons: Text = Field(..., min_length=1)
 
 
-class MajorPatch(Schema):
+class MajorPatch(InputSchema):
     manager: Id | None = Field(None, description="User id of the incident manager (service desk)")
     update_interval_minutes: int | None = Field(
         None, ge=5, le=24 * 60, description="Minutes between bulletins (5 to 1440)"

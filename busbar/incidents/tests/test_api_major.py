@@ -32,7 +32,7 @@ def test_desk_declares_a_major_incident(world: World, catalogue) -> None:  # noq
     assert body["manager"]["id"] == world.analyst.pk and body["incident"]["reference"] == incident.reference
     assert body["incident"]["is_published"] is True and body["communications"] == []
     again = _json(world.client(world.analyst), "post", path)
-    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "incident"
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "incident"
 
 
 def test_everyone_sees_a_published_major_incident(world: World, major: MajorIncident) -> None:
@@ -105,7 +105,7 @@ def test_review_then_close(world: World, major: MajorIncident) -> None:
     path = f"/api/v1/major-incidents/{major.pk}/review"
     review = {"cause": "Disk full", "actions": "Alerting added", "lessons": "Watch the disk"}
     early = _json(world.client(world.analyst), "post", path, review)
-    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "status"
+    assert early.status_code == 409 and early.json()["errors"][0]["field"] == "status"
     actions.resolve_incident(
         actor=actor_for(world.analyst), incident=major.incident, resolution="Disk cleared"
     )
