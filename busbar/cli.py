@@ -17,7 +17,8 @@ commands:
   worker [db_worker options]                     run background tasks
   createadmin [--email E --name N --password P]  create a platform administrator
   backup [--out PATH]                            write the database and attachments to one archive
-  restore PATH [--yes] [--verify-only]           verify an archive, then restore it (stop serve/worker first)
+  restore PATH [--yes] [--verify-only] [--force] [--no-safety-backup]
+                                                 verify an archive, then restore it (stop serve/worker first)
   totp EMAIL                                     print the current one-time code of a demo account
   datagen if021|if041 ...                        generate MHHS test messages (see busbar datagen --help)
   <django command> ...                           any Django management command, e.g. migrate, shell

@@ -5,6 +5,9 @@ Every view and endpoint test proves both what is allowed and what is denied agai
 
 from __future__ import annotations
 
+import copy
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +18,10 @@ from busbar.accounts.models import User
 from busbar.lib.actions import Actor
 from busbar.parties import actions as party_actions
 from busbar.parties.models import IndustryRole, MembershipRole, Organisation
+
+# Keep compiled (and assertion-rewritten) test modules between runs even where PYTHONDONTWRITEBYTECODE
+# is set: otherwise every run, and every parallel worker, recompiles the whole suite (about 8 s each).
+sys.dont_write_bytecode = False
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
@@ -44,6 +51,22 @@ def _locmem_mail(settings):  # noqa: ANN001, ANN202
     # Django mail → queued task (run immediately in tests) → delivery backend (locmem here).
     settings.EMAIL_BACKEND = "busbar.lib.mailqueue.QueuedEmailBackend"
     settings.BUSBAR_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _installed_defaults(request: pytest.FixtureRequest) -> None:
+    """What the data migrations install (the default SLA policy and its calendars), for every database test.
+
+    A live-server test empties the database when it ends; the tests after it on the same worker still find
+    the installation's defaults (inside their own transaction, so nothing leaks between tests).
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames:
+        return
+    if (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    ensure_installed_defaults()
 
 
 @pytest.fixture(autouse=True)
@@ -109,8 +132,7 @@ def ensure_installed_defaults() -> None:
         importlib.import_module("busbar.services.migrations.0002_default_policy").forward(apps, None)
 
 
-@pytest.fixture
-def world(db) -> World:  # noqa: ANN001
+def build_world() -> World:
     ensure_installed_defaults()
     org_a = make_org("Alpha Energy", [IndustryRole.ENERGY_SUPPLIER], identifiers=[("mpid", "ALPH")])
     org_b = make_org("Bravo Energy", [IndustryRole.ENERGY_SUPPLIER], identifiers=[("mpid", "BRAV")])
@@ -131,5 +153,43 @@ def world(db) -> World:  # noqa: ANN001
     )
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:  # noqa: ANN001
+    """The world, built once per test module inside a transaction rolled back when the module ends.
+
+    Each test runs in a savepoint inside it (pytest-django's ``db``), so what a test changes is undone for
+    the next, as with Django's ``TestCase.setUpTestData``.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock():
+        # Built inside a test's own transaction, the world would vanish with that test's rollback.
+        assert not transaction.get_connection().in_atomic_block, "the module world must be set up first"
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                built = build_world()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world: World, db) -> World:  # noqa: ANN001
+    """Participant A, participant B, the operator and a provider with their people (see World).
+
+    Built once per module and copied for each test (its rows are undone with the test's savepoint, its
+    objects are fresh copies). Tests on a live server, which commit, use ``build_world()`` instead.
+    """
+    return copy.deepcopy(_module_world)
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+# Browser tests (Playwright + Chromium): registered here so one browser serves the whole session.
+from busbar.core.tests.browser import _reinstall_after_flush, browser, live_world, page  # noqa: E402, F401

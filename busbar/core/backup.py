@@ -12,10 +12,15 @@ The manifest comes last so that each member is hashed while it is written (one r
 so that an archive cut short anywhere has no manifest and is refused as a whole.
 
 A restore verifies the whole archive before changing anything (manifest, checksums, member paths, database
-vendor, schema not newer than this code), stages everything beside its destination, and only then swaps
-it in: media by directory rename, SQLite by atomic file rename, PostgreSQL with ``pg_restore
---single-transaction``. Anything that fails after the swap puts the previous database and media back.
+vendor, schema not newer than this code), refuses while Busbar still uses the database, checks the free
+space, stages everything beside its destination, writes a safety backup of the current state, and only
+then swaps it in: media by directory rename, SQLite by atomic file rename, PostgreSQL by one ``psql
+--single-transaction`` of the script ``pg_restore`` wrote (and exited 0 for). Anything that fails after
+the swap puts the previous database and media back, and the message says what really happened.
 The audit journal is append-only, so rows are never deleted one by one: the database is replaced.
+
+The checksums detect corruption (a truncated copy, a bad disk), not tampering: whoever can rewrite an
+archive can rewrite its manifest too. Protect archives as you protect the database.
 """
 
 from __future__ import annotations
@@ -49,6 +54,19 @@ DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump
 MEDIA_PREFIX = "media/"
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
+# Bounds on what an archive may make a restore read: far above any real Busbar backup, well below what
+# a crafted archive (millions of empty members, a gzip bomb) would need.
+MAX_MEMBERS = 1_000_000
+MAX_ARCHIVE_BYTES = 1024**4  # 1 TiB of members, uncompressed
+# Kept free on every file system a restore writes to, beyond what it is known to need.
+SPACE_MARGIN = 32 * 1024 * 1024
+# How long SQLite waits for another connection's lock before restore calls the database in use.
+SQLITE_BUSY_SECONDS = 3.0
+# Limits on the PostgreSQL client tools: none may hang a backup or a restore for ever.
+TOOL_TIMEOUT = 6 * 3600  # pg_dump, pg_restore --file and psql of a whole database
+QUICK_TIMEOUT = 300  # pg_restore --list
+CONNECT_TIMEOUT = "10"  # seconds, unless DATABASES OPTIONS set connect_timeout
+LOCK_TIMEOUT = "10s"  # a restore waiting longer for a table lock gives up and changes nothing
 # Row counts recorded in the manifest as a sanity check (model label → manifest key).
 KEY_TABLES = {
     "accounts.User": "users",
@@ -62,6 +80,7 @@ VENDOR_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 STOP_REMINDER = (
     "Stop `busbar serve` and `busbar worker` before restoring: they keep the old database and files open."
 )
+STOP_THEM = "stop `busbar serve` and `busbar worker` (and anything else using it), then restore again"
 # libpq keywords Busbar passes on from DATABASES["default"]["OPTIONS"], and their environment variables.
 LIBPQ_ENV = {
     "host": "PGHOST",
@@ -84,6 +103,22 @@ LIBPQ_ENV = {
 
 class BackupError(Exception):
     """A backup or restore cannot go on; the message is one line naming the file or member at fault."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+class _DatabaseUnchanged(BackupError):
+    """The PostgreSQL restore stopped before committing anything (psql rolled its transaction back)."""
+
+
+class _Uncertain(BackupError):
+    """psql stopped without reporting an error it rolled back (killed, connection lost, timed out)."""
+
+
+def one_line(text: object) -> str:
+    """Every message is one line: the reasons of tools and databases can span several."""
+    return " ".join(str(text).split())
 
 
 # --- common ------------------------------------------------------------------------------------------
@@ -113,8 +148,15 @@ def database_vendor() -> str:
     return vendor
 
 
+def _db_settings() -> dict[str, Any]:
+    """The default database's settings, as the connection Django uses has them."""
+    from django.db import connections
+
+    return connections["default"].settings_dict
+
+
 def sqlite_path() -> Path:
-    return Path(settings.DATABASES["default"]["NAME"]).expanduser().resolve()
+    return Path(_db_settings()["NAME"]).expanduser().resolve()
 
 
 def database_label() -> str:
@@ -177,7 +219,7 @@ def _tool(name: str) -> str:
 
 
 def _pg_params() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db = _db_settings()
     params = {
         "dbname": db.get("NAME") or "",
         "user": db.get("USER") or "",
@@ -191,11 +233,18 @@ def _pg_params() -> dict[str, str]:
     return {key: value for key, value in params.items() if value}
 
 
-def _pg_env(params: dict[str, str]) -> dict[str, str]:
-    """The client tools' environment: the connection settings, the password never on a command line."""
+def _pg_env(params: dict[str, str], options: str = "") -> dict[str, str]:
+    """The client tools' environment: every connection setting, the database name too, in PG* variables.
+
+    The password never goes on a command line, and the name never in ``--dbname`` (which libpq reads as
+    a connection string when it contains ``=``). ``options`` are server settings added to PGOPTIONS.
+    """
     env = dict(os.environ)
     for key, value in params.items():
         env[LIBPQ_ENV[key]] = value
+    env.setdefault("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT)
+    if options:
+        env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} {options}".strip()
     return env
 
 
@@ -204,11 +253,37 @@ def _pg_where(params: dict[str, str]) -> str:
     return f"PostgreSQL database {params.get('dbname', '?')!r} on {host}:{params.get('port', '5432')}"
 
 
-def _run(argv: list[str], env: dict[str, str], what: str) -> str:
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return plural(round(seconds / 3600), "hour")
+    if seconds >= 60:
+        return plural(round(seconds / 60), "minute")
+    return plural(round(seconds), "second")
+
+
+def _call(
+    argv: list[str], env: dict[str, str], what: str, *, timeout: float, output: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a client tool to its end or its time limit (then it is killed); stdin is never a terminal."""
     try:
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        return subprocess.run(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if output else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise BackupError(f"{what} did not finish within {_duration(timeout)} and was stopped") from None
     except OSError as exc:
         raise BackupError(f"could not run {argv[0]}: {exc.strerror or exc}") from None
+
+
+def _run(argv: list[str], env: dict[str, str], what: str, *, timeout: float = TOOL_TIMEOUT) -> str:
+    done = _call(argv, env, what, timeout=timeout)
     if done.returncode != 0:
         raise BackupError(f"{what} failed: {_first_error(done.stderr)}")
     return done.stdout
@@ -224,14 +299,14 @@ def _first_error(stderr: str) -> str:
         message = lines[-1] if lines else "no message"
     if "version mismatch" in stderr:
         message += " (install the client tools of the server's major version)"
-    return message
+    return one_line(message)
 
 
 def _pg_connect(params: dict[str, str], **kwargs: Any) -> Any:
     import psycopg
 
     try:
-        return psycopg.connect(**params, **kwargs)
+        return psycopg.connect(**{"connect_timeout": CONNECT_TIMEOUT, **params}, **kwargs)
     except psycopg.Error as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackupError(f"cannot connect to the {_pg_where(params)}: {detail}") from None
@@ -343,6 +418,8 @@ class Manifest:
             if vendor not in DATABASE_MEMBERS:
                 raise ValueError(f"unknown database vendor {vendor!r}")
             members = []
+            if len(data["members"]) > MAX_MEMBERS:
+                raise ValueError(f"it lists more than {MAX_MEMBERS} members")
             for item in data["members"]:
                 path, size, digest = item["path"], item["size"], item["sha256"]
                 if not isinstance(path, str) or not isinstance(size, int) or size < 0:
@@ -408,9 +485,22 @@ def _scan(archive: Path, handle: Callable[[tarfile.TarInfo, IO[bytes]], None]) -
     if not archive.is_file():
         raise BackupError(f"{archive}: no such file")
     seen: set[str] = set()
+    count = total = 0
     try:
         with tarfile.open(archive, "r|gz") as tar:
             for info in tar:
+                count += 1
+                total += max(info.size, 0)
+                if count > MAX_MEMBERS:
+                    raise BackupError(
+                        f"{archive} has more than {MAX_MEMBERS} members: refusing it (no Busbar backup has "
+                        "that many)"
+                    )
+                if total > MAX_ARCHIVE_BYTES:
+                    raise BackupError(
+                        f"{archive} holds more than {human_size(MAX_ARCHIVE_BYTES)} once unpacked: "
+                        "refusing it"
+                    )
                 _check_member(archive, info, seen)
                 if info.isreg():
                     source = tar.extractfile(info)
@@ -450,12 +540,10 @@ def verify_archive(archive: Path) -> Manifest:
         if size != member.size:
             raise BackupError(
                 f"{archive}: member {name!r} is {size} bytes but the manifest says {member.size}: "
-                "the archive is damaged or was altered"
+                "the archive is damaged"
             )
         if digest != member.sha256:
-            raise BackupError(
-                f"{archive}: member {name!r} fails its sha256 check: the archive is damaged or was altered"
-            )
+            raise BackupError(f"{archive}: member {name!r} fails its sha256 check: the archive is damaged")
     for name in listed:
         if name not in found:
             raise BackupError(f"{archive}: member {name!r} is in the manifest but missing from the archive")
@@ -592,9 +680,11 @@ def _dump_postgresql(staging: Path) -> tuple[Path, dict[str, Any], dict[str, str
             _run(
                 [
                     pg_dump,
+                    "--no-password",
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
+                    f"--lock-wait-timeout={LOCK_TIMEOUT}",
                     f"--snapshot={snapshot}",
                     f"--file={dump}",
                 ],
@@ -692,6 +782,7 @@ class RestoreResult:
     database: str
     media: Path
     applied: list[str] = field(default_factory=list)
+    safety: Path | None = None  # the backup of the state before the restore, if one was written
 
 
 def _stage(archive: Path, manifest: Manifest, database_to: Path, media_to: Path) -> None:
@@ -705,7 +796,7 @@ def _stage(archive: Path, manifest: Manifest, database_to: Path, media_to: Path)
                 raise BackupError(f"{archive} changed since it was verified: restore again")
             return
         member = listed.get(info.name)
-        if member is None:
+        if member is None or info.size != member.size:
             raise BackupError(f"{archive} changed since it was verified: restore again")
         if info.name == manifest.database_member:
             target = database_to
@@ -748,31 +839,40 @@ def _sqlite_sidecars(path: Path) -> list[Path]:
     return [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
 
 
-def _checkpoint(live: Path) -> None:
-    """Fold the live WAL into the database file; a busy database means Busbar is still running."""
+def _claim_sqlite(live: Path) -> None:
+    """Take the live database out of WAL mode, which SQLite allows only when no other connection has it
+    open: an idle ``busbar serve`` holds no lock a busy check could see, but it does keep the file open.
+
+    Leaving WAL mode also folds the WAL into the file, so the ``-wal``/``-shm`` files the swap removes
+    hold nothing. Busbar turns WAL mode on again when it next opens the database.
+    """
+    if not live.exists():
+        return
     try:
-        with closing(sqlite3.connect(live, timeout=5)) as conn:
+        with closing(sqlite3.connect(live, timeout=SQLITE_BUSY_SECONDS)) as conn:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # rolls back a hot journal
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                if busy:
-                    raise BackupError(f"{live} is in use: {STOP_REMINDER}")
+            mode = str(conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]).lower()
     except sqlite3.OperationalError as exc:
-        raise BackupError(f"{live} is in use ({exc}): {STOP_REMINDER}") from None
+        raise BackupError(
+            f"the database {live} is in use ({exc}): {STOP_THEM}; nothing was changed"
+        ) from None
     except sqlite3.DatabaseError:
         return  # a damaged live database is simply replaced
+    if mode != "delete":
+        raise BackupError(
+            f"the database {live} is in use (SQLite kept it in {mode} mode): {STOP_THEM}; nothing was changed"
+        )
 
 
 def _swap_sqlite(live: Path, staged: Path, previous: Path) -> None:
     """Keep the live file as ``previous`` (a hard link where possible), then rename the restored one in."""
     if live.exists():
-        _checkpoint(live)
         try:
             os.link(live, previous)
         except OSError:
             shutil.copy2(live, previous)
     for sidecar in _sqlite_sidecars(live):
-        sidecar.unlink(missing_ok=True)  # stale: must never be applied to the restored file
+        sidecar.unlink(missing_ok=True)  # empty after _claim_sqlite; must never meet the restored file
     os.replace(staged, live)
     _fsync_dir(live.parent)
 
@@ -811,69 +911,177 @@ def _unswap_media(media: Path, previous: Path | None, stamp: str) -> None:
 
 
 _TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) ")
+# Views that depend on the given tables (DROP TABLE ... CASCADE would drop them too).
+_DEPENDENT_VIEWS = """
+SELECT DISTINCT view.oid::regclass::text
+FROM pg_depend dep
+JOIN pg_rewrite rule ON rule.oid = dep.objid
+JOIN pg_class view ON view.oid = rule.ev_class
+WHERE dep.classid = 'pg_rewrite'::regclass AND dep.refclassid = 'pg_class'::regclass
+  AND dep.refobjid = ANY(%s::regclass[]) AND rule.ev_class <> dep.refobjid
+ORDER BY 1
+"""
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _restore_postgresql(staged: Path) -> None:
-    """Replace the configured database's tables with the dump's, in one transaction."""
+def _qualified(schema: str, table: str) -> str:
+    return f"{_quote(schema)}.{_quote(table)}"
+
+
+def _listing(names: list[str], limit: int = 5) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def busbar_tables() -> set[str]:
+    """The tables Busbar makes: its models' and Django's (``django_*``), and the database cache's."""
+    from django.apps import apps
+
+    tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    tables.update({"django_migrations", "busbar_cache"})
+    for cache in settings.CACHES.values():
+        if str(cache.get("BACKEND", "")).endswith(".DatabaseCache") and cache.get("LOCATION"):
+            tables.add(str(cache["LOCATION"]))
+    return tables
+
+
+def _check_sessions(*, force: bool) -> None:
+    """Refuse while other sessions use the PostgreSQL database (a running Busbar), unless forced."""
+    params = _pg_params()
+    with closing(_pg_connect(params, autocommit=True)) as conn:
+        rows = conn.execute(
+            "SELECT coalesce(nullif(application_name, ''), 'unnamed client'), "
+            "coalesce(host(client_addr), 'local') FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        ).fetchall()
+    if not rows or force:
+        return
+    clients: dict[str, int] = {}
+    for application, address in rows:
+        key = f"{application} from {address}"
+        clients[key] = clients.get(key, 0) + 1
+    shown = _listing([f"{count} {key}" for key, count in sorted(clients.items())])
+    raise BackupError(
+        f"the {_pg_where(params)} has {plural(len(rows), 'other session')} ({shown}): {STOP_THEM}, or pass "
+        f"--force to restore anyway (a table still in use then makes the restore give up after "
+        f"{LOCK_TIMEOUT}); nothing was changed"
+    )
+
+
+@dataclass
+class _PgPlan:
+    script: Path  # the SQL pg_restore made of the dump (it exited 0)
+    prelude: Path  # locks the tables to be replaced, drops Busbar's tables the backup does not have
+
+
+def _prepare_postgresql(dump: Path, scratch: Path) -> _PgPlan:
+    """Turn the dump into one SQL script and plan what else goes; the database is not changed."""
     pg_restore = _tool("pg_restore")
     params = _pg_params()
     env = _pg_env(params)
     where = _pg_where(params)
-    toc = _run([pg_restore, "--list", str(staged)], env, f"reading {staged.name} with pg_restore")
+    script = scratch / "restore.sql"
+    try:
+        toc = _run(
+            [pg_restore, "--list", str(dump)],
+            env,
+            f"reading the backup's {dump.name} with pg_restore",
+            timeout=QUICK_TIMEOUT,
+        )
+        # The whole script is written, and pg_restore's exit code checked, before psql sees a line of
+        # it: a dump pg_restore cannot read to its end must never become a committed partial restore.
+        _run(
+            [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error"]
+            + [f"--file={script}", str(dump)],
+            env,
+            f"turning the backup's {dump.name} into SQL with pg_restore",
+        )
+    except BackupError as exc:
+        raise BackupError(f"{exc}; nothing was changed") from None
     dumped = {(m.group(1), m.group(2)) for line in toc.splitlines() if (m := _TOC_TABLE.match(line))}
     schemas = sorted({schema for schema, _ in dumped}) or ["public"]
     with closing(_pg_connect(params, autocommit=True)) as conn:
+        current = conn.execute("SELECT current_schema()").fetchone()[0]
         rows = conn.execute(
             "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(%s)", [schemas]
         ).fetchall()
-    extra = sorted({(schema, table) for schema, table in rows} - dumped)
-    options = ["--clean", "--if-exists", "--no-owner", "--no-privileges"]
-    if not extra:
-        _run(
-            [
-                pg_restore,
-                *options,
-                "--single-transaction",
-                "--exit-on-error",
-                f"--dbname={params.get('dbname', '')}",
-            ]
-            + [str(staged)],
-            env,
-            f"pg_restore into the {where}",
-        )
-        return
-    # Tables the backup does not know (made by later migrations) would block dropping the tables they
-    # reference and survive the restore; drop them in the same transaction (migrate makes them again).
+        existing = {(schema, table) for schema, table in rows}
+        extra = sorted(existing - dumped)
+        # Tables the backup does not have (made by later migrations) would block dropping the tables
+        # they reference and survive the restore: Busbar's own are dropped (migrate makes them again),
+        # anything else is refused, never dropped.
+        own = busbar_tables()
+        foreign = [
+            f"{schema}.{table}"
+            for schema, table in extra
+            if schema != current or not (table in own or table.startswith("django_"))
+        ]
+        if foreign:
+            raise BackupError(
+                f"the {where} has {plural(len(foreign), 'table')} that neither Busbar nor the backup has "
+                f"({_listing(foreign)}): restore into a database of Busbar's own; nothing was changed"
+            )
+        views = []
+        if extra:
+            views = [row[0] for row in conn.execute(_DEPENDENT_VIEWS, [[_qualified(*t) for t in extra]])]
+        if views:
+            raise BackupError(
+                f"the {where} has {plural(len(views), 'view')} on Busbar tables the backup does not have "
+                f"({_listing(views)}) that the restore would drop: drop or move them first; nothing was "
+                "changed"
+            )
+    statements = []
+    if locked := sorted(existing & dumped) + extra:
+        # Every table to be replaced is locked first, under the lock timeout (the script itself sets
+        # lock_timeout = 0): a session still using one makes the restore give up, not wait for ever.
+        statements.append(f"LOCK TABLE {', '.join(_qualified(*t) for t in locked)} IN ACCESS EXCLUSIVE MODE;")
+    if extra:
+        statements.append(f"DROP TABLE IF EXISTS {', '.join(_qualified(*t) for t in extra)} CASCADE;")
+    prelude = scratch / "prelude.sql"
+    prelude.write_text("".join(f"{statement}\n" for statement in statements))
+    return _PgPlan(script=script, prelude=prelude)
+
+
+def _apply_postgresql(plan: _PgPlan) -> None:
+    """Run the prelude and the script in one ``psql --single-transaction``: all of it commits, or none.
+
+    Raises ``_DatabaseUnchanged`` when psql reports the error it stopped at (with ON_ERROR_STOP it then
+    rolls the transaction back) and ``_Uncertain`` when psql ended any other way.
+    """
     psql = _tool("psql")
-    prelude = staged.with_name("prelude.sql")
-    prelude.write_text("".join(f"DROP TABLE IF EXISTS {_quote(s)}.{_quote(t)} CASCADE;\n" for s, t in extra))
-    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
-        script = subprocess.Popen(
-            [pg_restore, *options, "--file=-", str(staged)],
-            stdout=subprocess.PIPE,
-            stderr=restore_err,
+    params = _pg_params()
+    env = _pg_env(params, f"-c lock_timeout={LOCK_TIMEOUT}")
+    where = _pg_where(params)
+    argv = [psql, "--no-password", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction"]
+    argv += [f"--file={plan.prelude}", f"--file={plan.script}"]
+    try:
+        done = subprocess.run(
+            argv,
             env=env,
-        )
-        apply = subprocess.Popen(
-            [psql, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1"]
-            + [f"--dbname={params.get('dbname', '')}", f"--file={prelude}", "--file=-"],
-            stdin=script.stdout,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=psql_err,
-            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=TOOL_TIMEOUT,
         )
-        assert script.stdout is not None
-        script.stdout.close()
-        applied, produced = apply.wait(), script.wait()
-        for code, err, what in ((applied, psql_err, "psql"), (produced, restore_err, "pg_restore")):
-            if code != 0:
-                err.seek(0)
-                message = _first_error(err.read().decode("utf-8", "replace"))
-                raise BackupError(f"{what} into the {where} failed: {message}")
+    except OSError as exc:
+        raise _DatabaseUnchanged(f"could not run {psql}: {exc.strerror or exc}") from None
+    except subprocess.TimeoutExpired:
+        raise _Uncertain(f"psql into the {where} did not finish within {_duration(TOOL_TIMEOUT)}") from None
+    except KeyboardInterrupt:
+        raise _Uncertain(f"psql into the {where} was interrupted") from None
+    if done.returncode == 0:
+        return
+    message = _first_error(done.stderr)
+    if "lock timeout" in message:
+        message += " (a session still uses the tables: stop `busbar serve` and `busbar worker`)"
+    if done.returncode == 3:  # an SQL error under ON_ERROR_STOP: psql sent ROLLBACK
+        raise _DatabaseUnchanged(f"psql into the {where} failed: {message}")
+    raise _Uncertain(f"psql into the {where} stopped with exit code {done.returncode}: {message}")
 
 
 def _migrate() -> list[str]:
@@ -899,62 +1107,182 @@ def _cleanup(*paths: Path) -> Iterator[None]:
                 path.unlink(missing_ok=True)
 
 
-def restore_archive(archive: Path, manifest: Manifest, *, now: dt.datetime | None = None) -> RestoreResult:
-    """Restore a verified archive: stage everything, swap it in, migrate; put the old back on failure."""
+def _free_bytes(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+def _tree_size(path: Path) -> int:
+    """Bytes in the regular files under ``path`` (or of the file ``path``); 0 if it does not exist."""
+    if path.is_file():
+        return path.stat().st_size
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with suppress(OSError):
+                st = (Path(root) / name).lstat()
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+    return total
+
+
+def _check_space(needs: list[tuple[Path, int, str]]) -> None:
+    """Refuse before anything is written when a file system lacks the room the restore needs there."""
+    by_device: dict[int, tuple[Path, int, list[str]]] = {}
+    for directory, size, what in needs:
+        place = directory
+        while not place.exists() and place != place.parent:
+            place = place.parent
+        device = place.stat().st_dev
+        first, total, whats = by_device.get(device, (place, 0, []))
+        by_device[device] = (first, total + size, [*whats, what])
+    for place, total, whats in by_device.values():
+        free = _free_bytes(place)
+        if total + SPACE_MARGIN > free:
+            raise BackupError(
+                f"not enough free space for the restore on the file system of {place}: it needs about "
+                f"{human_size(total + SPACE_MARGIN)} there ({'; '.join(whats)}; with "
+                f"{human_size(SPACE_MARGIN)} to spare) and {human_size(free)} is free; make room, then "
+                "restore again (nothing was changed)"
+            )
+
+
+def safety_backup_path(stamp: str) -> Path:
+    folder = Path(settings.DATA_DIR) / "backups"
+    path = folder / f"busbar-before-restore-{stamp}.tar.gz"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"busbar-before-restore-{stamp}-{number}.tar.gz"
+    return path
+
+
+def _write_safety_backup(target: Path, warn: Callable[[str], None]) -> Path:
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        return create_backup(target, warn=warn).path
+    except BackupError as exc:
+        raise BackupError(
+            f"could not write the safety backup of the current state ({exc}): fix the cause, or pass "
+            "--no-safety-backup to restore without one; nothing was changed"
+        ) from None
+
+
+@contextmanager
+def _cleanup(*paths: Path) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for path in paths:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def restore_archive(
+    archive: Path,
+    manifest: Manifest,
+    *,
+    now: dt.datetime | None = None,
+    force: bool = False,
+    safety_backup: bool = True,
+    warn: Callable[[str], None] = print,
+) -> RestoreResult:
+    """Restore a verified archive: stage everything, keep a safety backup, swap it in, migrate.
+
+    Nothing live changes before the swap; after it, a failure puts the previous state back and says
+    truthfully what the database holds. ``force`` restores into a PostgreSQL database other sessions
+    use; ``safety_backup=False`` skips the backup of the current state.
+    """
     from django.db import connections
 
     archive = Path(archive).expanduser().resolve()
     stamp = timestamp(now or dt.datetime.now(dt.UTC))
     vendor = manifest.vendor
-    if vendor != database_vendor():
-        raise BackupError(f"{archive} holds a {VENDOR_NAMES[vendor]} database: not the configured one")
+    configured = database_vendor()
+    if vendor != configured:
+        raise BackupError(
+            f"{archive} holds a {VENDOR_NAMES[vendor]} database but this Busbar is configured for "
+            f"{VENDOR_NAMES[configured]}: nothing was changed"
+        )
     if vendor == "postgresql":
-        _tool("pg_restore")
+        for tool in ("pg_restore", "psql", "pg_dump") if safety_backup else ("pg_restore", "psql"):
+            _tool(tool)
     media = media_dir()
     if os.path.ismount(media):
         raise BackupError(
             f"the media directory {media} is a mount point and cannot be swapped: mount its parent instead"
         )
+    label = database_label()
+    live = sqlite_path() if vendor == "sqlite" else None
+
+    def refuse_if_in_use() -> None:
+        connections.close_all()  # this process's own connection is not a user to wait for
+        if live is not None:
+            _claim_sqlite(live)
+        else:
+            _check_sessions(force=force)
+
+    refuse_if_in_use()
+    safety_path = safety_backup_path(stamp) if safety_backup else None
+    database_size = next(m.size for m in manifest.members if m.path == manifest.database_member)
+    media_size = sum(m.size for m in manifest.media)
+    needs = [(media.parent, media_size, f"{human_size(media_size)} for the restored media")]
+    if live is not None:
+        needs.append((live.parent, database_size, f"{human_size(database_size)} for the restored database"))
+    else:
+        needs.append((Path(settings.DATA_DIR), database_size, f"{human_size(database_size)} for the dump"))
+    if safety_path is not None:
+        current = _tree_size(media)
+        if live is not None:
+            current += sum(_tree_size(path) for path in (live, *_sqlite_sidecars(live)))
+        needs.append((safety_path.parent, current, f"up to {human_size(current)} for the safety backup"))
+    _check_space(needs)
+
     media.parent.mkdir(parents=True, exist_ok=True)
     media_staged = Path(tempfile.mkdtemp(prefix=f".{media.name}.restore-", dir=media.parent))
-    live = sqlite_path() if vendor == "sqlite" else None
     if live is not None:
         live.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{live.name}.restore-", dir=live.parent)
         os.close(fd)
         database_staged = scratch = Path(name)
-        label = database_label()
         previous_db = live.with_name(f"{live.name}.before-restore-{stamp}")
     else:
+        Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".busbar-restore-", dir=settings.DATA_DIR))
         database_staged = scratch / DATABASE_MEMBERS["postgresql"]
-        label = database_label()
     with _cleanup(media_staged, scratch):
         _stage(archive, manifest, database_staged, media_staged)
+        plan = None
         if live is not None:
             _sqlite_quick_check(database_staged, f"{archive}: {manifest.database_member}")
             if live.exists():
                 database_staged.chmod(stat.S_IMODE(live.stat().st_mode))
                 _match_owner(database_staged, live)
-                _checkpoint(live)  # refuses while Busbar still has the database busy
+        else:
+            plan = _prepare_postgresql(database_staged, scratch)
         media_staged.chmod(stat.S_IMODE(media.stat().st_mode) if media.exists() else 0o755)
         _match_owner(media_staged, media)
+        safety = None
+        if safety_path is not None and (live is None or live.exists()):
+            safety = _write_safety_backup(safety_path, warn)
+        refuse_if_in_use()  # again: nothing may have opened the database meanwhile
+        kept = f"; the state before the restore is in the safety backup {safety}" if safety else ""
         # Everything is verified and staged: from here on the live data changes.
-        connections.close_all()
         previous_media = _swap_media(media, media_staged, stamp)
         database_replaced = False
         try:
             if live is not None:
                 _swap_sqlite(live, database_staged, previous_db)
             else:
-                _restore_postgresql(database_staged)
+                assert plan is not None
+                _apply_postgresql(plan)
             database_replaced = True
             applied = _migrate()
         except BaseException as exc:
             connections.close_all()
-            reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else one_line(exc)
             if live is None and database_replaced:
-                kept = f"; the previous media is kept at {previous_media}" if previous_media else ""
                 raise BackupError(
                     f"the backup was restored into the {label} but migrate failed: {reason}. Fix the cause "
                     f"and run `busbar migrate`{kept}"
@@ -962,15 +1290,25 @@ def restore_archive(archive: Path, manifest: Manifest, *, now: dt.datetime | Non
             if live is not None and (database_replaced or previous_db.exists()):
                 _unswap_sqlite(live, previous_db if previous_db.exists() else None)
             _unswap_media(media, previous_media, stamp)
+            if live is not None:
+                raise BackupError(
+                    f"restore failed ({reason}): the previous database and media were put back{kept}"
+                ) from None
+            if isinstance(exc, _DatabaseUnchanged):
+                raise BackupError(
+                    f"restore failed ({reason}): nothing was committed, so the {label} is unchanged, and "
+                    f"the previous media was put back{kept}"
+                ) from None
             raise BackupError(
-                f"restore failed ({reason}): the previous database and media were put back"
+                f"restore failed ({reason}): the previous media was put back, but whether PostgreSQL "
+                f"committed the restore into the {label} is not known: check it{kept}"
             ) from None
         connections.close_all()
         if previous_media is not None:
             shutil.rmtree(previous_media, ignore_errors=True)
         if live is not None:
             previous_db.unlink(missing_ok=True)
-    return RestoreResult(manifest=manifest, database=label, media=media, applied=applied)
+    return RestoreResult(manifest=manifest, database=label, media=media, applied=applied, safety=safety)
 
 
 @contextmanager
@@ -983,13 +1321,13 @@ def reported_errors(interrupted: str) -> Iterator[None]:
     except CommandError:
         raise
     except BackupError as exc:
-        raise CommandError(str(exc), returncode=2) from None
+        raise CommandError(one_line(exc), returncode=2) from None
     except KeyboardInterrupt:
         raise CommandError(interrupted, returncode=2) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        raise CommandError(f"{where}{exc.strerror or exc}", returncode=2) from None
+        raise CommandError(one_line(f"{where}{exc.strerror or exc}"), returncode=2) from None
     except sqlite3.Error as exc:
-        raise CommandError(f"SQLite: {exc}", returncode=2) from None
+        raise CommandError(one_line(f"SQLite: {exc}"), returncode=2) from None
     except Exception as exc:  # noqa: BLE001 - the promise is one line, not a traceback
-        raise CommandError(f"unexpected error: {type(exc).__name__}: {exc}", returncode=2) from None
+        raise CommandError(one_line(f"unexpected error: {type(exc).__name__}: {exc}"), returncode=2) from None

@@ -47,6 +47,8 @@ from busbar.parties.models import (
 )
 from busbar.parties.permissions import (
     can_invite,
+    can_manage_members,
+    can_manage_organisations,
     can_offer_role,
     can_revoke,
     invitation_is_backed,
@@ -73,12 +75,12 @@ OPERATOR_ONLY_ROLES = frozenset(
 
 
 def _require_platform_admin(actor: Actor) -> None:
-    if actor.user is not None and not scope_for(actor.user).is_platform_admin:
+    if actor.user is not None and not can_manage_organisations(scope_for(actor.user)):
         raise NotPermitted("Only a platform administrator can manage organisations")
 
 
 def _require_org_admin(actor: Actor, organisation: Organisation) -> None:
-    if actor.user is not None and not scope_for(actor.user).can_administer(organisation.pk):
+    if actor.user is not None and not can_manage_members(scope_for(actor.user), organisation):
         raise NotPermitted(f"You are not an administrator of {organisation}")
 
 

@@ -10,7 +10,7 @@ from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.core.api import Page
-from busbar.core.schema import IdPath, Name, SearchText, Text
+from busbar.core.schema import IdPath, InputSchema, Name, SearchText, Text
 from busbar.lib.actions import Actor, NotPermitted
 from busbar.parties import actions
 from busbar.parties.answering import closing_if_void
@@ -23,7 +23,7 @@ from busbar.parties.models import (
     MembershipRole,
     Organisation,
 )
-from busbar.parties.permissions import can_see_invitations
+from busbar.parties.permissions import can_manage_members, can_manage_organisations, can_see_invitations
 from busbar.parties.queries import (
     invitation_status_q,
     invitations_addressed_to,
@@ -64,7 +64,7 @@ class OrganisationOut(Schema):
         return [{"scheme": i.scheme, "value": i.value} for i in obj.identifiers.all()]
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     slug: str = Field("", max_length=60)
     description: Text = ""
@@ -73,7 +73,7 @@ class OrganisationIn(Schema):
     identifiers: list[IdentifierSchema] = Field([], max_length=MAX_IDENTIFIERS)
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: Text | None = None
     contact_email: str | None = Field(None, max_length=254)
@@ -106,7 +106,7 @@ class MembershipOut(Schema):
     created_at: dt.datetime
 
 
-class InvitationIn(Schema):
+class InvitationIn(InputSchema):
     email: str = Field(..., min_length=1, max_length=254)
     full_name: Name = Field("", description="Used only if the person creates a new account")
     role: MembershipRole
@@ -157,7 +157,7 @@ class InvitationFilter(FilterSchema):
         return invitation_status_q(value) if value else Q()
 
 
-class MembershipPatch(Schema):
+class MembershipPatch(InputSchema):
     role: MembershipRole | None = None
     is_active: bool | None = None
 
@@ -219,6 +219,8 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
 )
 def update_organisation(request: HttpRequest, org_id: IdPath, payload: OrganisationPatch) -> Organisation:
     org = _visible_org(request, org_id)
+    if not can_manage_organisations(scope_for(request.user)):
+        raise NotPermitted("Only a platform administrator can manage organisations")
     data = payload.dict(exclude_unset=True)
     active = data.pop("is_active", None)
     with transaction.atomic():
@@ -278,6 +280,8 @@ def get_membership(request: HttpRequest, membership_id: IdPath) -> Membership:
 )
 def update_membership(request: HttpRequest, membership_id: IdPath, payload: MembershipPatch) -> Membership:
     membership = get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
+    if not can_manage_members(scope_for(request.user), membership.organisation_id):
+        raise NotPermitted(f"You are not an administrator of {membership.organisation}")
     with transaction.atomic():
         _apply_membership_patch(request, membership, payload)
     return memberships_visible_to(request.user).get(pk=membership_id)

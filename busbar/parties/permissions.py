@@ -1,4 +1,4 @@
-"""Who may do what with invitations. The only place these rules live.
+"""Who may manage organisations, memberships and invitations. The only place these rules live.
 
 Actions refuse with these functions; views and API endpoints use the same functions to decide what to
 offer. Each takes the caller's :class:`~busbar.parties.queries.Scope` (or, for the invitee's own answers,
@@ -14,6 +14,16 @@ from busbar.parties.models import Invitation, InvitationStatus, MembershipRole, 
 if TYPE_CHECKING:
     from busbar.accounts.models import User
     from busbar.parties.queries import Scope
+
+
+def can_manage_organisations(scope: Scope) -> bool:
+    """Creating, changing and switching off organisations is for platform administrators."""
+    return scope.is_platform_admin
+
+
+def can_manage_members(scope: Scope, organisation: Organisation | int) -> bool:
+    """Changing roles and switching memberships off: the organisation's administrators and platform admins."""
+    return scope.can_administer(organisation if isinstance(organisation, int) else organisation.pk)
 
 
 def can_invite(scope: Scope, organisation: Organisation) -> bool:

@@ -8,6 +8,7 @@ PostgreSQL database), and a static-files folder collected once per test session.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import http.client
 import json
@@ -71,27 +72,6 @@ def shell(code: str, env: dict[str, str]) -> str:
     return run(["shell", "--no-imports", "-c", code], env).stdout
 
 
-PARTICIPANT = """
-from busbar.accounts.actions import create_api_token
-from busbar.lib.actions import Actor
-from busbar.parties import actions
-from busbar.parties.models import IndustryRole
-org = actions.create_organisation(actor=Actor.system(), name={org!r}, roles=[IndustryRole.ENERGY_SUPPLIER])
-member = actions.add_member(
-    actor=Actor.system(), organisation=org, email={email!r}, full_name="Tester", role="participant"
-)
-member.user.set_password({password!r})
-member.user.save()
-print(create_api_token(actor=Actor(user=member.user), user=member.user, name="test")[1])
-"""
-
-
-def participant_token(env: dict[str, str], *, org: str, email: str, password: str = "not-used-0000") -> str:
-    """Create an organisation with one participant (and a password) in the served database; their token."""
-    out = shell(PARTICIPANT.format(org=org, email=email, password=password), env)
-    return out.strip().splitlines()[-1]
-
-
 @dataclass
 class Response:
     status: int
@@ -123,13 +103,26 @@ class Process:
                 self.proc.wait(10)
 
 
+#: Every child started, so none outlives the test session even when a test fails half-way.
+_CHILDREN: list[Process] = []
+
+
 def spawn(args: list[str], env: dict[str, str], log: Path) -> Process:
     handle = log.open("ab")
     proc = subprocess.Popen(
         [*BUSBAR, *args], env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
     )
     handle.close()
-    return Process(proc, log)
+    child = Process(proc, log)
+    _CHILDREN.append(child)
+    return child
+
+
+@atexit.register
+def _stop_children() -> None:
+    for child in _CHILDREN:
+        with contextlib.suppress(Exception):
+            child.stop(signal.SIGKILL, timeout=5)
 
 
 @dataclass
@@ -179,38 +172,91 @@ def serve(env: dict[str, str], log: Path, *args: str, wait: bool = True) -> Serv
     port = free_port()
     process = spawn(["serve", "--host", "127.0.0.1", "--port", str(port), *args], env, log)
     server = Server(process.proc, process.log, port=port, env=env)
+    _CHILDREN.append(server)
     if wait:
-        server.wait_healthy()
+        try:
+            server.wait_healthy()
+        except BaseException:
+            server.stop()
+            raise
     return server
 
 
 # Databases ------------------------------------------------------------------------------------------------
 
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass(frozen=True)
+class Template:
+    location: str  # a file (SQLite) or a database name (PostgreSQL)
+    token: str  # the standard participant's API token
+
+
+def _standard_records() -> str:
+    """What every served test's database starts with, written through the actions: a participant with a
+    password and an API token, and a service (slug "svc") they can raise incidents on. Returns the token.
+    """
+    from django.test import override_settings
+
+    from busbar.accounts.actions import create_api_token
+    from busbar.lib.actions import Actor
+    from busbar.parties import actions
+    from busbar.parties.models import IndustryRole
+    from busbar.services.models import Calendar, Service, SlaPolicy
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        system = Actor.system()
+        org = actions.create_organisation(
+            actor=system, name="Served Energy", roles=[IndustryRole.ENERGY_SUPPLIER]
+        )
+        css = actions.create_organisation(actor=system, name="Served CSS", roles=[IndustryRole.CSS_PROVIDER])
+        Service.objects.create(
+            name="Served Service",
+            slug="svc",
+            provider=css,
+            calendar=Calendar.objects.get(name="24x7"),
+            sla_policy=SlaPolicy.objects.get(is_default=True),
+        )
+        member = actions.add_member(
+            actor=system, organisation=org, email="who@served.example", full_name="Who", role="participant"
+        )
+        member.user.set_password(PASSWORD)
+        member.user.save()
+        return create_api_token(actor=Actor(user=member.user), user=member.user, name="served")[1]
+
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("static")
+    folder = tmp_path_factory.mktemp("static")
+    run(["collectstatic", "--noinput", "-v0"], base_env(folder, "sqlite:///unused.sqlite3", folder))
+    return folder
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, static_root: Path) -> Path:
-    """A migrated SQLite database (with the cache table), made once per test session and copied per test."""
-    folder = tmp_path_factory.mktemp("migrated")
-    path = folder / "busbar.sqlite3"
-    env = base_env(folder, f"sqlite:///{path}", static_root)
-    run(["migrate", "-v0"], env)
-    run(["createcachetable"], env)
-    run(["collectstatic", "--noinput", "-v0"], env)
-    return path
+def migrated_sqlite(
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    django_db_blocker,  # noqa: ANN001
+) -> Template:
+    """The migrated SQLite template with the standard records, made once per test session."""
+    from busbar.core.tests.databases import sqlite_settings, use_database
+
+    path = tmp_path_factory.mktemp("served") / "busbar.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    with django_db_blocker.unblock(), use_database(sqlite_settings(path)):
+        token = _standard_records()
+    return Template(str(path), token)
 
 
 @pytest.fixture
-def sqlite_env(tmp_path: Path, migrated_sqlite: Path, static_root: Path) -> dict[str, str]:
+def sqlite_env(tmp_path: Path, migrated_sqlite: Template, static_root: Path) -> dict[str, str]:
+    """The environment of a served test on its own copy of the SQLite template (``BUSBAR_TEST_TOKEN``)."""
     data = tmp_path / "var"
     data.mkdir()
     database = data / "busbar.sqlite3"
-    shutil.copy(migrated_sqlite, database)
-    return base_env(data, f"sqlite:///{database}", static_root)
+    shutil.copy(migrated_sqlite.location, database)
+    return base_env(data, f"sqlite:///{database}", static_root, BUSBAR_TEST_TOKEN=migrated_sqlite.token)
 
 
 def _pg(sql: str, database: str = "postgres") -> None:
@@ -220,18 +266,43 @@ def _pg(sql: str, database: str = "postgres") -> None:
         c.execute(sql)
 
 
+def pg_query(env: dict[str, str], sql: str) -> list[tuple]:
+    import psycopg
+
+    name = env["DATABASE_URL"].rsplit("/", 1)[-1]
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname=name, autocommit=True) as c:
+        return c.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(pg_template: str, django_db_blocker) -> Iterator[Template]:  # noqa: ANN001
+    """The migrated PostgreSQL template with the standard records, cloned per test (skipped without one)."""
+    from busbar.core.tests.databases import pg_settings, use_database
+
+    name = f"busbar_served_tpl_{secrets.token_hex(4)}"
+    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    try:
+        with django_db_blocker.unblock(), use_database(pg_settings(name)):
+            token = _standard_records()
+        yield Template(name, token)
+    finally:
+        _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def postgres_env(tmp_path: Path, static_root: Path) -> Iterator[dict[str, str]]:
-    """A scratch PostgreSQL database for one test (skipped, saying why, where PostgreSQL is not running)."""
-    if not pg_available():
-        pytest.skip(f"PostgreSQL is not answering on {PG_HOST}:{PG_PORT}")
+def postgres_env(tmp_path: Path, postgres_template: Template, static_root: Path) -> Iterator[dict[str, str]]:
+    """A scratch PostgreSQL database for one test, cloned from the template (``BUSBAR_TEST_TOKEN``)."""
     name = f"busbar_served_{secrets.token_hex(4)}"
-    _pg(f'CREATE DATABASE "{name}"')
+    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template.location}"')
     data = tmp_path / "var"
     data.mkdir()
-    env = base_env(data, f"postgres://postgres@{PG_HOST}:{PG_PORT}/{name}", static_root)
+    env = base_env(
+        data,
+        f"postgres://postgres@{PG_HOST}:{PG_PORT}/{name}",
+        static_root,
+        BUSBAR_TEST_TOKEN=postgres_template.token,
+    )
     try:
-        run(["migrate", "-v0"], env, timeout=300)
         yield env
     finally:
         _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

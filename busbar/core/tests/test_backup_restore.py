@@ -1,8 +1,15 @@
 """``busbar backup`` and ``busbar restore``: the round trip, and every refusal before anything changes.
 
-The round trips run the real ``busbar`` command in subprocesses against their own data directory (SQLite)
-or a scratch PostgreSQL database, so they exercise exactly what an operator runs. The archive checks that
-need no database (tampering, unsafe paths, vendor, format) call the verifier directly on small archives.
+Speed: no test here runs ``migrate`` from scratch. A migrated SQLite file and a migrated PostgreSQL
+template database are built once (in this process) and kept, keyed by a hash of every migration file,
+so later sessions reuse them; each test starts from a copy. Everything runs in this process with
+Django's default connection pointed at the installation under test (``installed``), so a restore runs
+the real code, ``migrate`` included. One test runs the real ``busbar backup`` and ``busbar restore``
+commands in subprocesses, for the command-line contract. The archive checks that need no database
+(damage, unsafe paths, vendor, format, caps) call the verifier directly on small archives.
+
+Under CI (``CI=true``) a PostgreSQL that does not answer on 127.0.0.1:5432 fails the PostgreSQL tests
+instead of skipping them.
 """
 
 from __future__ import annotations
@@ -13,151 +20,170 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tarfile
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import override_settings
 
 from busbar.core import backup
-from busbar.core.backup import DATABASE_MEMBERS, MANIFEST, BackupError, verify_archive
+from busbar.core.backup import DATABASE_MEMBERS, MANIFEST, BackupError, restore_archive, verify_archive
+from busbar.core.tests.databases import (
+    pg_admin,
+    pg_settings,
+    sqlite_settings,
+    use_database,
+)
+
+pytestmark = pytest.mark.xdist_group("backup")
 
 ATTACHMENT = b"mpan,code\n1012345678901,E0001\n1012345678902,E0001\n"
 
-# Raise an incident with an attachment through the real actions; print a snapshot of what a restore must
-# bring back. Run by ``busbar shell -c`` (SNAPSHOT alone, or SEED + SNAPSHOT).
-SNAPSHOT = """
-import hashlib, json
-from django.db import connection
-from busbar.accounts.models import User
-from busbar.audit.models import AuditEntry
-from busbar.incidents.models import Attachment, Incident
 
-def _sha(attachment):
-    if not attachment.file.storage.exists(attachment.file.name):
-        return None
-    with attachment.file.storage.open(attachment.file.name, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
-
-with connection.cursor() as cursor:
-    cursor.execute("SELECT app, name FROM django_migrations")
-    _migrations = sorted(f"{app}.{name}" for app, name in cursor.fetchall())
-print("SNAPSHOT " + json.dumps({
-    "incidents": sorted([i.reference, i.summary, i.status] for i in Incident.objects.all()),
-    "users": sorted(User.objects.values_list("email", flat=True)),
-    "audit_entries": AuditEntry.objects.count(),
-    "attachments": sorted([a.file.name, a.size, _sha(a)] for a in Attachment.objects.all()),
-    "migrations": _migrations,
-}))
-"""
-SEED = f"""
-from busbar.accounts.actions import create_platform_admin
-from busbar.accounts.models import User
-from busbar.incidents import actions as incident_actions
-from busbar.lib.actions import Actor, Channel
-from busbar.parties import actions as party_actions
-from busbar.parties.models import IndustryRole, Membership, MembershipRole
-from busbar.services import actions as service_actions
-from busbar.services.models import Calendar
-
-system = Actor.system()
-R = IndustryRole
-operator = party_actions.create_organisation(
-    actor=system, name="Switching Operator", roles=[R.SWITCHING_OPERATOR, R.SERVICE_DESK]
-)
-supplier = party_actions.create_organisation(actor=system, name="Alpha Energy", roles=[R.ENERGY_SUPPLIER])
-provider = party_actions.create_organisation(actor=system, name="CSS Provider", roles=[R.CSS_PROVIDER])
-create_platform_admin(
-    actor=system, email="root@operator.example", full_name="Root", password="a-long-test-password",
-    organisation=operator,
-)
-user = User.objects.create_user(email="user@alpha.example", full_name="Ada Alpha")
-Membership.objects.create(user=user, organisation=supplier, role=MembershipRole.PARTICIPANT)
-service = service_actions.create_service(
-    actor=system, name="Central Switching Service", provider=provider,
-    calendar=Calendar.objects.get(name="24x7"),
-)
-incident_actions.raise_incident(
-    actor=Actor(user=user, organisation=supplier, channel=Channel.WEB),
-    service=service,
-    summary="Switch requests rejected",
-    description="Every switch request since 09:00 is rejected with E0001.",
-    attachments=[("errors.csv", "text/csv", {ATTACHMENT!r})],
-)
-"""
-# What happens after the backup: data changed, added and deleted, the attachment file gone, a stray file.
-MUTATE = """
-from django.core.files.storage import default_storage
-from busbar.incidents.models import Attachment, Incident
-from busbar.audit.models import AuditEntry
-
-Incident.objects.update(summary="changed after the backup")
-for attachment in Attachment.objects.all():
-    default_storage.delete(attachment.file.name)
-Attachment.objects.all().delete()
-default_storage.save("stray/after-the-backup.txt", __import__("io").BytesIO(b"not in the backup"))
-"""
-
-
-def environment(data_dir: Path, env: dict[str, str] | None = None) -> dict[str, str]:
-    """A clean environment of one data directory: nothing leaks in from the test run (DATABASE_URL...)."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(data_dir.parent),
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "BUSBAR_DATA_DIR": str(data_dir),
-        **(env or {}),
+@contextmanager
+def installed(data_dir: Path, database: dict | None = None) -> Iterator[None]:
+    """Run as the Busbar of ``data_dir``: its database (SQLite in it unless given), media and backups."""
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": data_dir / "media"},
+        },
     }
+    with (
+        use_database(database or sqlite_settings(data_dir / "busbar.sqlite3")),
+        override_settings(
+            DATA_DIR=data_dir,
+            STORAGES=storages,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+    ):
+        yield
 
 
-def busbar(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "busbar.cli", *args],
-        env=environment(data_dir, env),
-        cwd=data_dir.parent,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+@pytest.fixture(autouse=True)
+def _database_access(django_db_blocker) -> Iterator[None]:  # noqa: ANN001
+    # These tests open their own installations' databases, never the test database in a transaction.
+    with django_db_blocker.unblock():
+        yield
+
+
+# --- what a restore must bring back ----------------------------------------------------------------------
+
+
+def seed() -> None:
+    """Raise an incident with an attachment through the real actions."""
+    from busbar.accounts.actions import create_platform_admin
+    from busbar.accounts.models import User
+    from busbar.incidents import actions as incident_actions
+    from busbar.lib.actions import Actor, Channel
+    from busbar.parties import actions as party_actions
+    from busbar.parties.models import IndustryRole as R
+    from busbar.parties.models import Membership, MembershipRole
+    from busbar.services import actions as service_actions
+    from busbar.services.models import Calendar
+
+    system = Actor.system()
+    operator = party_actions.create_organisation(
+        actor=system, name="Switching Operator", roles=[R.SWITCHING_OPERATOR, R.SERVICE_DESK]
+    )
+    supplier = party_actions.create_organisation(actor=system, name="Alpha Energy", roles=[R.ENERGY_SUPPLIER])
+    provider = party_actions.create_organisation(actor=system, name="CSS Provider", roles=[R.CSS_PROVIDER])
+    create_platform_admin(
+        actor=system,
+        email="root@operator.example",
+        full_name="Root",
+        password="a-long-test-password",  # noqa: S106
+        organisation=operator,
+    )
+    user = User.objects.create_user(email="user@alpha.example", full_name="Ada Alpha")
+    Membership.objects.create(user=user, organisation=supplier, role=MembershipRole.PARTICIPANT)
+    service = service_actions.create_service(
+        actor=system,
+        name="Central Switching Service",
+        provider=provider,
+        calendar=Calendar.objects.get(name="24x7"),
+    )
+    incident_actions.raise_incident(
+        actor=Actor(user=user, organisation=supplier, channel=Channel.WEB),
+        service=service,
+        summary="Switch requests rejected",
+        description="Every switch request since 09:00 is rejected with E0001.",
+        attachments=[("errors.csv", "text/csv", ATTACHMENT)],
     )
 
 
-def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+def snapshot() -> dict:
+    from busbar.accounts.models import User
+    from busbar.audit.models import AuditEntry
+    from busbar.incidents.models import Attachment, Incident
+
+    def sha(attachment: Attachment) -> str | None:
+        if not attachment.file.storage.exists(attachment.file.name):
+            return None
+        with attachment.file.storage.open(attachment.file.name, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        migrations = sorted(f"{app}.{name}" for app, name in cursor.fetchall())
+    return {
+        "incidents": sorted([i.reference, i.summary, i.status] for i in Incident.objects.all()),
+        "users": sorted(User.objects.values_list("email", flat=True)),
+        "audit_entries": AuditEntry.objects.count(),
+        "attachments": sorted([a.file.name, a.size, sha(a)] for a in Attachment.objects.all()),
+        "migrations": migrations,
+    }
 
 
-def refused(result: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
-    message = result.stderr.strip().splitlines()[-1]
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
+def mutate() -> None:
+    """What happens after the backup: data changed and deleted, the attachment file gone, a stray file."""
+    from django.core.files.storage import default_storage
 
+    from busbar.incidents.models import Attachment, Incident
 
-def snapshot(result: subprocess.CompletedProcess) -> dict:
-    line = next(line for line in ok(result).stdout.splitlines() if line.startswith("SNAPSHOT "))
-    return json.loads(line.removeprefix("SNAPSHOT "))
+    Incident.objects.update(summary="changed after the backup")
+    for attachment in Attachment.objects.all():
+        default_storage.delete(attachment.file.name)
+    Attachment.objects.all().delete()
+    default_storage.save("stray/after-the-backup.txt", io.BytesIO(b"not in the backup"))
 
 
 def state(data_dir: Path) -> dict[str, str]:
-    """Every file of a data directory with its sha256 (the backups folder left out)."""
-    return {
-        path.relative_to(data_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(data_dir.rglob("*"))
-        if path.is_file() and "backups" not in path.relative_to(data_dir).parts
-    }
+    """The logical state of an installation: its SQLite database's content and every other file.
+
+    The database is compared by content (``iterdump``), not bytes: taking it out of WAL mode, as a
+    restore's in-use check does, rewrites its header but not a row. ``backups/`` is left out.
+    """
+    files = {}
+    for path in sorted(data_dir.rglob("*")):
+        relative = path.relative_to(data_dir)
+        if not path.is_file() or "backups" in relative.parts or path.name.endswith(("-wal", "-shm")):
+            continue
+        if path.name == "busbar.sqlite3":
+            with closing(sqlite3.connect(path)) as db:
+                files[relative.as_posix()] = hashlib.sha256("\n".join(db.iterdump()).encode()).hexdigest()
+        else:
+            files[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def leftovers(data_dir: Path) -> list[str]:
+    """Staging, scratch and before-restore files a restore must never leave behind."""
+    return sorted(p.name for p in data_dir.iterdir() if "restore" in p.name or p.name.startswith("."))
+
+
+# --- archives ----------------------------------------------------------------------------------------------
 
 
 def members_of(archive: Path) -> list[tuple[tarfile.TarInfo, bytes | None]]:
@@ -166,12 +192,27 @@ def members_of(archive: Path) -> list[tuple[tarfile.TarInfo, bytes | None]]:
 
 
 def write_archive(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
         for info, data in members:
             if data is not None:
                 info.size = len(data)
             tar.addfile(info, io.BytesIO(data) if data is not None else None)
     return path
+
+
+def rewritten(archive: Path, out: Path, changes: dict[str, bytes]) -> Path:
+    """``archive`` with some members' contents replaced, and a manifest that matches them."""
+    members = members_of(archive)
+    manifest = json.loads(members[-1][1])
+    rebuilt = []
+    for info, data in members[:-1]:
+        data = changes.get(info.name, data)
+        rebuilt.append((info, data))
+        for entry in manifest["members"]:
+            if entry["path"] == info.name:
+                entry.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    rebuilt.append((members[-1][0], json.dumps(manifest).encode()))
+    return write_archive(out, rebuilt)
 
 
 def regular(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:
@@ -217,37 +258,37 @@ def small_archive(
     return write_archive(path, members)
 
 
-# --- the SQLite round trip, through the real command ---------------------------------------------------
+# --- the seeded SQLite installation and its backups --------------------------------------------------------
 
 
 @dataclass
 class Seed:
     data_dir: Path  # migrated, with an incident and its attachment
-    archive: Path  # its backup, by ``busbar backup`` with the default path
-    older: Path  # its backup made with the audit app one migration behind
+    archive: Path  # its backup
+    older: Path  # a backup of it as the Busbar before audit.0002 had it
     before: dict  # the snapshot a restore must bring back
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, scratch_postgres: Scratch) -> Seed:
-    data_dir = tmp_path_factory.mktemp("seed") / "var"
-    older = data_dir.parent / "older.tar.gz"
-    # One process: migrate, seed, snapshot; then an honest older backup (the audit app migrated back one
-    # step by Django, backed up by the real command) and forward again.
-    script = (
-        "from django.core.management import call_command\n"
-        "call_command('migrate', interactive=False, verbosity=0)\n"
-        + SEED
-        + SNAPSHOT
-        + "call_command('migrate', 'audit', '0001_initial', interactive=False, verbosity=0)\n"
-        + f"call_command('backup', out={str(older)!r})\n"
-        + "call_command('migrate', interactive=False, verbosity=0)\n"
-    )
-    before = snapshot(busbar(data_dir, "shell", "-c", script))
+def seeded(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, django_db_blocker) -> Seed:  # noqa: ANN001
+    root = tmp_path_factory.mktemp("seed")
+    data_dir = root / "var"
+    data_dir.mkdir()
+    shutil.copyfile(sqlite_template, data_dir / "busbar.sqlite3")
+    with django_db_blocker.unblock(), installed(data_dir):
+        seed()
+        before = snapshot()
+        archive = backup.create_backup(root / "seed.tar.gz").path
     assert before["attachments"][0][2] == hashlib.sha256(ATTACHMENT).hexdigest()
-    result = ok(busbar(data_dir, "backup"))
-    archive = next((data_dir / "backups").glob("busbar-*.tar.gz"))
-    assert result.stdout.startswith(f"Backup written: {archive} (") and "1 media file" in result.stdout
+    # The same installation as a Busbar one audit migration behind would have it: what reversing
+    # audit.0002 does on SQLite (drop its trigger) and its row in django_migrations gone.
+    old_dir = root / "old"
+    shutil.copytree(data_dir, old_dir)
+    with closing(sqlite3.connect(old_dir / "busbar.sqlite3")) as db, db:
+        db.execute("DROP TRIGGER audit_auditentry_no_update")
+        db.execute("DELETE FROM django_migrations WHERE app = 'audit' AND name = '0002_append_only_triggers'")
+    with django_db_blocker.unblock(), installed(old_dir):
+        older = backup.create_backup(root / "older.tar.gz").path
     return Seed(data_dir=data_dir, archive=archive, older=older, before=before)
 
 
@@ -257,8 +298,45 @@ def copy_of(seeded: Seed, tmp_path: Path) -> Path:
     return data_dir
 
 
-def test_backup_is_private_and_described_by_its_manifest(seeded) -> None:  # noqa: ANN001
-    data_dir, archive, before = seeded.data_dir, seeded.archive, seeded.before
+# --- the command line: the real commands in subprocesses ---------------------------------------------------
+
+
+def environment(data_dir: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment of one data directory: nothing leaks in from the test run (DATABASE_URL...)."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(data_dir.parent),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "BUSBAR_DATA_DIR": str(data_dir),
+        **(env or {}),
+    }
+
+
+def busbar(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "busbar.cli", *args],
+        env=environment(data_dir),
+        cwd=data_dir.parent,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_command_line_backup_and_restore(seeded: Seed, tmp_path: Path) -> None:
+    before = seeded.before
+    data_dir = copy_of(seeded, tmp_path)
+    result = ok(busbar(data_dir, "backup"))
+    (archive,) = (data_dir / "backups").glob("busbar-*.tar.gz")
+    assert result.stdout.startswith(f"Backup written: {archive} (") and "1 media file" in result.stdout
     assert archive.stat().st_mode & 0o777 == 0o600
     assert archive.parent.stat().st_mode & 0o777 == 0o700
     assert archive.name.endswith("Z.tar.gz") and len(archive.name) == len("busbar-20260101T000000Z.tar.gz")
@@ -282,19 +360,17 @@ def test_backup_is_private_and_described_by_its_manifest(seeded) -> None:  # noq
     for info, data in members[:-1]:
         assert listed[info.name]["sha256"] == hashlib.sha256(data).hexdigest()
     # The archived database stands alone (no WAL needed) and holds the incident.
-    database = data_dir.parent / "copy.sqlite3"
+    database = tmp_path / "copy.sqlite3"
     database.write_bytes(members[0][1])
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         assert db.execute("SELECT summary FROM incidents_incident").fetchall() == [
             ("Switch requests rejected",)
         ]
 
-
-def test_round_trip_restores_the_data_and_the_attachment(seeded, tmp_path: Path) -> None:  # noqa: ANN001
-    archive, before = seeded.archive, seeded.before
-    data_dir = copy_of(seeded, tmp_path)
-    changed = snapshot(busbar(data_dir, "shell", "-c", MUTATE + SNAPSHOT))
+    with installed(data_dir):
+        mutate()
+        changed = snapshot()
     assert changed != before and changed["attachments"] == []
     assert (data_dir / "media" / "stray" / "after-the-backup.txt").exists()
 
@@ -302,28 +378,198 @@ def test_round_trip_restores_the_data_and_the_attachment(seeded, tmp_path: Path)
     assert "Stop `busbar serve` and `busbar worker`" in result.stdout
     assert f"Restored {archive}" in result.stdout and "1 media file into" in result.stdout
     assert "already has the current schema" in result.stdout
+    (safety,) = (data_dir / "backups").glob("busbar-before-restore-*.tar.gz")
+    assert f"the previous database and media are in {safety}" in result.stdout
+    assert result.stderr == ""
 
-    after = snapshot(busbar(data_dir, "shell", "-c", SNAPSHOT))
-    assert after == before  # incidents, users, audit journal (rows added later are gone), attachments
-    ((attachment_name, _, _),) = before["attachments"]
+    with installed(data_dir):
+        assert snapshot() == before  # incidents, users, audit journal (rows added later are gone), files
+        assert verify_archive(safety).row_counts["attachments"] == 0  # the state the restore replaced
     assert (data_dir / "media" / attachment_name).read_bytes() == ATTACHMENT
     assert not (data_dir / "media" / "stray").exists()
-    leftovers = [p.name for p in data_dir.iterdir() if "restore" in p.name or p.name.startswith(".")]
-    assert leftovers == []
+    assert leftovers(data_dir) == []
 
 
-def test_a_tampered_archive_is_refused_before_anything_changes(seeded, tmp_path: Path) -> None:  # noqa: ANN001
-    archive = seeded.archive
+# --- SQLite, in this process -------------------------------------------------------------------------------
+
+
+def test_data_still_in_the_wal_is_in_the_backup(seeded: Seed, tmp_path: Path) -> None:
     data_dir = copy_of(seeded, tmp_path)
-    members = members_of(archive)
-    info, data = next((i, d) for i, d in members if i.name.startswith("media/"))
-    members[members.index((info, data))] = (info, bytes([data[0] ^ 1]) + data[1:])  # one byte, same size
-    tampered = write_archive(tmp_path / "tampered.tar.gz", members)
+    live = data_dir / "busbar.sqlite3"
+    # A running Busbar's last commit, not yet checkpointed: in the -wal file, not the database file.
+    with closing(sqlite3.connect(live)) as writer:
+        assert writer.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        with writer:
+            writer.execute("UPDATE incidents_incident SET summary = 'only in the WAL'")
+        assert Path(f"{live}-wal").stat().st_size > 0
+        main_file_only = tmp_path / "main-file-only.sqlite3"
+        shutil.copyfile(live, main_file_only)
+        with closing(sqlite3.connect(main_file_only)) as db:
+            assert db.execute("SELECT summary FROM incidents_incident").fetchone() == (
+                "Switch requests rejected",
+            )
+        with installed(data_dir):
+            archive = backup.create_backup(tmp_path / "wal.tar.gz").path
+    copy = tmp_path / "archived.sqlite3"
+    copy.write_bytes(members_of(archive)[0][1])
+    with closing(sqlite3.connect(copy)) as db:
+        assert db.execute("SELECT summary FROM incidents_incident").fetchone() == ("only in the WAL",)
+
+
+HOLD_OPEN = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=WAL")  # as Busbar opens it
+db.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+print("open", flush=True)
+sys.stdin.read()  # idle, holding no lock, until told to go
+"""
+
+
+def test_a_database_another_process_holds_open_is_in_use(
+    seeded: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup, "SQLITE_BUSY_SECONDS", 0.2)
+    data_dir = copy_of(seeded, tmp_path)
+    live = data_dir / "busbar.sqlite3"
+    with installed(data_dir):
+        mutate()
+    untouched = state(data_dir)
+    # An idle `busbar serve`: the old busy check (a WAL checkpoint) did not see it.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(live)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with closing(sqlite3.connect(live)) as probe:
+            assert probe.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0  # "not busy"
+        with installed(data_dir):
+            manifest = verify_archive(seeded.archive)
+            with pytest.raises(CommandError) as caught:
+                call_command("restore", str(seeded.archive), yes=True)
+        message = str(caught.value)
+        assert caught.value.returncode == 2
+        assert f"the database {live} is in use" in message
+        assert "stop `busbar serve` and `busbar worker`" in message and "nothing was changed" in message
+        assert Path(f"{live}-wal").exists() and Path(f"{live}-shm").exists()  # the holder's, untouched
+        with installed(data_dir), pytest.raises(BackupError, match="is in use"):
+            restore_archive(seeded.archive, manifest, safety_backup=False)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert state(data_dir) == untouched
+    assert leftovers(data_dir) == [] and not (data_dir / "backups").exists()
+
+
+def test_a_damaged_archive_is_refused_before_anything_changes(seeded: Seed, tmp_path: Path) -> None:
+    data_dir = copy_of(seeded, tmp_path)
+    members = members_of(seeded.archive)
+    index, (info, data) = next((i, m) for i, m in enumerate(members) if m[0].name.startswith("media/"))
+    members[index] = (info, bytes([data[0] ^ 1]) + data[1:])  # one byte, same size
+    damaged = write_archive(tmp_path / "damaged.tar.gz", members)
+    untouched = state(data_dir)
+    with installed(data_dir), pytest.raises(CommandError) as caught:
+        call_command("restore", str(damaged), yes=True)
+    assert caught.value.returncode == 2
+    assert f"member {info.name!r} fails its sha256 check: the archive is damaged" in str(caught.value)
+    assert state(data_dir) == untouched
+    assert leftovers(data_dir) == [] and not (data_dir / "backups").exists()
+
+
+def test_a_vendor_mismatch_changes_nothing(seeded: Seed, tmp_path: Path) -> None:
+    data_dir = copy_of(seeded, tmp_path)
+    untouched = state(data_dir)
+    # A SQLite backup and a Busbar on PostgreSQL. Nothing listens on port 9: the refusal comes first.
+    refusal = "holds a SQLite database but this Busbar is configured for"
+    with installed(data_dir, pg_settings("busbar", port=9)), pytest.raises(CommandError, match=refusal):
+        call_command("restore", str(seeded.archive), yes=True)
+    with installed(data_dir):
+        manifest = verify_archive(seeded.archive)
+    refusal = "holds a SQLite database .* PostgreSQL: nothing was changed"  # restore_archive checks too
+    with installed(data_dir, pg_settings("busbar", port=9)), pytest.raises(BackupError, match=refusal):
+        restore_archive(seeded.archive, manifest)
+    # A PostgreSQL backup and a Busbar on SQLite.
+    with installed(data_dir):
+        archive = small_archive(tmp_path / "pg.tar.gz", vendor="postgresql")
+        with pytest.raises(
+            CommandError, match="holds a PostgreSQL database but this Busbar is configured for"
+        ):
+            call_command("restore", str(archive), yes=True)
+    assert state(data_dir) == untouched
+    assert leftovers(data_dir) == [] and not (data_dir / "backups").exists()
+
+
+def test_an_older_backup_is_migrated_and_a_safety_backup_kept(seeded: Seed, tmp_path: Path) -> None:
+    assert json.loads(members_of(seeded.older)[-1][1])["migrations"]["audit"] == "0001_initial"
+    data_dir = copy_of(seeded, tmp_path)
+    with installed(data_dir):
+        mutate()
+        changed = snapshot()
+        result = restore_archive(seeded.older, verify_archive(seeded.older))
+        assert result.applied == ["audit.0002_append_only_triggers"]
+        assert snapshot() == seeded.before
+        # The state the restore replaced is kept, as an archive `busbar restore` takes back.
+        assert result.safety is not None and result.safety.parent == data_dir / "backups"
+        assert result.safety.name.startswith("busbar-before-restore-")
+        assert verify_archive(result.safety).row_counts["attachments"] == 0
+        restore_archive(result.safety, verify_archive(result.safety), safety_backup=False)
+        assert snapshot() == changed
+    with closing(sqlite3.connect(data_dir / "busbar.sqlite3")) as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [
+            ("audit_auditentry_no_update",)
+        ]
+    assert leftovers(data_dir) == []
+
+
+def test_a_failure_after_the_swap_puts_the_previous_database_and_media_back(
+    seeded: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = copy_of(seeded, tmp_path)
+    (data_dir / "media" / "kept.txt").write_bytes(b"present before the restore")
     untouched = state(data_dir)
 
-    refused(busbar(data_dir, "restore", str(tampered), "--yes"), info.name, "sha256")
+    def failing_migrate() -> list[str]:
+        # By now the restored database and media are in place.
+        assert not (data_dir / "media" / "kept.txt").exists()
+        raise RuntimeError("migration\n   exploded")
+
+    monkeypatch.setattr(backup, "_migrate", failing_migrate)
+    with installed(data_dir):
+        manifest = verify_archive(seeded.archive)
+        with pytest.raises(BackupError) as caught:
+            restore_archive(seeded.archive, manifest)
+    message = str(caught.value)
+    assert "restore failed (migration exploded): the previous database and media were put back" in message
+    assert "safety backup" in message and "\n" not in message
     assert state(data_dir) == untouched
-    assert not [p.name for p in data_dir.iterdir() if "restore" in p.name]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["backups", "busbar.sqlite3", "media"]
+
+
+def test_too_little_free_space_is_refused(
+    seeded: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = copy_of(seeded, tmp_path)
+    untouched = state(data_dir)
+    monkeypatch.setattr(backup, "_free_bytes", lambda path: 10 * 1024 * 1024)
+    refusal = r"not enough free space for the restore .* is free"
+    with installed(data_dir), pytest.raises(CommandError, match=refusal) as caught:
+        call_command("restore", str(seeded.archive), yes=True)
+    assert "for the restored database" in str(caught.value) and "for the safety backup" in str(caught.value)
+    assert "nothing was changed" in str(caught.value)
+    assert state(data_dir) == untouched
+    assert leftovers(data_dir) == [] and not (data_dir / "backups").exists()
+
+
+def test_backup_without_pg_dump_names_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    data_dir = tmp_path / "var"
+    with installed(data_dir, pg_settings("busbar", port=9)), pytest.raises(CommandError) as caught:
+        call_command("backup")
+    assert "pg_dump was not found" in str(caught.value) and "postgresql-client" in str(caught.value)
+    assert not (data_dir / "backups").exists() or not any((data_dir / "backups").iterdir())
 
 
 def test_restore_without_yes_off_a_terminal_is_refused(tmp_path: Path) -> None:
@@ -333,66 +579,32 @@ def test_restore_without_yes_off_a_terminal_is_refused(tmp_path: Path) -> None:
     assert caught.value.returncode == 2
 
 
-def test_a_sqlite_backup_is_refused_by_a_postgresql_busbar(seeded, tmp_path: Path) -> None:  # noqa: ANN001
-    archive = seeded.archive
-    data_dir = copy_of(seeded, tmp_path)
-    # Nothing listens on port 9: the refusal comes before any connection is tried.
-    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/busbar"}
-    refused(busbar(data_dir, "restore", str(archive), "--yes", env=env), "SQLite", "PostgreSQL")
+def test_every_error_is_one_line() -> None:
+    with pytest.raises(CommandError) as caught, backup.reported_errors("interrupted"):
+        raise BackupError('psql failed:\n  ERROR:  relation\t"x" does not exist\nLINE 1: ...')
+    assert str(caught.value) == 'psql failed: ERROR: relation "x" does not exist LINE 1: ...'
+    with pytest.raises(CommandError) as caught, backup.reported_errors("interrupted"):
+        raise RuntimeError("two\nlines")
+    assert str(caught.value) == "unexpected error: RuntimeError: two lines"
+    assert backup._first_error("pg_restore: error: could not read\n   from input file\n") == (
+        "pg_restore: error: could not read"
+    )
 
 
-def test_backup_without_pg_dump_names_what_to_install(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/busbar", "PATH": str(tmp_path / "empty")}
-    message = refused(busbar(tmp_path / "var", "backup", env=env), "pg_dump", "postgresql-client")
-    assert "install" in message
-    assert not (tmp_path / "var" / "backups").exists() or not any((tmp_path / "var" / "backups").iterdir())
+def test_the_client_tools_get_the_database_name_in_the_environment() -> None:
+    env = backup._pg_env({"dbname": "busbar x=y", "password": "secret"}, "-c lock_timeout=10s")
+    assert env["PGDATABASE"] == "busbar x=y" and env["PGPASSWORD"] == "secret"  # noqa: S105
+    assert env["PGOPTIONS"].endswith("-c lock_timeout=10s") and env["PGCONNECT_TIMEOUT"]
 
 
-def test_an_older_backup_is_migrated_to_the_current_schema(seeded, tmp_path: Path) -> None:  # noqa: ANN001
-    manifest = json.loads(members_of(seeded.older)[-1][1])
-    assert manifest["migrations"]["audit"] == "0001_initial"
-    data_dir = copy_of(seeded, tmp_path)
-    result = ok(busbar(data_dir, "restore", str(seeded.older), "--yes"))
-    assert "applied 1 to reach the current schema (audit.0002_append_only_triggers)" in result.stdout
-    with sqlite3.connect(data_dir / "busbar.sqlite3") as db:
-        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [
-            ("audit_auditentry_no_update",)
-        ]
-        applied = db.execute("SELECT name FROM django_migrations WHERE app = 'audit'").fetchall()
-    assert ("0002_append_only_triggers",) in applied
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="restores a SQLite archive in this process")
-def test_a_failure_after_the_swap_puts_the_previous_database_and_media_back(
-    seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: ANN001
-    data_dir = copy_of(seeded, tmp_path)
-    (data_dir / "media" / "kept.txt").write_bytes(b"present before the restore")
-    untouched = state(data_dir)
-    monkeypatch.setattr(backup, "sqlite_path", lambda: data_dir / "busbar.sqlite3")
-    monkeypatch.setattr(backup, "media_dir", lambda: data_dir / "media")
-
-    def failing_migrate() -> list[str]:
-        # By now the restored database and media are in place.
-        assert not (data_dir / "media" / "kept.txt").exists()
-        raise RuntimeError("migration exploded")
-
-    monkeypatch.setattr(backup, "_migrate", failing_migrate)
-    manifest = verify_archive(seeded.archive)
-    with pytest.raises(BackupError, match=r"migration exploded.*previous database and media were put back"):
-        backup.restore_archive(seeded.archive, manifest)
-    assert state(data_dir) == untouched
-    assert sorted(p.name for p in data_dir.iterdir()) == ["busbar.sqlite3", "media", "secret_key"]
-
-
-# --- the verifier on small archives (no database needed) -----------------------------------------------
+# --- the verifier on small archives (no database needed) ---------------------------------------------------
 
 
 def test_verify_only_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     archive = small_archive(tmp_path / "ok.tar.gz", row_counts={"incidents": 3})
     call_command("restore", str(archive), verify_only=True)
     out = capsys.readouterr().out
-    assert "verified, 2 members, every checksum matches" in out
+    assert "verified, 2 members, every checksum matches (checksums detect damage, not deliberate" in out
     assert "incidents 3" in out and f"1 file, {len(ATTACHMENT)} bytes" in out
 
 
@@ -454,116 +666,171 @@ def test_other_refusals(tmp_path: Path) -> None:
         verify_archive(tmp_path / "absent.tar.gz")
 
 
-# --- PostgreSQL: a round trip into a scratch database --------------------------------------------------
+def test_archives_beyond_the_caps_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = small_archive(tmp_path / "ok.tar.gz")  # 3 members
+    monkeypatch.setattr(backup, "MAX_MEMBERS", 2)
+    with pytest.raises(BackupError, match="has more than 2 members: refusing it"):
+        verify_archive(archive)
+    monkeypatch.setattr(backup, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(backup, "MAX_ARCHIVE_BYTES", 64)
+    with pytest.raises(BackupError, match="holds more than 64 bytes once unpacked: refusing it"):
+        verify_archive(archive)
 
 
-def _postgres_available() -> str | None:
-    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        return "pg_dump / pg_restore are not installed"
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=0.5).close()
-    except OSError:
-        return "no PostgreSQL answers on 127.0.0.1:5432"
-    return None
+# --- PostgreSQL: round trips into a scratch database made from the template --------------------------------
 
 
 @dataclass
-class Scratch:
-    skip: str = ""  # why the PostgreSQL test cannot run
-    name: str = ""
-    data_dir: Path | None = None
-    migrate: subprocess.Popen | None = None
+class PgSeed:
+    name: str  # the scratch database: its name has '=' in it, which --dbname would read as a conninfo
+    data_dir: Path
+    archive: Path
+    before: dict
 
     @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:5432/{self.name}"
+    def config(self) -> dict:
+        return pg_settings(self.name)
+
+    def connect(self):  # noqa: ANN201
+        import psycopg
+
+        return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=self.name)
 
 
 @pytest.fixture(scope="module")
-def scratch_postgres(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Scratch]:
-    """A scratch PostgreSQL database, migrated by ``busbar migrate`` in the background while the SQLite
-    tests run (migrating takes most of the PostgreSQL test's time); dropped at the end."""
-    if not any(item.name == "test_postgresql_round_trip" for item in request.session.items):
-        yield Scratch(skip="not selected")
-        return
-    if reason := _postgres_available():
-        yield Scratch(skip=reason)
-        return
-    import psycopg
-
-    try:
-        admin = psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3", autocommit=True
-        )
-    except psycopg.Error as exc:
-        yield Scratch(skip=f"cannot connect to PostgreSQL on 127.0.0.1:5432 as postgres: {exc}")
-        return
-    scratch = Scratch(name=f"busbar_backup_test_{secrets.token_hex(4)}")
-    scratch.data_dir = tmp_path_factory.mktemp("postgres") / "var"
-    scratch.data_dir.mkdir()
-    with admin:
-        admin.execute(f'CREATE DATABASE "{scratch.name}"')
+def pg_seeded(
+    pg_template: str, tmp_path_factory: pytest.TempPathFactory, django_db_blocker
+) -> Iterator[PgSeed]:  # noqa: ANN001
+    name = f"busbar_backup_test_{secrets.token_hex(4)}_a=b"
+    data_dir = tmp_path_factory.mktemp("postgres") / "var"
+    data_dir.mkdir()
+    with closing(pg_admin()) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
         try:
-            scratch.migrate = subprocess.Popen(
-                [sys.executable, "-m", "busbar.cli", "migrate", "-v0"],
-                env=environment(scratch.data_dir, {"DATABASE_URL": scratch.url}),
-                cwd=scratch.data_dir.parent,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            yield scratch
+            with django_db_blocker.unblock(), installed(data_dir, pg_settings(name)):
+                seed()
+                before = snapshot()
+                archive = backup.create_backup(data_dir.parent / "pg.tar.gz").path
+            yield PgSeed(name=name, data_dir=data_dir, archive=archive, before=before)
         finally:
-            if scratch.migrate.poll() is None:
-                scratch.migrate.kill()
-            scratch.migrate.wait()
-            admin.execute(f'DROP DATABASE IF EXISTS "{scratch.name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_postgresql_round_trip(scratch_postgres: Scratch, tmp_path: Path) -> None:
-    import psycopg
-
-    if scratch_postgres.skip:
-        pytest.skip(scratch_postgres.skip)
-    name, data_dir = scratch_postgres.name, scratch_postgres.data_dir
-    env = {"DATABASE_URL": scratch_postgres.url}
-    assert data_dir is not None and scratch_postgres.migrate is not None
-    output, _ = scratch_postgres.migrate.communicate(timeout=180)
-    assert scratch_postgres.migrate.returncode == 0, output
-    before = snapshot(busbar(data_dir, "shell", "-c", SEED + SNAPSHOT, env=env))
-    archive = tmp_path / "pg.tar.gz"
-    ok(busbar(data_dir, "backup", "--out", str(archive), env=env))
-    members = members_of(archive)
+def test_postgresql_round_trip(pg_seeded: PgSeed, monkeypatch: pytest.MonkeyPatch) -> None:
+    members = members_of(pg_seeded.archive)
     assert [info.name for info, _ in members][0] == "database.pgdump" and members[0][1][:5] == b"PGDMP"
     manifest = json.loads(members[-1][1])
     assert manifest["database"]["vendor"] == "postgresql" and manifest["row_counts"]["attachments"] == 1
-
-    changed = snapshot(busbar(data_dir, "shell", "-c", MUTATE + SNAPSHOT, env=env))
-    assert changed != before
-    result = ok(busbar(data_dir, "restore", str(archive), "--yes", env=env))
-    assert f"PostgreSQL database '{name}'" in result.stdout
-    after = snapshot(busbar(data_dir, "shell", "-c", SNAPSHOT, env=env))
-    assert after == before
-    ((attachment_name, _, _),) = before["attachments"]
-    assert (data_dir / "media" / attachment_name).read_bytes() == ATTACHMENT
-
-    # Again, now with a table the backup does not know (as a later migration would make) that references
-    # a restored table: it must not block replacing that table, nor survive the restore.
-    dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
-    with psycopg.connect(dsn) as db:
-        db.execute("UPDATE incidents_incident SET summary = 'changed again'")
-        db.execute(
-            "CREATE TABLE later_feature (id serial PRIMARY KEY, user_id bigint REFERENCES accounts_user)"
-        )
-        db.execute("INSERT INTO later_feature (user_id) SELECT id FROM accounts_user LIMIT 1")
-    ok(busbar(data_dir, "restore", str(archive), "--yes", env=env))
-    with psycopg.connect(dsn) as db:
+    with installed(pg_seeded.data_dir, pg_seeded.config):
+        mutate()
+        # A table of a later migration that a restored table references: dropping it needs CASCADE,
+        # and it must not survive the restore. Busbar's own (as its models would make it) is dropped.
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE later_feature (id serial PRIMARY KEY, note text)")
+            cursor.execute("INSERT INTO later_feature (note) VALUES ('made after the backup')")
+            cursor.execute("ALTER TABLE incidents_incident ADD COLUMN later_id int REFERENCES later_feature")
+        own = backup.busbar_tables()
+        monkeypatch.setattr(backup, "busbar_tables", lambda: own | {"later_feature"})
+        changed = snapshot()
+        assert changed != pg_seeded.before
+        with pg_seeded.connect():  # another session: a `busbar serve` still running
+            with pytest.raises(CommandError) as caught:
+                call_command("restore", str(pg_seeded.archive), yes=True)
+            message = str(caught.value)
+            assert "has 1 other session" in message and "stop `busbar serve` and `busbar worker`" in message
+            assert "--force" in message and "nothing was changed" in message
+            assert snapshot() == changed
+            out = io.StringIO()
+            call_command("restore", str(pg_seeded.archive), yes=True, force=True, stdout=out)
+        assert f"PostgreSQL database '{pg_seeded.name}'" in out.getvalue()
+        assert snapshot() == pg_seeded.before
+        (safety,) = (pg_seeded.data_dir / "backups").glob("busbar-before-restore-*.tar.gz")
+        assert f"the previous database and media are in {safety}" in out.getvalue()
+        assert verify_archive(safety).row_counts["attachments"] == 0
+    ((attachment_name, _, _),) = pg_seeded.before["attachments"]
+    assert (pg_seeded.data_dir / "media" / attachment_name).read_bytes() == ATTACHMENT
+    with pg_seeded.connect() as db:
         assert db.execute("SELECT to_regclass('later_feature')").fetchone()[0] is None
-        summaries = db.execute("SELECT summary FROM incidents_incident").fetchall()
-        assert summaries == [("Switch requests rejected",)]
         # The append-only trigger came back with the audit table.
         triggers = db.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_auditentry_no_change'")
         assert triggers.fetchone()[0] == 1
+    assert leftovers(pg_seeded.data_dir) == []
+
+
+def test_a_postgresql_restore_that_fails_changes_nothing(
+    pg_seeded: PgSeed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    media = pg_seeded.data_dir / "media"
+
+    def tables() -> list[str]:
+        with pg_seeded.connect() as db:
+            return [
+                row[0] for row in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ]
+
+    with installed(pg_seeded.data_dir, pg_seeded.config):
+        mutate()
+        changed, untouched, listed = snapshot(), state(media), sorted(tables())
+
+        def unchanged() -> None:
+            assert snapshot() == changed and state(media) == untouched and sorted(tables()) == listed
+            assert leftovers(pg_seeded.data_dir) == []
+
+        # 1. A dump pg_restore cannot read to its end (cut short before it was archived, so every
+        # checksum matches): psql used to commit the part it had been given.
+        dump = members_of(pg_seeded.archive)[0][1]  # its table of contents first, the rows last
+        cut = rewritten(pg_seeded.archive, tmp_path / "cut.tar.gz", {"database.pgdump": dump[:-1000]})
+        with pytest.raises(BackupError) as caught:
+            restore_archive(cut, verify_archive(cut))
+        message = str(caught.value)
+        assert message.startswith("turning the backup's database.pgdump into SQL with pg_restore failed: "), message
+        assert message.endswith("could not read from input file: end of file; nothing was changed")
+        unchanged()
+
+        # 2. The script fails at its very end, after every table was dropped and made again: psql rolls
+        # it all back and the message says so.
+        prepare = backup._prepare_postgresql
+
+        def failing_at_the_end(dump: Path, scratch: Path) -> backup._PgPlan:
+            plan = prepare(dump, scratch)
+            with plan.script.open("a") as script:
+                script.write("SELECT 1 / 0;\n")
+            return plan
+
+        monkeypatch.setattr(backup, "_prepare_postgresql", failing_at_the_end)
+        with pytest.raises(BackupError) as caught:
+            restore_archive(pg_seeded.archive, verify_archive(pg_seeded.archive))
+        message = str(caught.value)
+        assert "psql into the PostgreSQL database" in message and "division by zero" in message
+        assert f"nothing was committed, so the PostgreSQL database '{pg_seeded.name}'" in message
+        assert "is unchanged, and the previous media was put back; the state before" in message
+        unchanged()
+        monkeypatch.setattr(backup, "_prepare_postgresql", prepare)
+
+        # 3. A table that is neither Busbar's nor in the backup is never dropped: refused.
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE someone_elses (id int)")
+        listed = sorted(tables())
+        try:
+            with pytest.raises(
+                BackupError, match=r"1 table that neither Busbar nor the backup has \(public.so"
+            ):
+                restore_archive(pg_seeded.archive, verify_archive(pg_seeded.archive), safety_backup=False)
+            unchanged()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE someone_elses")
+        listed = sorted(tables())
+
+        # 4. Forced past another session that is reading a table (a request in flight): the restore
+        # gives up at the lock timeout instead of waiting, and nothing is committed.
+        monkeypatch.setattr(backup, "LOCK_TIMEOUT", "200ms")
+        with pg_seeded.connect() as other:
+            other.execute("SELECT count(*) FROM incidents_incident").fetchone()  # holds its lock
+            with pytest.raises(BackupError) as caught:
+                manifest = verify_archive(pg_seeded.archive)
+                restore_archive(pg_seeded.archive, manifest, force=True, safety_backup=False)
+        message = str(caught.value)
+        assert "canceling statement due to lock timeout" in message and "stop `busbar serve`" in message
+        assert "nothing was committed" in message
+        unchanged()

@@ -2,24 +2,19 @@
 
 What is proved here and not in the Django-client tests: the login and TOTP forms work as rendered HTML
 (labels, field names, the CSRF token, the submit buttons, the redirects a browser follows), and the
-login form can be completed with the keyboard alone.
-
-Chromium comes from Debian (`apt-get install chromium`), not from `playwright install`. Without it the
-tests skip, except on CI (CI=true), where a missing browser is an error rather than a silent skip.
-Set BUSBAR_CHROMIUM to use a Chromium at another path.
+login form can be completed with the keyboard alone. Fixtures: busbar/core/tests/browser.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
-from busbar.conftest import PASSWORD, TOTP_SECRET, World, current_totp
+from busbar.conftest import PASSWORD, TOTP_SECRET, current_totp
+
+pytestmark = pytest.mark.xdist_group("browser")
 
 try:
     from playwright import sync_api
@@ -27,81 +22,8 @@ try:
 except ImportError:  # pragma: no cover - reported by the `browser` fixture (skip locally, fail on CI)
     sync_api = None
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
-TIMEOUT_MS = 5_000
-
 PARTICIPANT = "user@alpha.example"
 ANALYST = "analyst@operator.example"
-
-
-def chromium_path() -> Path:
-    return Path(os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    """One headless Chromium for the whole module; each test gets its own context (cookies, storage)."""
-    path = chromium_path()
-    reason = ""
-    if sync_api is None:
-        reason = "Playwright is not installed; pip install -e '.[test]'"
-    elif not (path.is_file() and os.access(path, os.X_OK)):
-        reason = f"Chromium not found at {path}; install Debian's chromium (apt-get install chromium)"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} — CI must provide it", pytrace=False)
-        pytest.skip(reason)
-    # Playwright's sync API runs an event loop in this thread, which trips Django's async-unsafe guard on
-    # every ORM call the fixtures make while the browser is up. Relax it for this module only.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS, headless=True)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-
-
-@pytest.fixture
-def live_world(transactional_db, live_server, world: World) -> World:  # noqa: ANN001
-    """The shared world, committed to the database so the live server's thread can see it."""
-    return world
-
-
-def csp_violations(pg: sync_api.Page) -> list[str]:
-    """Collect the page's Content-Security-Policy violations (Chromium reports each on the console)."""
-    found: list[str] = []
-    pg.on(
-        "console",
-        lambda message: (
-            found.append(f"{pg.url}: {message.text[:90]} at {message.location}")
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    return found
-
-
-@pytest.fixture
-def page(browser: sync_api.Browser, live_world: World, live_server) -> Iterator[sync_api.Page]:  # noqa: ANN001
-    """A page in a fresh browser context. Every browser test also proves its pages break no CSP rule."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    pg = context.new_page()
-    violations = csp_violations(pg)
-    try:
-        yield pg
-    finally:
-        context.close()
-    assert violations == [], violations
 
 
 def path_of(pg: sync_api.Page) -> str:

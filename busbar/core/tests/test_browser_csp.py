@@ -6,11 +6,13 @@ each role (and the API explorer) so each template is loaded at least once, and u
 
 from __future__ import annotations
 
-from django.test import Client
+import pytest
 
 from busbar.conftest import World
-from busbar.core.tests.test_browser import browser, live_world, page  # noqa: F401 - fixtures
+from busbar.core.tests.browser import sign_in
 from busbar.incidents.tests.conftest import raise_for
+
+pytestmark = pytest.mark.xdist_group("browser")
 
 try:
     from playwright.sync_api import expect
@@ -18,17 +20,9 @@ except ImportError:  # pragma: no cover - the `browser` fixture skips or fails w
     expect = None
 
 
-def _sign_in(pg, user, live_server) -> None:  # noqa: ANN001
-    client = Client()
-    client.force_login(user)
-    pg.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def test_desk_pages_raise_no_csp_violation(page, live_world: World, catalogue, live_server) -> None:  # noqa: ANN001, F811
-    incident = raise_for(live_world, catalogue, summary="Gateway timeouts")
-    _sign_in(page, live_world.analyst, live_server)
+def test_desk_pages_raise_no_csp_violation(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001, F811
+    incident = raise_for(live_world, live_catalogue, summary="Gateway timeouts")
+    sign_in(page, live_world.analyst, live_server)
     for path in (
         "/",
         "/incidents/",
@@ -48,16 +42,21 @@ def test_desk_pages_raise_no_csp_violation(page, live_world: World, catalogue, l
     expect(page.locator("#rows tbody tr")).to_have_count(1)
 
 
-def test_participant_pages_raise_no_csp_violation(page, live_world: World, catalogue, live_server) -> None:  # noqa: ANN001, F811
-    raise_for(live_world, catalogue)
-    _sign_in(page, live_world.user_a, live_server)
+def test_participant_pages_raise_no_csp_violation(
+    page,  # noqa: ANN001, F811
+    live_world: World,  # noqa: F811
+    live_catalogue,  # noqa: ANN001
+    live_server,  # noqa: ANN001
+) -> None:
+    raise_for(live_world, live_catalogue)
+    sign_in(page, live_world.user_a, live_server)
     for path in ("/", "/incidents/", "/incidents/new/", "/status/"):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
 
 
 def test_api_explorer_runs_under_the_policy(page, live_world: World, live_server) -> None:  # noqa: ANN001, F811
-    _sign_in(page, live_world.user_a, live_server)
+    sign_in(page, live_world.user_a, live_server)
     page.goto("/api/v1/docs")
     expect(page.get_by_text("Busbar API").first).to_be_visible()
     expect(page.locator(".opblock").first).to_be_visible()

@@ -6,13 +6,17 @@ proxy's X-Forwarded-Proto. Every page has a strict Content-Security-Policy.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from django.test import Client
 
+from busbar import settings as busbar_settings
 from busbar.conftest import World
 
 PRODUCTION = {
@@ -23,16 +27,14 @@ PRODUCTION = {
 
 
 def _settings(env: dict[str, str], tmp_path, *names: str) -> dict:  # noqa: ANN001
-    code = "import json; from django.conf import settings as s; print(json.dumps({n: getattr(s, n) for n in %r}))"  # noqa: E501
-    result = subprocess.run(
-        [sys.executable, "-m", "busbar.cli", "shell", "--no-imports", "-c", code % (names,)],
-        env={"PATH": "/usr/bin:/bin", "BUSBAR_DATA_DIR": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    """The settings a process started with ``env`` would have: a fresh copy of the settings module."""
+    spec = importlib.util.spec_from_file_location("busbar_settings_probe", busbar_settings.__file__)
+    module = importlib.util.module_from_spec(spec)
+    environ = {"PATH": "/usr/bin:/bin", "BUSBAR_DATA_DIR": str(tmp_path), **env}
+    with mock.patch.dict(os.environ, environ, clear=True), mock.patch.dict(sys.modules):
+        sys.modules.pop("pytest", None)  # as in a server process, not the test suite
+        spec.loader.exec_module(module)
+    return json.loads(json.dumps({n: getattr(module, n) for n in names}))
 
 
 def test_check_deploy_passes_with_a_production_configuration(tmp_path) -> None:  # noqa: ANN001

@@ -10,27 +10,17 @@ import json
 import threading
 from pathlib import Path
 
-from busbar.core.tests.served import participant_token, serve, shell
+import pytest
 
-SERVICE = """
-from busbar.lib.actions import Actor
-from busbar.parties import actions
-from busbar.parties.models import IndustryRole
-from busbar.services.models import Calendar, Service, SlaPolicy
-css = actions.create_organisation(actor=Actor.system(), name="Race CSS", roles=[IndustryRole.CSS_PROVIDER])
-Service.objects.create(
-    name="Race Service", slug="race", provider=css, calendar=Calendar.objects.get(name="24x7"),
-    sla_policy=SlaPolicy.objects.get(is_default=True),
-)
-"""
-COUNT = "from busbar.incidents.models import Incident; print(Incident.objects.filter(summary='Race').count())"
+from busbar.core.tests.served import pg_query, serve
+
+pytestmark = pytest.mark.xdist_group("served-postgresql")
 
 
 def test_simultaneous_retries_with_one_key_raise_once(postgres_env: dict, tmp_path: Path) -> None:
-    shell(SERVICE, postgres_env)
-    token = participant_token(postgres_env, org="Race Energy", email="r@race.example")
-    server = serve(postgres_env, tmp_path / "serve.log", "--workers", "2", "--threads", "4")
-    body = json.dumps({"service": "race", "summary": "Race", "description": "Sent eight times at once"})
+    token = postgres_env["BUSBAR_TEST_TOKEN"]
+    server = serve(postgres_env, tmp_path / "serve.log", "--workers", "1", "--threads", "8")
+    body = json.dumps({"service": "svc", "summary": "Race", "description": "Sent eight times at once"})
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
@@ -54,4 +44,4 @@ def test_simultaneous_retries_with_one_key_raise_once(postgres_env: dict, tmp_pa
     assert sorted(r.status for r in replies) == [201] * 8, [(r.status, r.body[:200]) for r in replies]
     assert len({json.loads(r.body)["reference"] for r in replies}) == 1
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in replies) == 7
-    assert shell(COUNT, postgres_env).strip() == "1"
+    assert pg_query(postgres_env, "SELECT count(*) FROM incidents_incident WHERE summary = 'Race'") == [(1,)]

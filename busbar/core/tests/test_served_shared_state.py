@@ -14,22 +14,26 @@ from urllib.parse import urlencode
 
 import pytest
 
-from busbar.core.tests.served import Server, participant_token, serve
+from busbar.core.tests.served import Server, serve
 
-PASSWORD = "correct-horse-battery-staple"
+pytestmark = pytest.mark.xdist_group("served")
 
 
 @pytest.fixture
 def pair(sqlite_env: dict, tmp_path: Path):  # noqa: ANN201
     env = {**sqlite_env, "BUSBAR_API_RATE": "4/m"}
-    token = participant_token(env, org="Shared Energy", email="who@shared.example", password=PASSWORD)
+    token = env["BUSBAR_TEST_TOKEN"]
     one = serve(env, tmp_path / "one.log", "--workers", "1", "--threads", "2")
-    # A second data directory (its own pid file) on the same database file.
-    (tmp_path / "var2").mkdir()
-    two = serve({**env, "BUSBAR_DATA_DIR": str(tmp_path / "var2")}, tmp_path / "two.log", "--workers", "1")
-    yield one, two, token
-    one.stop()
-    two.stop()
+    try:
+        # A second data directory (its own pid file) on the same database file.
+        (tmp_path / "var2").mkdir()
+        two = serve(
+            {**env, "BUSBAR_DATA_DIR": str(tmp_path / "var2")}, tmp_path / "two.log", "--workers", "1"
+        )
+        yield one, two, token
+        two.stop()
+    finally:
+        one.stop()
 
 
 def test_the_api_rate_limit_is_shared_by_processes(pair) -> None:  # noqa: ANN001
@@ -50,7 +54,7 @@ def _failed_login(server: Server) -> str:
         "POST",
         "/accounts/login/",
         urlencode(
-            {"csrfmiddlewaretoken": token, "login": "who@shared.example", "password": "wrong-password"}
+            {"csrfmiddlewaretoken": token, "login": "who@served.example", "password": "wrong-password"}
         ),
         headers={
             "Content-Type": "application/x-www-form-urlencoded",

@@ -7,28 +7,34 @@ process is gone), runs it again, and the two deliveries of the same Message-ID s
 
 from __future__ import annotations
 
+import contextlib
+import json
 import signal
+import sqlite3
 import time
 from pathlib import Path
 
-from busbar.core.tests.served import shell, spawn
+import pytest
 
-QUEUE = """
-from busbar.core.tests.slow_tasks import email_then_wait
-print(email_then_wait.enqueue({go!r}, {marker!r}).id)
-"""
-STATE = """
-from django_tasks_db.models import DBTaskResult
-from busbar.core.models import SentEmail
-t = DBTaskResult.objects.get(pk={task_id!r})
-sent = SentEmail.objects.filter(message_id__startswith="<{marker}.").exclude(sent_at=None)
-print(t.status, len(t.worker_ids), sent.count())
-"""
+from busbar.core.tests.served import spawn
+
+pytestmark = pytest.mark.xdist_group("served")
 
 
 def _state(env: dict[str, str], task_id: str, marker: str) -> tuple[str, int, int]:
-    status, pickups, sent = shell(STATE.format(task_id=task_id, marker=marker), env).split()
-    return status, int(pickups), int(sent)
+    """The task's status, how many workers picked it up, and how many of its messages were sent."""
+    with contextlib.closing(
+        sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///"), timeout=10)
+    ) as db:
+        status, worker_ids = db.execute(
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = ?",
+            [task_id.replace("-", "")],
+        ).fetchone()
+        (sent,) = db.execute(
+            "SELECT count(*) FROM core_sentemail WHERE message_id LIKE ? AND sent_at IS NOT NULL",
+            [f"<{marker}.%"],
+        ).fetchone()
+    return status, len(json.loads(worker_ids)), sent
 
 
 def _wait_for(predicate, timeout: float = 60) -> None:  # noqa: ANN001
@@ -40,10 +46,27 @@ def _wait_for(predicate, timeout: float = 60) -> None:  # noqa: ANN001
     raise AssertionError("timed out")
 
 
-def test_a_task_of_a_killed_worker_is_run_again_and_emails_once(sqlite_env: dict, tmp_path: Path) -> None:
+def _enqueue(env: dict[str, str], go: str, marker: str, django_db_blocker) -> str:  # noqa: ANN001
+    """Queue the task in the test's own database, as the web app would."""
+    from django.test import override_settings
+
+    from busbar.core.tests.databases import sqlite_settings, use_database
+    from busbar.core.tests.slow_tasks import email_then_wait
+
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+    database = sqlite_settings(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
+    with django_db_blocker.unblock(), use_database(database), override_settings(TASKS=queue):
+        return str(email_then_wait.enqueue(go, marker).id)
+
+
+def test_a_task_of_a_killed_worker_is_run_again_and_emails_once(
+    sqlite_env: dict,
+    tmp_path: Path,
+    django_db_blocker,  # noqa: ANN001
+) -> None:
     env = dict(sqlite_env)
     go, marker = str(tmp_path / "go"), "kill-test-1"
-    task_id = shell(QUEUE.format(go=go, marker=marker), env).strip()
+    task_id = _enqueue(env, go, marker, django_db_blocker)
 
     first = spawn(["worker", "--interval", "0.2", "--no-schedule"], env, tmp_path / "worker1.log")
     try:

@@ -31,19 +31,29 @@ class Catalogue:
     calendar: Calendar
 
 
-@pytest.fixture
-def catalogue(world) -> Catalogue:  # noqa: ANN001
+def make_catalogue(provider) -> Catalogue:  # noqa: ANN001
     policy = SlaPolicy.objects.select_related("scheme").get(is_default=True)
     calendar = Calendar.objects.get(name="24x7")
     service = Service.objects.create(
         name="Central Switching Service",
         slug="css",
-        provider=world.provider,
+        provider=provider,
         calendar=calendar,
         sla_policy=policy,
     )
     severities = {s.code: s for s in policy.scheme.severities.all()}
     return Catalogue(service=service, severities=severities, policy=policy, calendar=calendar)
+
+
+@pytest.fixture
+def catalogue(world) -> Catalogue:  # noqa: ANN001
+    return make_catalogue(world.provider)
+
+
+@pytest.fixture
+def live_catalogue(live_world) -> Catalogue:  # noqa: ANN001
+    """The catalogue for tests on a live server (committed, beside ``live_world``)."""
+    return make_catalogue(live_world.provider)
 
 
 def actor_for(user: User | None, channel: str = Channel.WEB) -> Actor:

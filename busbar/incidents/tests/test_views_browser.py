@@ -6,12 +6,13 @@ Uses the Chromium set-up of busbar/core/tests/test_browser.py (skipped where Chr
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from busbar.conftest import World
-from busbar.core.tests.test_browser import browser, live_world, page  # noqa: F401 - fixtures
+from busbar.core.tests.browser import sign_in
 from busbar.incidents.models import Incident
 from busbar.incidents.tests.conftest import raise_for
+
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 @pytest.fixture(autouse=True)
@@ -30,17 +31,9 @@ except ImportError:  # pragma: no cover - the `browser` fixture skips or fails w
     expect = None
 
 
-def sign_in(pg, user, live_server) -> None:  # noqa: ANN001
-    client = Client()
-    client.force_login(user)
-    pg.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def test_live_filtering_and_bulk_assign(page, live_world: World, catalogue, live_server) -> None:  # noqa: ANN001, F811
-    gateway = raise_for(live_world, catalogue, summary="Gateway timeouts")
-    other = raise_for(live_world, catalogue, summary="Registration mismatch")
+def test_live_filtering_and_bulk_assign(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001, F811
+    gateway = raise_for(live_world, live_catalogue, summary="Gateway timeouts")
+    other = raise_for(live_world, live_catalogue, summary="Registration mismatch")
     sign_in(page, live_world.analyst, live_server)
     page.goto("/incidents/?queue=unassigned")
     rows = page.locator("#rows tbody tr")

@@ -116,3 +116,17 @@ def test_invalid_email_names_the_field(world: World) -> None:
     )
     assert response.status_code == 422
     assert b"Enter a valid email address" in response.content
+
+
+def test_a_change_that_changes_nothing_is_still_refused_to_a_non_administrator(world: World) -> None:
+    """Permission is checked before anything else: a participant's no-op PATCH is a 403, not a quiet 200."""
+    membership = world.user_a.memberships.get()
+    response = world.client(world.user_a).patch(
+        f"/api/v1/memberships/{membership.pk}", {"role": membership.role}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    org = world.org_a
+    response = world.client(world.admin_a).patch(
+        f"/api/v1/organisations/{org.pk}", {"name": org.name}, content_type="application/json"
+    )
+    assert response.status_code == 403

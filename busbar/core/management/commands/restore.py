@@ -35,8 +35,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--verify-only", action="store_true", help="only verify the archive and print its summary"
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="PostgreSQL: restore even though other sessions are connected to the database",
+        )
+        parser.add_argument(
+            "--no-safety-backup",
+            dest="safety_backup",
+            action="store_false",
+            help="do not first back up the current database and media to "
+            "$BUSBAR_DATA_DIR/backups/busbar-before-restore-*.tar.gz",
+        )
 
-    def handle(self, *args: object, path: str, yes: bool, verify_only: bool, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        path: str,
+        yes: bool,
+        verify_only: bool,
+        force: bool = False,
+        safety_backup: bool = True,
+        **options: object,
+    ) -> None:
         archive = Path(path).expanduser().resolve()
         if not (verify_only or yes or sys.stdin.isatty()):
             raise CommandError(
@@ -47,7 +68,8 @@ class Command(BaseCommand):
         with reported_errors("interrupted: nothing was changed"):
             manifest = verify_archive(archive)
         self.stdout.write(
-            f"{archive}: verified, {plural(len(manifest.members), 'member')}, every checksum matches"
+            f"{archive}: verified, {plural(len(manifest.members), 'member')}, every checksum matches "
+            "(checksums detect damage, not deliberate changes)"
         )
         self.stdout.write("\n".join(manifest.describe()))
         if verify_only:
@@ -62,7 +84,13 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("cancelled: nothing was changed", returncode=2)
         with reported_errors("interrupted"):
-            result = restore_archive(archive, manifest)
+            result = restore_archive(
+                archive,
+                manifest,
+                force=force,
+                safety_backup=safety_backup,
+                warn=lambda message: self.stderr.write(message),
+            )
         media = manifest.media
         self.stdout.write(
             self.style.SUCCESS(f"Restored {archive} (backup made {manifest.data.get('created_at', '?')}):")
@@ -77,4 +105,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("  migrations: the backup already has the current schema")
+        if result.safety is not None:
+            self.stdout.write(
+                f"  before:     the previous database and media are in {result.safety} "
+                "(`busbar restore` it to undo this restore)"
+            )
         self.stdout.write("Start `busbar serve` and `busbar worker` again.")
