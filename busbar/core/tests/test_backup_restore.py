@@ -783,7 +783,9 @@ def test_a_postgresql_restore_that_fails_changes_nothing(
         with pytest.raises(BackupError) as caught:
             restore_archive(cut, verify_archive(cut))
         message = str(caught.value)
-        assert message.startswith("turning the backup's database.pgdump into SQL with pg_restore failed: "), message
+        assert message.startswith("turning the backup's database.pgdump into SQL with pg_restore failed: "), (
+            message
+        )
         assert message.endswith("could not read from input file: end of file; nothing was changed")
         unchanged()
 
