@@ -454,7 +454,7 @@ def _withdraw_unbacked_invitations(*, actor: Actor, user: User, now: dt.datetime
     forget_scope(user)
     scope = scope_for(user)
     pending = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organisation")
         .filter(invited_by=user, status=InvitationStatus.PENDING)
         .order_by("id")
@@ -521,7 +521,7 @@ def invite_user(
     full_name = _clean_name(full_name, required=False)
     now = timezone.now()
     _check_sending_limits(actor, organisation, now=now)
-    earlier = Invitation.objects.select_for_update().filter(
+    earlier = Invitation.objects.select_for_update(of=("self",)).filter(
         organisation=organisation, email=email, status=InvitationStatus.PENDING
     )
     for old in earlier:
@@ -567,7 +567,7 @@ def invite_user(
 @action
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     """Withdraw a pending invitation; its link stops working. A lapsed one is expired, not revoked."""
-    inv = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    inv = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
     if not _is_system(actor) and not can_revoke(scope_for(_signed_in(actor)), inv):
         raise NotPermitted(f"You are not an administrator of {inv.organisation}")
     changes = _close(inv, InvitationStatus.REVOKED, now=timezone.now())
@@ -581,7 +581,7 @@ def close_void_invitation(*, actor: Actor, invitation: Invitation) -> Invitation
     expired (``invitation.expire``), one its sender may no longer grant, or for a role its organisation may
     no longer hold, as revoked. Checked again under lock; refused when the invitation is not dead."""
     inv = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organisation", "invited_by")
         .get(pk=invitation.pk)
     )
@@ -595,7 +595,7 @@ def close_void_invitation(*, actor: Actor, invitation: Invitation) -> Invitation
 @action
 def decline_invitation(*, actor: Actor, invitation: Invitation, token: str = "") -> Invitation:
     """The invitee says no: signed in as the invited address, or through the emailed link."""
-    inv = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    inv = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
     _answering_actor(actor, inv, token)
     changes = _close(inv, InvitationStatus.DECLINED, now=timezone.now())
     journal_actor = actor if _is_system(actor) else _invitee_actor(inv)
@@ -695,7 +695,7 @@ def accept_invitation(
     An active member is never given another role by an invitation: their administrator changes it.
     """
     inv = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organisation", "invited_by")
         .get(pk=invitation.pk)
     )
