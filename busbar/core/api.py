@@ -7,11 +7,11 @@ each field at fault.
 
 import logging
 import math
+import threading
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from ninja.utils import check_csrf
 
 from busbar.accounts.mfa import mfa_missing
 from busbar.accounts.models import ApiToken, hash_token
+from busbar.core import ratelimit
 from busbar.core.errors import database_unavailable, unavailable_response
 from busbar.core.openapi import document_problems
 from busbar.core.problems import PROBLEM_BASE, problem_response
@@ -100,37 +101,29 @@ class SessionAuth(APIKeyCookie):
 
 
 class UserRateThrottle(BaseThrottle):
-    """``BUSBAR_API_RATE`` requests per user, counted in fixed windows in the shared cache.
+    """``BUSBAR_API_RATE`` requests per user, counted in fixed windows shared by every process.
 
     The bucket is the user's id — the same for every token and session of theirs, and unchanged by
     renaming — so one caller can neither escape their own limit nor exhaust another's.
     """
 
     def __init__(self) -> None:
-        self.retry_after: float | None = None
+        self._local = threading.local()  # one instance serves every thread: keep each request's wait apart
 
     def allow_request(self, request: HttpRequest) -> bool:
+        self._local.retry_after = None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return True  # anonymous callers are refused with 401 before this
         limit, window = parse_rate(settings.BUSBAR_API_RATE)
         now = time.time()
-        bucket = int(now // window)
-        key = f"busbar:rate:u{user.pk}:{window}:{bucket}"
-        # add() is a no-op if the key exists; incr() is atomic on Redis/Memcached and near enough elsewhere.
-        cache.add(key, 0, timeout=window * 2)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window * 2)
-            count = 1
-        if count > limit:
-            self.retry_after = (bucket + 1) * window - now
+        if ratelimit.hit(f"api:u{user.pk}:{window}", window=window, now=now) > limit:
+            self._local.retry_after = (int(now // window) + 1) * window - now
             return False
         return True
 
     def wait(self) -> float | None:
-        return self.retry_after
+        return getattr(self._local, "retry_after", None)
 
 
 class BoundedParser(Parser):

@@ -45,7 +45,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
             request,
             status=503,
             title="Service temporarily unavailable",
-            detail=f"The database is not answering. Retry in {RETRY_AFTER} seconds.",
+            detail=f"The database is busy or not answering. Retry in {RETRY_AFTER} seconds.",
             kind="unavailable",
         )
     else:

@@ -60,3 +60,14 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class RateCounter(models.Model):
+    """Requests counted in the current window of one rate-limit key (see busbar.core.ratelimit)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

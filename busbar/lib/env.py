@@ -90,9 +90,10 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
                 f"{name}={value!r}: a SQLite URL needs a file path, e.g. sqlite:///var/busbar.db"
             )
         # WAL lets the worker and the web process read while the other writes; IMMEDIATE transactions
-        # avoid "database is locked" upgrades from read to write locks under concurrency.
+        # avoid "database is locked" upgrades from read to write locks under concurrency. Writers queue
+        # for the one write lock for up to 20 s: under a burst a write waits rather than fails.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             "transaction_mode": "IMMEDIATE",
         }
     return config

@@ -567,7 +567,11 @@ def invite_user(
 @action
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     """Withdraw a pending invitation; its link stops working. A lapsed one is expired, not revoked."""
-    inv = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
+    inv = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=invitation.pk)
+    )
     if not _is_system(actor) and not can_revoke(scope_for(_signed_in(actor)), inv):
         raise NotPermitted(f"You are not an administrator of {inv.organisation}")
     changes = _close(inv, InvitationStatus.REVOKED, now=timezone.now())
@@ -595,7 +599,11 @@ def close_void_invitation(*, actor: Actor, invitation: Invitation) -> Invitation
 @action
 def decline_invitation(*, actor: Actor, invitation: Invitation, token: str = "") -> Invitation:
     """The invitee says no: signed in as the invited address, or through the emailed link."""
-    inv = Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
+    inv = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=invitation.pk)
+    )
     _answering_actor(actor, inv, token)
     changes = _close(inv, InvitationStatus.DECLINED, now=timezone.now())
     journal_actor = actor if _is_system(actor) else _invitee_actor(inv)

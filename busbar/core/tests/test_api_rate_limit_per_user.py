@@ -51,3 +51,16 @@ def test_more_tokens_do_not_multiply_the_limit(world: World) -> None:
     first, second = _token(world.user_a), _token(world.user_a)
     codes = [Client().get("/api/v1/me", **bearer(t)).status_code for t in (first, second, first, second)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_the_database_counter_counts_in_one_statement_and_resets_each_window(db) -> None:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from busbar.core import ratelimit
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = [ratelimit.hit("api:u1:60", window=60, now=600.0 + i, table=True) for i in range(3)]
+    assert counts == [1, 2, 3] and len(queries) == 3
+    assert ratelimit.hit("api:u1:60", window=60, now=660.0, table=True) == 1  # a new window
+    assert ratelimit.hit("api:u2:60", window=60, now=660.0, table=True) == 1  # another key
