@@ -49,7 +49,7 @@ def _media_in_tmp(settings, tmp_path):  # noqa: ANN001, ANN202
 def _locmem_mail(settings):  # noqa: ANN001, ANN202
     # pytest-django swaps EMAIL_BACKEND for locmem; put the queue back so tests cover the real path:
     # Django mail → queued task (run immediately in tests) → delivery backend (locmem here).
-    settings.EMAIL_BACKEND = "busbar.lib.mailqueue.QueuedEmailBackend"
+    settings.EMAIL_BACKEND = "busbar.core.mailqueue.QueuedEmailBackend"
     settings.BUSBAR_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

@@ -126,9 +126,9 @@ except Exception:  # noqa: BLE001 - any failure here is a configuration error
         f"Busbar configuration error: TIME_ZONE={TIME_ZONE!r} is not a known zone"
     ) from None
 
-# Outbound mail is queued as a background task (busbar.lib.mailqueue); the task delivers through the real
+# Outbound mail is queued as a background task (busbar.core.mailqueue); the task delivers through the real
 # backend below, so a request never waits on an SMTP server.
-EMAIL_BACKEND = "busbar.lib.mailqueue.QueuedEmailBackend"
+EMAIL_BACKEND = "busbar.core.mailqueue.QueuedEmailBackend"
 BUSBAR_DELIVERY_EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
@@ -155,7 +155,9 @@ INSTALLED_APPS = [
     "busbar.parties",
     "busbar.audit",
     "busbar.services",
+    "busbar.records",
     "busbar.incidents",
+    "busbar.problems",
 ]
 
 MIDDLEWARE = [

@@ -1,15 +1,17 @@
 from django.urls import include, path
 
-from busbar.core.api import api
+from busbar.core.api import mounted
 
 urlpatterns = [
     path("", include("busbar.core.urls")),
     path("", include("busbar.parties.urls")),
     path("", include("busbar.accounts.urls")),
     path("", include("busbar.services.urls")),
+    path("", include("busbar.records.urls")),
     path("", include("busbar.incidents.urls")),
+    path("", include("busbar.problems.urls")),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", mounted().urls),
 ]
 
 handler400 = "busbar.core.errors.bad_request"

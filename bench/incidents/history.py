@@ -18,29 +18,32 @@ YEARS = 3
 
 #: The tables this loader fills, in FK order (parents first).
 TABLES = [
+    "records_record",
     "incidents_incident",
     "incidents_incident_affected",
-    "incidents_clockevent",
-    "incidents_update",
+    "records_clockevent",
+    "records_entry",
     "incidents_majorincident",
-    "incidents_slanotice",
-    "incidents_slanotice_escalated_to",
+    "records_slanotice",
+    "records_slanotice_escalated_to",
     "audit_auditentry",
 ]
 _COLUMNS = {
-    "incidents_incident": "id reference summary description impact status channel contact_name is_published "
-    "created_at updated_at responded_at resolved_at closed_at resolution response_due_at resolution_due_at "
-    "response_breached resolution_breached sla_paused assignee_id organisation_id provider_id raised_by_id "
-    "service_id severity_id sla_next_check_at sla_notified",
+    # Each incident's kernel record has the incident's id (the loader starts both id sequences together).
+    "records_record": "id kind reference created_at response_due_at resolution_due_at response_breached "
+    "resolution_breached sla_paused sla_next_check_at sla_notified",
+    "incidents_incident": "id record_id reference summary description impact status channel contact_name "
+    "is_published created_at updated_at responded_at resolved_at closed_at resolution assignee_id "
+    "organisation_id provider_id raised_by_id service_id severity_id",
     "incidents_incident_affected": "incident_id organisation_id",
-    "incidents_clockevent": "incident_id at kind severity_code",
-    "incidents_update": "incident_id author_id author_label author_organisation_id channel body is_internal "
+    "records_clockevent": "record_id at kind severity_code",
+    "records_entry": "record_id author_id author_label author_organisation_id channel body is_internal "
     "created_at email_message_id",
     "incidents_majorincident": "id incident_id trigger state manager_id opened_at update_interval_minutes "
     "next_update_due_at reminded_for review_cause review_actions review_lessons review_completed_at "
     "review_completed_by_id",
-    "incidents_slanotice": "id incident_id clock kind crossed_at raised_at",
-    "incidents_slanotice_escalated_to": "slanotice_id user_id",
+    "records_slanotice": "id record_id clock kind crossed_at raised_at",
+    "records_slanotice_escalated_to": "slanotice_id user_id",
     "audit_auditentry": "at actor_id actor_label actor_organisation_id channel action record_type_id "
     "record_id record_label owner_organisation_id changes note",
 }
@@ -166,8 +169,8 @@ def _fast_clock(log: list[tuple[int, str]], target: int, ratio: float, now: int)
 
 def clock_states(policy: Policy, events: list[tuple[int, str, str]], severity: str, now: int) -> dict:
     """Both clocks of one incident as at ``now``, from its clock log of (epoch second, kind, severity)."""
-    from busbar.incidents.sla import working_calendar
     from busbar.lib import slaclock
+    from busbar.records.sla import working_calendar
 
     out = {}
     for clock, mapping in (("response", RESPONSE_KINDS), ("resolution", RESOLUTION_KINDS)):
@@ -344,16 +347,34 @@ class Generator:
         if is_major:
             self._major(b, s)
         for at, kind, sev in s.events:
-            b.rows["incidents_clockevent"].append(f"{iid}\t{ts(at)}\t{kind}\t{sev}")
+            b.rows["records_clockevent"].append(f"{iid}\t{ts(at)}\t{kind}\t{sev}")
         b.rows["audit_auditentry"] += s.audit
         response, resolution = states["response"], states["resolution"]
         if open_status:
             self.stats["open"] += 1
             self.stats["paused"] += resolution.paused
             self.stats["breached_open"] += response.breached or resolution.breached
+        b.rows["records_record"].append(
+            "\t".join(
+                (
+                    str(iid),
+                    "incident",
+                    ref,
+                    ts(created),
+                    odt(None if response.stopped else response.due_at),
+                    odt(None if resolution.stopped else resolution.due_at),
+                    tf(response.breached),
+                    tf(resolution.breached),
+                    tf(resolution.paused),
+                    odt(next_check),
+                    str(notified),
+                )
+            )
+        )
         b.rows["incidents_incident"].append(
             "\t".join(
                 (
+                    str(iid),
                     str(iid),
                     ref,
                     esc(summary),
@@ -369,19 +390,12 @@ class Generator:
                     ots(s.resolved),
                     ots(s.closed),
                     esc(s.resolution),
-                    odt(None if response.stopped else response.due_at),
-                    odt(None if resolution.stopped else resolution.due_at),
-                    tf(response.breached),
-                    tf(resolution.breached),
-                    tf(resolution.paused),
                     oid(s.assignee),
                     str(org_id),
                     oid(s.provider_id),
                     oid(raiser.id if raiser else None),
                     str(svc.id),
                     str(svc.policy.severity_ids[severity]),
-                    odt(next_check),
-                    str(notified),
                 )
             )
         )
@@ -532,12 +546,12 @@ class Generator:
                 nid = self.next_notice
                 self.next_notice += 1
                 raised = min(int(crossed.timestamp()) + self.rng.randint(1, 60), self.now)
-                b.rows["incidents_slanotice"].append(
+                b.rows["records_slanotice"].append(
                     f"{nid}\t{s.iid}\t{clock}\t{kind}\t{crossed.isoformat()}\t{ts(raised)}"
                 )
                 if kind == "breach":
                     for uid in self.w.escalate_to:
-                        b.rows["incidents_slanotice_escalated_to"].append(f"{nid}\t{uid}")
+                        b.rows["records_slanotice_escalated_to"].append(f"{nid}\t{uid}")
                 changes = {f"{clock}_{kind}": [None, crossed.isoformat()]}
                 self.audit(s, raised, None, f"incident.sla_{kind}", changes, channel="system")
                 self.stats["notices"] += 1
@@ -558,7 +572,7 @@ class Generator:
             else:
                 author, internal = s.raiser, False
             channel = "email" if rng.random() < 0.1 else "portal"
-            b.rows["incidents_update"].append(
+            b.rows["records_entry"].append(
                 f"{s.iid}\t{author.id}\t{esc(author.label)}\t{author.org_id}\t{channel}\t"
                 f"{esc(self.text.update())}\t{tf(internal)}\t{ts(at)}\t"
             )

@@ -128,7 +128,7 @@ def verify(world: World, now: int, k: int, rng: random.Random, first_id: int, la
     bad = 0
     for incident in sla.with_clock_data(Incident.objects.filter(pk__in=ids)):
         before = {
-            f: getattr(incident, f)
+            f: getattr(incident.record, f)
             for f in (
                 "response_due_at",
                 "resolution_due_at",
@@ -144,7 +144,7 @@ def verify(world: World, now: int, k: int, rng: random.Random, first_id: int, la
             if bad <= 5:
                 out.write(
                     f"  MISMATCH {incident.reference}: {changed} loaded {before} vs engine "
-                    f"{ {f: getattr(incident, f) for f in changed} }\n"
+                    f"{ {f: getattr(incident.record, f) for f in changed} }\n"
                 )
     checked = len(set(ids))
     if bad:
@@ -170,9 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     now = int(time.time())
     with connection.cursor() as cursor:
-        first_id = next_id(cursor, "incidents_incident")
+        # Each incident's kernel record gets its id and the reference INC<id>: start past all three.
+        cursor.execute("SELECT COALESCE(MAX(last), 0) + 1 FROM records_sequence WHERE prefix = 'INC'")
+        after_sequence = cursor.fetchone()[0]
+        first_id = max(
+            next_id(cursor, "incidents_incident"), next_id(cursor, "records_record"), after_sequence
+        )
         first_major = next_id(cursor, "incidents_majorincident")
-        first_notice = next_id(cursor, "incidents_slanotice")
+        first_notice = next_id(cursor, "records_slanotice")
     gen = Generator(world, now, rng, first_major, first_notice)
     t0 = time.perf_counter()
     planned = plan(args.n, args.open_share, now, rng, world)
@@ -235,10 +240,16 @@ def main(argv: list[str] | None = None) -> int:
                 saved.unlink(missing_ok=True)
 
     with connection.cursor() as cursor:
-        for table in ("incidents_incident", "incidents_majorincident", "incidents_slanotice"):
+        for table in ("records_record", "incidents_incident", "incidents_majorincident", "records_slanotice"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
             )
+        # New incidents number on after the loaded ones.
+        cursor.execute(
+            "INSERT INTO records_sequence (prefix, last) VALUES ('INC', %s) "
+            "ON CONFLICT (prefix) DO UPDATE SET last = GREATEST(records_sequence.last, excluded.last)",
+            [first_id + args.n - 1],
+        )
     t_vac = time.perf_counter()
     connection.close()
     with connection.cursor() as cursor:

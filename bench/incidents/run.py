@@ -80,7 +80,7 @@ def pick_incident() -> str:
 
     incident = (
         Incident.objects.filter(status="in_progress", major__isnull=True)
-        .annotate(n=Count("updates"))
+        .annotate(n=Count("record__entries"))
         .filter(n__gte=3)
         .order_by("-created_at", "-id")
         .first()
@@ -141,7 +141,7 @@ def catch_up() -> tuple[dt.datetime, dict]:
     from busbar.incidents.tasks import scan_sla
 
     when = timezone.now()
-    due = Incident.objects.filter(sla_next_check_at__lte=when).count()
+    due = Incident.objects.filter(record__sla_next_check_at__lte=when).count()
     t = time.perf_counter()
     raised, queries = count_queries(lambda: scan_sla.call(when.isoformat()))
     result = summarise([time.perf_counter() - t])
@@ -162,7 +162,7 @@ def measure_scan(when: dt.datetime, repeat: int) -> dict:
             transaction.set_rollback(True)
         return raised
 
-    due = Incident.objects.filter(sla_next_check_at__lte=when).count()
+    due = Incident.objects.filter(record__sla_next_check_at__lte=when).count()
     raised, queries = count_queries(once)  # also the warm-up
     times = []
     for _ in range(repeat):
@@ -184,9 +184,10 @@ def data_profile() -> dict:
         sizes = {}
         for table in (
             "incidents_incident",
-            "incidents_clockevent",
-            "incidents_update",
-            "incidents_slanotice",
+            "records_record",
+            "records_clockevent",
+            "records_entry",
+            "records_slanotice",
             "audit_auditentry",
         ):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed table names
@@ -197,8 +198,10 @@ def data_profile() -> dict:
     return {
         "rows": sizes,
         "open": open_qs.count(),
-        "paused": open_qs.filter(sla_paused=True).count(),
-        "breached_open": open_qs.filter(Q(response_breached=True) | Q(resolution_breached=True)).count(),
+        "paused": open_qs.filter(record__sla_paused=True).count(),
+        "breached_open": open_qs.filter(
+            Q(record__response_breached=True) | Q(record__resolution_breached=True)
+        ).count(),
         "db_size": db_size,
     }
 

@@ -203,9 +203,9 @@ class World:
 
 
 def _policy(policy) -> Policy:  # noqa: ANN001
-    from busbar.incidents import sla
+    from busbar.records import sla
 
-    db_targets = sla._targets(policy)
+    db_targets = sla.targets(policy)
     severities = list(policy.scheme.severities.order_by("rank"))
     codes = [s.code for s in severities if (s.code, "response") in db_targets]
     weights = (RANK_WEIGHTS + [RANK_WEIGHTS[-1]] * len(codes))[: len(codes)]
@@ -232,20 +232,25 @@ def ensure_world(stdout) -> World:  # noqa: ANN001
 
     from busbar.core import demo
     from busbar.incidents.models import Incident, MajorIncident
-    from busbar.incidents.notify import escalation_targets
+    from busbar.incidents.recipients import escalation_targets
+    from busbar.lib import registry
     from busbar.parties.models import OPERATOR_ROLES, PROVIDER_ROLES, Membership, MembershipRole, Organisation
     from busbar.services.models import Service
 
     User = get_user_model()
     if not User.objects.filter(email="analyst@operator.example").exists():
-        # The demo's parties, people and service catalogue; not its incidents (the loader makes those).
+        # The demo's parties, people and service catalogue; not its incidents or problems (the loader makes
+        # the incidents).
         stdout.write("Loading the demo parties, people and services (busbar.core.demo.load_demo)...\n")
-        loaders = demo.DEMO_LOADERS
-        demo.DEMO_LOADERS = [x for x in loaders if not x.startswith("busbar.incidents.")]
+        saved = dict(registry._DEMO)
+        for path in list(registry._DEMO):
+            if not path.startswith("busbar.services."):
+                del registry._DEMO[path]
         try:
             demo.load_demo()
         finally:
-            demo.DEMO_LOADERS = loaders
+            registry._DEMO.clear()
+            registry._DEMO.update(saved)
     services = list(
         Service.objects.filter(is_active=True).select_related("provider", "sla_policy__scheme").order_by("pk")
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 
-from busbar.incidents.models import Incident, Update
+from busbar.incidents.models import Incident
+from busbar.records.models import Entry as Update
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
     updates = [
         {"marker": body.split(" ", 1)[0], "id": pk, "reference": reference}
         for body, pk, reference in Update.objects.filter(body__startswith=prefix).values_list(
-            "body", "pk", "incident__reference"
+            "body", "pk", "record__reference"
         )
     ]
     with open(params["out"], "w") as fh:

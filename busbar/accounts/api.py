@@ -11,9 +11,9 @@ from ninja.pagination import paginate
 from busbar.accounts import actions
 from busbar.accounts.models import ApiToken, User
 from busbar.accounts.queries import api_tokens_visible_to, users_visible_to
-from busbar.core.api import Page
-from busbar.core.schema import Id, IdPath, InputSchema, Instant, SearchText
 from busbar.lib.actions import Actor
+from busbar.lib.pagination import Page
+from busbar.lib.schema import Id, IdPath, InputSchema, Instant, SearchText
 from busbar.parties.queries import scope_for
 
 router = Router(tags=["People"])

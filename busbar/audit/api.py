@@ -10,8 +10,8 @@ from ninja.pagination import paginate
 
 from busbar.audit.models import AuditEntry
 from busbar.audit.queries import entries_visible_to
-from busbar.core.api import Page
-from busbar.core.schema import Id, Instant
+from busbar.lib.pagination import Page
+from busbar.lib.schema import Id, Instant
 
 router = Router(tags=["Audit journal"])
 

@@ -9,11 +9,10 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.query import ModelIterable
 
 from busbar.audit.models import AuditEntry
+from busbar.lib.registry import timeline_only_models
 from busbar.parties.permissions import can_read_invited_addresses
 from busbar.parties.queries import Scope, scope_for
 
-#: Records whose history is read through their own redacted timeline, never through the journal list.
-TIMELINE_ONLY = (("incidents", "incident"), ("incidents", "majorincident"))
 #: What an invited address reads as, for whoever may not learn it.
 HIDDEN_ADDRESS = "[address hidden]"
 _ADDRESS = re.compile(r"[^\s@()\[\]<>\"',;:]+@[^\s@()\[\]<>\"',;:]+")
@@ -74,7 +73,9 @@ def entries_visible_to(user) -> QuerySet[AuditEntry]:  # noqa: ANN001
     if not scope.admin_of:
         return qs.none()
     hidden = Q()
-    for app_label, model in TIMELINE_ONLY:
+    # Records whose history is read through their own redacted timeline, never through the journal list
+    # (registered by their apps).
+    for app_label, model in sorted(timeline_only_models()):
         hidden |= Q(record_type__app_label=app_label, record_type__model=model)
     return _redacting(qs.filter(owner_organisation_id__in=scope.admin_of).exclude(hidden), scope)
 

@@ -14,68 +14,35 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
-from ninja.pagination import PaginationBase
 from ninja.parser import Parser
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
 
-from busbar.accounts.mfa import mfa_missing
-from busbar.accounts.models import ApiToken, hash_token
+from busbar.accounts.apiauth import InvalidToken, MfaRequired, TokenAuth, check_mfa
 from busbar.core import ratelimit
 from busbar.core.errors import database_unavailable, unavailable_response
 from busbar.core.openapi import document_problems
-from busbar.core.problems import PROBLEM_BASE, problem_response
 from busbar.lib.actions import ActionError
 from busbar.lib.env import parse_rate
 from busbar.lib.json import JsonInputError, loads_bounded
-from busbar.lib.limits import MAX_OFFSET
+from busbar.lib.pagination import Page
+from busbar.lib.problems import PROBLEM_BASE, invalid_problem, problem_response
 
 logger = logging.getLogger(__name__)
-__all__ = ["PROBLEM_BASE", "Page", "api", "invalid_problem", "problem"]
-
-
-class MfaRequired(Exception):
-    """The caller's roles require multi-factor authentication, and none is set up."""
-
-
-def _check_mfa(user: Any) -> Any:
-    if mfa_missing(user):
-        raise MfaRequired
-    return user
-
-
-class InvalidToken(AuthenticationError):
-    """A bearer token was sent but is unknown, revoked, expired or its owner is inactive."""
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer bb_…`` with a personal API token; acts with the owner's visibility.
-
-    A token that does not work is a 401 at once: the caller meant to use it, so the browser session (if
-    any) is not tried instead.
-    """
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=hash_token(token), revoked_at__isnull=True)
-            .first()
-        )
-        if found is None or not found.is_usable or not found.user.is_active:
-            raise InvalidToken
-        now = timezone.now()
-        # Usage time is bookkeeping, not a state change: refreshed at most every five minutes, unjournalled.
-        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        request.busbar_channel = "api"
-        request.busbar_token_id = found.pk
-        return _check_mfa(found.user)
+__all__ = [
+    "PROBLEM_BASE",
+    "InvalidToken",
+    "Page",
+    "TokenAuth",
+    "api",
+    "invalid_problem",
+    "mounted",
+    "problem",
+]
 
 
 class SessionAuth(APIKeyCookie):
@@ -91,13 +58,13 @@ class SessionAuth(APIKeyCookie):
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise HttpError(403, "CSRF check failed")
-        return _check_mfa(request.user)
+        return check_mfa(request.user)
 
     def _get_key(self, request: HttpRequest) -> str | None:
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return _check_mfa(request.user) if request.user.is_authenticated else None
+        return check_mfa(request.user) if request.user.is_authenticated else None
 
 
 class UserRateThrottle(BaseThrottle):
@@ -140,44 +107,6 @@ class BoundedParser(Parser):
 
 
 problem = problem_response
-
-
-def invalid_problem(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
-    """The 422 problem for input errors: ``errors`` is a list of ``{"field": name or None, "message": …}``."""
-    fields = ", ".join(e["field"] for e in errors if e["field"]) or "the request"
-    return problem(
-        request,
-        status=422,
-        title="The request is not valid",
-        detail=f"Check {fields}.",
-        kind="invalid",
-        errors=errors,
-    )
-
-
-class Page(PaginationBase):
-    """``?limit=&offset=`` pagination; the reply carries ``count`` and the page's ``items``."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=settings.API_PAGE_MAX, description="Items per page")
-        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
-
-    class Output(Schema):
-        count: int
-        limit: int
-        offset: int
-        items: list[Any]
-
-    items_attribute = "items"
-
-    def paginate_queryset(self, queryset: Any, pagination: Input, request: HttpRequest, **params: Any) -> Any:
-        offset, limit = pagination.offset, pagination.limit
-        return {
-            "count": self._items_count(queryset),
-            "limit": limit,
-            "offset": offset,
-            "items": list(queryset[offset : offset + limit]),
-        }
 
 
 class BusbarAPI(NinjaAPI):
@@ -306,20 +235,19 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(request, status=500, title="Internal error", detail="The error has been logged.")
 
 
-def _mount() -> None:
-    from busbar.accounts.api import router as accounts_router
-    from busbar.audit.api import router as audit_router
-    from busbar.core.api_routes import router as core_router
-    from busbar.incidents.api import router as incidents_router
-    from busbar.parties.api import router as parties_router
-    from busbar.services.api import router as services_router
-
-    api.add_router("", core_router)
-    api.add_router("", parties_router)
-    api.add_router("", accounts_router)
-    api.add_router("", audit_router)
-    api.add_router("", services_router)
-    api.add_router("", incidents_router)
+_mounted = threading.Lock()
 
 
-_mount()
+def mounted() -> NinjaAPI:
+    """The API with every app's router, as the apps registered them in ``AppConfig.ready``
+    (busbar.lib.registry). Mounted once, when the URLs are first built (after every app is ready)."""
+    with _mounted:
+        if not getattr(api, "_busbar_mounted", False):
+            from busbar.core.api_routes import router as core_router
+            from busbar.lib.registry import api_routers
+
+            api.add_router("", core_router)
+            for router in api_routers():
+                api.add_router("", router)
+            api._busbar_mounted = True  # type: ignore[attr-defined]
+    return api

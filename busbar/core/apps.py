@@ -18,7 +18,16 @@ class CoreConfig(AppConfig):
         from django_tasks.signals import task_finished, task_started
 
         from busbar.core import tasking, tasks
+        from busbar.lib.registry import nav_entry
 
+        nav_entry("Home", "home", order=0)
+        nav_entry(
+            "Audit journal",
+            "audit_list",
+            order=90,
+            show=lambda scope: scope.is_central or bool(scope.admin_of),
+        )
+        nav_entry("API", "/api/v1/docs", order=100)
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="busbar.core.cache_table")
         task_started.connect(tasking.task_started, dispatch_uid="busbar.core.task_started")
         task_finished.connect(tasking.task_finished, dispatch_uid="busbar.core.task_finished")

@@ -71,9 +71,9 @@ LOCK_TIMEOUT = "10s"  # a restore waiting longer for a table lock gives up and c
 KEY_TABLES = {
     "accounts.User": "users",
     "parties.Organisation": "organisations",
-    "incidents.Incident": "incidents",
-    "incidents.Update": "updates",
-    "incidents.Attachment": "attachments",
+    "records.Record": "records",
+    "records.Entry": "conversation_entries",
+    "records.Attachment": "attachments",
     "audit.AuditEntry": "audit_entries",
 }
 VENDOR_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}

@@ -1,7 +1,7 @@
 """The demo data set: a realistic (fictional) slice of the GB energy industry with a person per role.
 
 Every record is made through actions, as a real user would, and loading twice changes nothing. Later
-apps add their own demo records by listing a loader in ``DEMO_LOADERS``.
+apps add their own demo records by registering a loader (``busbar.lib.registry.demo_loader``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from allauth.mfa.utils import decrypt
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from busbar.lib import registry
 from busbar.lib.actions import Actor
 from busbar.parties import actions as party_actions
 from busbar.parties.models import IndustryRole as R
@@ -135,9 +136,6 @@ INVITATIONS = [
     ("switching-operator", "admin@operator.example", "analyst3@operator.example", "Callum Fraser", M.ANALYST),
 ]
 
-#: Other apps' demo loaders, called in order after the parties: ``module:function(context)``.
-DEMO_LOADERS: list[str] = ["busbar.services.demo:load", "busbar.incidents.demo:load"]
-
 
 @dataclass
 class DemoContext:
@@ -199,7 +197,8 @@ def load_demo() -> str:
                 full_name=name,
                 role=role,
             )
-    for path in DEMO_LOADERS:
+    # Each app's demo loader (busbar.lib.registry.demo_loader), in order, after the parties.
+    for path in registry.demo_loaders():
         module, _, func = path.partition(":")
         getattr(importlib.import_module(module), func)(ctx)
     width = max(len(r[0]) for r in rows)

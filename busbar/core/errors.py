@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from busbar.core.problems import is_api, problem_response
+from busbar.lib.problems import is_api, problem_response
 
 logger = logging.getLogger("busbar.errors")
 #: Seconds a client should wait before retrying while the database is unavailable.

@@ -34,7 +34,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from busbar.core.models import IdempotencyKey
-from busbar.core.problems import problem_response
+from busbar.lib.problems import problem_response
 
 HEADER = "Idempotency-Key"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})

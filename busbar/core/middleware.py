@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from busbar.core.problems import PROBLEM_TYPE, is_api, problem_response, status_title
+from busbar.lib.problems import PROBLEM_TYPE, is_api, problem_response, status_title
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from busbar.accounts.mfa import mfa_missing
 from busbar.audit.queries import entries_visible_to
 from busbar.core.health import database_status
+from busbar.lib import registry
 from busbar.parties.models import MembershipRole
 from busbar.parties.queries import memberships_visible_to, scope_for
 
@@ -39,7 +40,15 @@ def home_kind(scope) -> str:  # noqa: ANN001
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     kind = home_kind(scope)
-    context = {"kind": kind, "memberships": scope.memberships}
+    context = {
+        "kind": kind,
+        "memberships": scope.memberships,
+        # The apps' panels for this kind of home page (busbar.lib.registry), each with its own context.
+        "home_panels": [
+            {"template": panel.template, "context": panel.context(request, kind)}
+            for panel in registry.home_panels(kind)
+        ],
+    }
     if kind == "admin":
         context["recent"] = entries_visible_to(request.user).select_related("actor")[:10]
         context["member_count"] = memberships_visible_to(request.user).filter(is_active=True).count()

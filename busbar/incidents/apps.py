@@ -1,14 +1,62 @@
 from django.apps import AppConfig
 
 
+def _home_panels(request, kind: str):  # noqa: ANN001, ANN202 - the views load only when a home page is shown
+    from busbar.incidents.views import home_panels
+
+    return home_panels(request, kind)
+
+
 class IncidentsConfig(AppConfig):
     name = "busbar.incidents"
     label = "incidents"
     verbose_name = "Incidents"
 
     def ready(self) -> None:
-        from busbar.core.tasking import periodic
-        from busbar.incidents import tasks
+        from busbar.incidents import queries, sla, tasks
+        from busbar.incidents.api import router
+        from busbar.incidents.models import OPEN_STATUSES
+        from busbar.lib.registry import (
+            api_router,
+            demo_loader,
+            home_panel,
+            nav_entry,
+            sla_user,
+            timeline_only,
+        )
+        from busbar.lib.taskcontext import periodic
+        from busbar.records.registry import RecordType, register
 
+        register(
+            RecordType(
+                kind="incident",
+                prefix="INC",
+                label="Incident",
+                model="incidents.Incident",
+                visible_to=queries.visible_to,
+                works_on=queries.sees_internal,
+                url_name="incident_detail",
+                sla_basis=sla.basis,
+            )
+        )
+        nav_entry("Incidents", "incident_list", order=10)
+        nav_entry("Major incidents", "major_list", order=11, show=lambda scope: scope.is_desk)
+        for kind in ("desk", "provider", "participant"):
+            home_panel(
+                f"incidents-{kind}",
+                kinds={kind},
+                template=f"incidents/home_{kind}.html",
+                context=_home_panels,
+                order=10,
+            )
+        api_router("incidents", router, order=60)
+        demo_loader("busbar.incidents.demo:load", order=20)
+        sla_user(
+            "incident",
+            open_on_service=lambda service: service.incidents.filter(status__in=OPEN_STATUSES).count(),
+            policy_changed=lambda policy_id: tasks.recompute_sla_for_policy.enqueue(policy_id),
+        )
+        timeline_only("incidents", "incident")
+        timeline_only("incidents", "majorincident")
         periodic(tasks.scan_sla)
         periodic(tasks.remind_majors)

@@ -10,10 +10,11 @@ from django.utils.text import Truncator
 
 from busbar.incidents import actions as incident_actions
 from busbar.incidents import queries
-from busbar.incidents.models import Channel, Impact, Incident, Link, MajorIncident, Status
+from busbar.incidents.models import Channel, Impact, Incident, MajorIncident, Status
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
+from busbar.records.models import Link
 from busbar.services.models import Service, Severity
 from busbar.services.queries import services_visible_to
 

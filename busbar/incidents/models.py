@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from busbar.records.models import Channel
+
+__all__ = ["Channel"]  # the kernel's channels, named here for the incidents app too
+
 
 class IncidentStatus(models.TextChoices):
     NEW = "new", "New"
@@ -65,20 +69,13 @@ class Impact(models.TextChoices):
     MARKET = "market", "Market-wide"
 
 
-class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    API = "api", "API"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    MONITORING = "monitoring", "Monitoring event"
-
-
 class Incident(models.Model):
-    """One incident. Its SLA clocks are derived from its :class:`ClockEvent` log; the ``*_due_at`` and
-    ``*_breached`` columns are a cache of that derivation, refreshed by every action that adds an event,
-    so queues such as "breaching soon" are plain indexed queries."""
+    """One incident, standing on its kernel :class:`~busbar.records.models.Record` (reference, conversation,
+    attachments, links, watchers, SLA clock log and due-time cache). ``reference`` repeats the record's, so
+    the incident's own lookups and lists use its unique index."""
 
-    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    record = models.OneToOneField("records.Record", on_delete=models.PROTECT, related_name="incident")
+    reference = models.CharField(max_length=20, unique=True)
     service = models.ForeignKey("services.Service", on_delete=models.PROTECT, related_name="incidents")
     severity = models.ForeignKey("services.Severity", on_delete=models.PROTECT, related_name="+")
     summary = models.CharField(max_length=200)
@@ -123,17 +120,6 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True)
 
-    # SLA cache (see class docstring).
-    response_due_at = models.DateTimeField(null=True, blank=True)
-    resolution_due_at = models.DateTimeField(null=True, blank=True)
-    response_breached = models.BooleanField(default=False)
-    resolution_breached = models.BooleanField(default=False)
-    sla_paused = models.BooleanField(default=False)
-    # The next instant a warning or breach notice falls due (None: nothing pending), so the SLA scan reads
-    # only the incidents that need it; and which notices were raised (bits, see sla.NOTICE_BITS).
-    sla_next_check_at = models.DateTimeField(null=True, blank=True)
-    sla_notified = models.PositiveSmallIntegerField(default=0)
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -141,26 +127,11 @@ class Incident(models.Model):
             models.Index(fields=["organisation", "-created_at"], name="inc_org_created"),
             models.Index(fields=["provider", "status", "-created_at"], name="inc_provider_status"),
             models.Index(
-                fields=["resolution_due_at"],
-                name="inc_resolution_due",
-                condition=models.Q(resolution_due_at__isnull=False),
-            ),
-            models.Index(
-                fields=["response_due_at"],
-                name="inc_response_due",
-                condition=models.Q(response_due_at__isnull=False),
-            ),
-            models.Index(
                 fields=["is_published", "-created_at"],
                 name="inc_published",
                 condition=models.Q(is_published=True),
             ),
             models.Index(fields=["service", "-created_at"], name="inc_service_created"),
-            models.Index(
-                fields=["sla_next_check_at"],
-                name="inc_sla_next_check",
-                condition=models.Q(sla_next_check_at__isnull=False),
-            ),
         ]
 
     def __str__(self) -> str:
@@ -170,137 +141,26 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # The SLA cache, read from the kernel record (select_related("record") in every list).
+    @property
+    def response_due_at(self):  # noqa: ANN201
+        return self.record.response_due_at
 
-class ClockEvent(models.Model):
-    """The incident's own clock log: everything the SLA engine needs, and nothing else."""
+    @property
+    def resolution_due_at(self):  # noqa: ANN201
+        return self.record.resolution_due_at
 
-    class Kind(models.TextChoices):
-        START = "start", "Clock started"
-        PAUSE = "pause", "Paused"
-        RESUME = "resume", "Resumed"
-        RESPONDED = "responded", "Responded"
-        RESOLVED = "resolved", "Resolved"
-        RESTART = "restart", "Reopened"
-        SEVERITY = "severity", "Severity changed"
+    @property
+    def response_breached(self) -> bool:
+        return self.record.response_breached
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="clock_events")
-    at = models.DateTimeField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    severity_code = models.CharField(max_length=10, blank=True)
+    @property
+    def resolution_breached(self) -> bool:
+        return self.record.resolution_breached
 
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["incident", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.incident_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class Update(models.Model):
-    """A public update (seen by the participant) or an internal note (desk and provider only)."""
-
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    author_label = models.CharField(max_length=200)
-    author_organisation = models.ForeignKey(
-        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PORTAL)
-    body = models.TextField()
-    is_internal = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    email_message_id = models.CharField(
-        max_length=300, blank=True, help_text="Set for replies received by email"
-    )
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["incident", "created_at"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["email_message_id"],
-                condition=~models.Q(email_message_id=""),
-                name="unique_email_update",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{'Note' if self.is_internal else 'Update'} on {self.incident_id} by {self.author_label}"
-
-
-def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"incidents/{instance.incident_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
-
-
-class Attachment(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    update = models.ForeignKey(
-        Update, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(upload_to=attachment_path)
-    filename = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    is_internal = models.BooleanField(default=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.filename
-
-
-class Link(models.Model):
-    """``source`` is <kind> ``target``: e.g. INC2 duplicate_of INC1."""
-
-    class Kind(models.TextChoices):
-        DUPLICATE_OF = "duplicate_of", "Duplicate of"
-        CAUSED_BY = "caused_by", "Caused by"
-        RELATED_TO = "related_to", "Related to"
-
-    source = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links_out")
-    target = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links_in")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["source", "target", "kind"], name="unique_incident_link"),
-            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="no_self_link"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source_id} {self.kind} {self.target_id}"
-
-
-class SlaNotice(models.Model):
-    """A warning or breach raised by the SLA scan. Unique, so each fires exactly once per clock."""
-
-    class Kind(models.TextChoices):
-        WARNING = "warning", "Warning"
-        BREACH = "breach", "Breach"
-
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sla_notices")
-    clock = models.CharField(max_length=20)  # services.SlaTarget.Clock
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    crossed_at = models.DateTimeField(help_text="When the threshold was crossed")
-    raised_at = models.DateTimeField(default=timezone.now)
-    escalated_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-
-    class Meta:
-        ordering = ["-raised_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["incident", "clock", "kind"], name="unique_sla_notice")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.incident_id} {self.clock} {self.kind}"
+    @property
+    def sla_paused(self) -> bool:
+        return self.record.sla_paused
 
 
 class MajorIncident(models.Model):
@@ -369,3 +229,9 @@ class Communication(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+def attachment_path(instance: object, filename: str) -> str:
+    """Where attachments were stored before they moved to the record kernel; migration 0001 names it.
+    Files already stored there keep their paths (see migration 0005)."""
+    return f"incidents/{getattr(instance, 'incident_id', 'x')}/{timezone.now():%Y%m%d%H%M%S}-{filename}"

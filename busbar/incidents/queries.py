@@ -15,14 +15,20 @@ from django.utils import timezone
 
 from busbar.audit.models import AuditEntry
 from busbar.audit.queries import timeline_for
-from busbar.incidents.models import OPEN_STATUSES, Attachment, Incident, MajorIncident, Update
+from busbar.incidents.models import OPEN_STATUSES, Incident, MajorIncident
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
+from busbar.records import queries as kernel
+from busbar.records.models import Attachment, Entry
+
+Update = Entry
 
 
 def visible_to(user) -> QuerySet[Incident]:  # noqa: ANN001
     scope = scope_for(user)
-    qs = Incident.objects.select_related("service", "severity", "organisation", "provider", "assignee")
+    qs = Incident.objects.select_related(
+        "record", "service", "severity", "organisation", "provider", "assignee"
+    )
     if not scope.is_authenticated:
         return qs.none()
     if scope.is_central:
@@ -55,7 +61,7 @@ FIELD_AUDIENCE: dict[str, str] = {
 }
 
 
-def _in_audience(scope, audience: str, incident: Incident) -> bool:  # noqa: ANN001
+def in_audience(scope, audience: str, incident: Incident) -> bool:  # noqa: ANN001
     if scope.is_central:
         return True
     orgs = scope.organisation_ids
@@ -74,7 +80,7 @@ def _audience_q(scope, audience: str) -> Q:  # noqa: ANN001
 def field_visible(user, incident: Incident, field: str) -> bool:  # noqa: ANN001
     """May ``user`` (who can see ``incident``) see its ``field``? Fields not in the table: yes."""
     audience = FIELD_AUDIENCE.get(field)
-    return audience is None or _in_audience(scope_for(user), audience, incident)
+    return audience is None or in_audience(scope_for(user), audience, incident)
 
 
 def filter_on_field(qs: QuerySet[Incident], user, field: str, **lookup: object) -> QuerySet[Incident]:  # noqa: ANN001
@@ -90,12 +96,12 @@ def filter_on_field(qs: QuerySet[Incident], user, field: str, **lookup: object) 
 
 def sees_internal(user, incident: Incident) -> bool:  # noqa: ANN001
     """Works the incident: central roles and the assigned provider (internal notes, provider, assignee)."""
-    return _in_audience(scope_for(user), INTERNAL, incident)
+    return in_audience(scope_for(user), INTERNAL, incident)
 
 
 def follows(user, incident: Incident) -> bool:  # noqa: ANN001
     """Takes part in the incident: raised it (its organisation) or works it (central or its provider)."""
-    return _in_audience(scope_for(user), PARTIES, incident)
+    return in_audience(scope_for(user), PARTIES, incident)
 
 
 def _participant_ids(incident: Incident) -> frozenset[int]:
@@ -125,8 +131,7 @@ def author_shown(user, incident: Incident, update: Update) -> tuple[str, Organis
 
 def updates_visible_to(user, incident: Incident) -> QuerySet[Update]:  # noqa: ANN001
     """Updates of an incident the caller has already been shown."""
-    qs = incident.updates.select_related("author_organisation").prefetch_related("attachments")
-    return qs if sees_internal(user, incident) else qs.filter(is_internal=False)
+    return kernel.entries_visible_to(user, incident)
 
 
 #: Journal entries a participant does not see, the change keys withheld from them, and the only actions whose
@@ -136,7 +141,6 @@ PRIVATE_CHANGES = frozenset({"provider", "assignee", "cause"})
 PUBLIC_NOTES = frozenset(
     {"incident.reopen", "incident.cancel", "incident.pending_participant", "incident.start"}
 )
-_REFERENCE = re.compile(r"INC\d+")
 
 
 def timeline_visible_to(user, incident: Incident) -> list[AuditEntry] | None:  # noqa: ANN001
@@ -155,31 +159,19 @@ def timeline_visible_to(user, incident: Incident) -> list[AuditEntry] | None:  #
     if major is not None:
         entries += list(timeline_for(major).select_related("actor"))
         entries.sort(key=lambda e: (e.at, e.id))
-    # A link names the other incident: show it only to those who may see that incident.
-    linked = {m for e in entries if e.action == "incident.link" for m in _REFERENCE.findall(str(e.changes))}
-    if linked:
-        visible = set(visible_to(user).filter(reference__in=linked).values_list("reference", flat=True))
-        entries = [
-            e
-            for e in entries
-            if e.action != "incident.link" or set(_REFERENCE.findall(str(e.changes))) <= visible
-        ]
-    if sees_internal(user, incident):
-        return entries
-    shown = []
-    for e in entries:
-        if e.action in PRIVATE_ACTIONS:
-            continue
-        e.changes = {k: v for k, v in (e.changes or {}).items() if k not in PRIVATE_CHANGES}
-        if e.action not in PUBLIC_NOTES:
-            e.note = ""
-        shown.append(e)
-    return shown
+    return kernel.redact_timeline(
+        user,
+        entries,
+        works=sees_internal(user, incident),
+        link_actions=frozenset({"incident.link"}),
+        private_actions=PRIVATE_ACTIONS,
+        private_changes=PRIVATE_CHANGES,
+        public_notes=PUBLIC_NOTES,
+    )
 
 
 def attachments_visible_to(user, incident: Incident) -> QuerySet[Attachment]:  # noqa: ANN001
-    qs = incident.attachments.all()
-    return qs if sees_internal(user, incident) else qs.filter(is_internal=False)
+    return kernel.attachments_visible_to(user, incident)
 
 
 def majors_visible_to(user) -> QuerySet[MajorIncident]:  # noqa: ANN001
@@ -205,13 +197,13 @@ def breaching_soon(
     """Open, not yet breached, with a resolution or response due inside ``within``."""
     horizon = timezone.now() + within
     return qs.filter(status__in=OPEN_STATUSES).filter(
-        Q(resolution_due_at__lte=horizon, resolution_breached=False)
-        | Q(response_due_at__lte=horizon, response_breached=False)
+        Q(record__resolution_due_at__lte=horizon, record__resolution_breached=False)
+        | Q(record__response_due_at__lte=horizon, record__response_breached=False)
     )
 
 
 def breached(qs: QuerySet[Incident]) -> QuerySet[Incident]:
-    return qs.filter(Q(resolution_breached=True) | Q(response_breached=True))
+    return qs.filter(Q(record__resolution_breached=True) | Q(record__response_breached=True))
 
 
 def search(qs: QuerySet[Incident], text: str) -> QuerySet[Incident]:

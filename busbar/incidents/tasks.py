@@ -10,16 +10,15 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from busbar.core.tasking import message_token
-from busbar.incidents import notify
-from busbar.incidents.models import Communication, Incident, MajorIncident, SlaNotice, Update
+from busbar.incidents import recipients
+from busbar.incidents.models import Communication, Incident, MajorIncident
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.mail import incident_message_id, subject_tag
+from busbar.records import mail as record_mail
+from busbar.records.models import Entry, SlaNotice
 
 logger = logging.getLogger(__name__)
 
@@ -28,52 +27,33 @@ def _url(incident: Incident) -> str:
     return f"{settings.SITE_URL}/incidents/{incident.reference}/"
 
 
-def _send(incident: Incident, recipients: list[str], subject: str, body: str) -> int:
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return 0
-    headers = {
-        # The same message of the same task run again gets the same id, and the mail queue sends it once.
-        "Message-ID": incident_message_id(incident.reference, message_token(), settings.MAIL_DOMAIN),
-        "X-Busbar-Reference": incident.reference,
-        "Auto-Submitted": "auto-generated",
-    }
-    message = EmailMessage(
-        subject=f"{subject_tag(incident.reference)} {subject}",
-        body=body + f"\n\n{_url(incident)}\nReply to this email to add an update to {incident.reference}.\n",
-        to=recipients,
-        headers=headers,
-        reply_to=[settings.DEFAULT_FROM_EMAIL],
+def _send(incident: Incident, recipients: list[str], template: str, **context: object) -> int:
+    """One message per recipient, rendered from ``incidents/email/<template>.txt``."""
+    return record_mail.send(
+        incident.reference,
+        _url(incident),
+        recipients,
+        f"incidents/email/{template}.txt",
+        {"incident": incident, **context},
     )
-    return message.send()
 
 
-def _emails(users, kind: str) -> list[str]:  # noqa: ANN001
-    return [u.email for u in users if u.wants(kind)]
+_emails = record_mail.addresses
 
 
 def _incident(incident_id: int) -> Incident:
     return Incident.objects.select_related(
-        "service", "severity", "organisation", "provider", "assignee", "raised_by"
+        "record", "service", "severity", "organisation", "provider", "assignee", "raised_by"
     ).get(pk=incident_id)
 
 
 @task()
 def notify_incident(incident_id: int, what: str) -> int:
     incident = _incident(incident_id)
-    summary = (
-        f"{incident.summary}\nService: {incident.service}\nSeverity: {incident.severity}\nStatus: "
-        f"{incident.get_status_display()}"
-    )
     if what == "raised":
-        return _send(
-            incident,
-            _emails(notify.desk_users(), "incident.new"),
-            f"New incident: {incident.summary}",
-            f"{incident.organisation} raised {incident.reference}.\n\n{summary}\n\n{incident.description}",
-        )
+        return _send(incident, _emails(recipients.desk_users(), "incident.new"), "raised")
     if what == "assigned":
-        resolvers = list(notify.provider_users(incident))
+        resolvers = list(recipients.provider_users(incident))
         if resolvers:
             to = _emails(resolvers, "incident.assigned")
         else:
@@ -83,56 +63,40 @@ def notify_incident(incident_id: int, what: str) -> int:
                 if incident.provider and incident.provider.contact_email
                 else []
             )
-        return _send(
-            incident,
-            to,
-            f"Assigned to {incident.provider}: {incident.summary}",
-            f"The switching service desk has passed {incident.reference} to {incident.provider}.\n\n"
-            f"{summary}\n\n{incident.description}",
-        )
-    return _send(
-        incident,
-        _emails(notify.participant_users(incident), "incident.update"),
-        f"{incident.get_status_display()}: {incident.summary}",
-        f"{incident.reference} was {what.replace('_', ' ')}.\n\n{summary}"
-        + (f"\n\nResolution: {incident.resolution}" if incident.resolution else ""),
-    )
+        return _send(incident, to, "assigned")
+    told = recipients.participant_users(incident) + recipients.watchers(incident)
+    return _send(incident, _emails(told, "incident.update"), "changed", what=what.replace("_", " "))
 
 
 @task()
 def notify_update(update_id: int) -> int:
-    update = Update.objects.select_related("incident", "author").get(pk=update_id)
-    incident = _incident(update.incident_id)
+    update = Entry.objects.select_related("record__incident", "author").get(pk=update_id)
+    incident = _incident(update.record.incident.pk)
     if update.author_organisation_id == incident.organisation_id:
         # The participant wrote: tell whoever works it.
-        workers = [incident.assignee] if incident.assignee else list(notify.provider_users(incident))
+        workers = [incident.assignee] if incident.assignee else list(recipients.provider_users(incident))
         to = _emails(workers, "incident.update")
         if not workers and incident.provider and incident.provider.contact_email:
             to = [incident.provider.contact_email]
         if not incident.provider_id:
-            to = _emails(notify.desk_users(), "incident.update")
+            to = _emails(recipients.desk_users(), "incident.update")
     else:
-        to = _emails(notify.participant_users(incident), "incident.update")
-    return _send(
-        incident, to, f"Update: {incident.summary}", f"{update.author_label} wrote:\n\n{update.body}"
-    )
+        to = _emails(recipients.participant_users(incident), "incident.update")
+    author = update.author_label
+    to += _emails([u for u in recipients.watchers(incident) if u.pk != update.author_id], "incident.update")
+    return _send(incident, to, "update", update=update, author=author)
 
 
 @task()
 def notify_sla_notice(notice_id: int) -> int:
-    notice = SlaNotice.objects.select_related("incident").get(pk=notice_id)
-    incident = _incident(notice.incident_id)
-    users = list(notify.desk_users())
+    notice = SlaNotice.objects.select_related("record__incident").get(pk=notice_id)
+    incident = _incident(notice.record.incident.pk)
+    users = list(recipients.desk_users())
     if incident.assignee:
         users.append(incident.assignee)
     users += list(notice.escalated_to.all())
-    word = "breached" if notice.kind == SlaNotice.Kind.BREACH else "is close to breaching"
     return _send(
-        incident,
-        _emails(users, "incident.sla"),
-        f"SLA {notice.kind}: {incident.summary}",
-        f"The {notice.clock} target of {incident.reference} (severity {incident.severity.code}) {word}"
-        f" at {timezone.localtime(notice.crossed_at):%d %b %Y %H:%M} UK time.",
+        incident, _emails(users, "incident.sla"), "sla_notice", notice=notice, crossed_at=notice.crossed_at
     )
 
 
@@ -141,28 +105,23 @@ def notify_major(major_id: int, what: str) -> int:
     major = MajorIncident.objects.select_related("incident", "manager").get(pk=major_id)
     incident = _incident(major.incident_id)
     if what == "update_due":
-        users = [major.manager] if major.manager else list(notify.desk_users())
+        users = [major.manager] if major.manager else list(recipients.desk_users())
         return _send(
             incident,
             [u.email for u in users],
-            f"Major incident update due: {incident.summary}",
-            f"A communication to affected participants about {incident.reference} was due at "
-            f"{timezone.localtime(major.next_update_due_at):%H:%M} UK time.",
+            "major_update_due",
+            major=major,
+            due_at=major.next_update_due_at,
         )
-    return _send(
-        incident,
-        [u.email for u in notify.desk_users()],
-        f"MAJOR INCIDENT: {incident.summary}",
-        f"{incident.reference} is a major incident ({major.get_trigger_display()}).",
-    )
+    return _send(incident, [u.email for u in recipients.desk_users()], "major_opened", major=major)
 
 
 @task()
 def send_bulletin(communication_id: int) -> int:
     communication = Communication.objects.select_related("major__incident").get(pk=communication_id)
     incident = _incident(communication.major.incident_id)
-    recipients = [u.email for u in notify.bulletin_recipients(incident)]
-    return _send(incident, recipients, communication.subject, communication.body)
+    to = [u.email for u in recipients.bulletin_recipients(incident)]
+    return _send(incident, to, "bulletin", communication=communication)
 
 
 @task()
@@ -172,7 +131,7 @@ def scan_sla(now_iso: str | None = None) -> dict[str, int]:
 
     now = dt.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
     # Only incidents whose next warning or breach instant has come (an indexed column kept by the actions).
-    candidates = sla.with_clock_data(Incident.objects.filter(sla_next_check_at__lte=now))
+    candidates = sla.with_clock_data(Incident.objects.filter(record__sla_next_check_at__lte=now))
     raised = {"warning": 0, "breach": 0}
     for incident in candidates.iterator(chunk_size=500):
         for clock in sla.clocks_for(incident, now):
@@ -180,7 +139,11 @@ def scan_sla(now_iso: str | None = None) -> dict[str, int]:
                 (SlaNotice.Kind.WARNING, clock.state.warned_at),
                 (SlaNotice.Kind.BREACH, clock.state.breached_at),
             ):
-                if at is None or at > now or incident.sla_notified & sla.NOTICE_BITS[(clock.name, kind)]:
+                if (
+                    at is None
+                    or at > now
+                    or incident.record.sla_notified & sla.NOTICE_BITS[(clock.name, kind)]
+                ):
                     continue
                 try:
                     actions.raise_sla_notice(
@@ -191,7 +154,7 @@ def scan_sla(now_iso: str | None = None) -> dict[str, int]:
                         crossed_at=at,
                         now=now,
                     )
-                    incident.sla_notified |= sla.NOTICE_BITS[(clock.name, kind)]
+                    incident.record.sla_notified |= sla.NOTICE_BITS[(clock.name, kind)]
                     raised[kind] += 1
                 except ActionError:
                     pass  # raised by a concurrent scan: exactly once still holds

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from busbar.incidents import actions, queries, sla
+from busbar.incidents import actions, permissions, queries, sla
 from busbar.incidents.forms import (
     PAGE_FORMS,
     BulkAssignForm,
@@ -34,10 +34,12 @@ from busbar.incidents.forms import (
     RaiseForm,
     files_for_action,
 )
-from busbar.incidents.models import OPEN_STATUSES, TRANSITIONS, Incident, MajorIncident, Status
+from busbar.incidents.models import Incident, MajorIncident
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, parse_id
 from busbar.parties.queries import Scope, scope_for
+from busbar.records import queries as record_queries
+from busbar.records import registry as record_registry
 from busbar.services.queries import services_visible_to
 
 if TYPE_CHECKING:
@@ -180,8 +182,10 @@ def row_sla(incident: Incident, now: dt.datetime) -> RowSla:
 
 @dataclass(frozen=True)
 class Role:
-    """The viewer's relation to one incident (the actions still decide; this only chooses what to offer)."""
+    """The viewer's relation to one incident, for the page's wording (busbar.incidents.permissions decides
+    what is offered, and the actions decide again)."""
 
+    scope: Scope
     desk: bool
     provider: bool
     raiser: bool
@@ -191,11 +195,11 @@ class Role:
     @classmethod
     def of(cls, scope: Scope, incident: Incident) -> Role:
         return cls(
-            desk=scope.is_desk,
-            provider=incident.provider_id is not None and incident.provider_id in scope.resolver_for,
-            raiser=incident.organisation_id in scope.organisation_ids,
-            internal=scope.is_central
-            or (incident.provider_id is not None and incident.provider_id in scope.organisation_ids),
+            scope=scope,
+            desk=permissions.is_desk(scope),
+            provider=permissions.is_provider(scope, incident),
+            raiser=permissions.is_raiser(scope, incident),
+            internal=queries.in_audience(scope, queries.INTERNAL, incident),
             central=scope.is_central,
         )
 
@@ -210,40 +214,7 @@ class Role:
 
 
 def available_verbs(role: Role, incident: Incident) -> list[str]:
-    status = incident.status
-    allowed = TRANSITIONS.get(status, set())
-    is_open = status in OPEN_STATUSES
-    major = _major_of(incident)
-    verbs = []
-    if role.desk and is_open:
-        verbs.append("triage")
-    if role.worker and is_open:
-        verbs.append("assign")
-    if role.worker and is_open and Status.IN_PROGRESS in allowed:
-        verbs.append("start")
-    if role.worker and is_open and ({Status.PENDING_PARTICIPANT, Status.PENDING_PROVIDER} & allowed):
-        verbs.append("pending")
-    if role.worker and Status.RESOLVED in allowed:
-        verbs.append("resolve")
-    if (role.desk or role.raiser) and status == Status.RESOLVED:
-        verbs.append("close")
-    if (role.desk or role.raiser) and status in (Status.RESOLVED, Status.CLOSED):
-        verbs.append("reopen")
-    if (role.desk or role.raiser) and Status.CANCELLED in allowed:
-        verbs.append("cancel")
-    if (role.worker or role.raiser) and status != Status.CANCELLED:
-        verbs.append("reply")
-    if role.desk:
-        verbs.append("link")
-    if role.desk and major is None and status != Status.CANCELLED:
-        verbs.append("major-declare")
-    if role.desk and major is not None:
-        verbs.append("major-manager")
-        if major.state != MajorIncident.State.CLOSED:
-            verbs += ["major-communicate", "major-interval"]
-        if status in (Status.RESOLVED, Status.CLOSED) and major.state != MajorIncident.State.CLOSED:
-            verbs.append("major-review")
-    return verbs
+    return permissions.available(role.scope, incident)
 
 
 def _major_of(incident: Incident) -> MajorIncident | None:
@@ -292,6 +263,7 @@ def _incident_or_404(request: HttpRequest, reference: str) -> Incident:
     qs = sla.with_clock_data(queries.visible_to(request.user)).select_related(
         "raised_by", "major", "major__manager", "service__provider"
     )
+    qs = record_queries.with_watching(qs, request.user)
     return get_object_or_404(qs, reference=reference)
 
 
@@ -308,6 +280,13 @@ def _conversation(user, incident: Incident) -> list:  # noqa: ANN001
     return updates
 
 
+def _suggestions(user, incident: Incident) -> list:  # noqa: ANN001
+    """Known problems on the incident's service, not yet linked to it, while it is open."""
+    if not incident.is_open:
+        return []
+    return record_registry.suggestions("incident", user, service=incident.service, obj=incident)
+
+
 def _panel(verb: str, form: PageForm, incident: Incident) -> dict:
     return {"verb": verb, "form": form, "url": reverse("incident_action", args=[incident.reference, verb])}
 
@@ -322,7 +301,6 @@ def _detail_context(
     verbs = available_verbs(role, incident)
     forms = {verb: _make_form(verb, request, incident, role) for verb in verbs}
     forms.update(bound or {})
-    visible_ids = queries.visible_to(user).values("pk")
     major = _major_of(incident)
     return {
         "incident": incident,
@@ -330,9 +308,10 @@ def _detail_context(
         "clocks": clock_views(incident, now),
         "now": now,
         "updates": _conversation(user, incident),
-        "attachments": list(queries.attachments_visible_to(user, incident).filter(update__isnull=True)),
-        "links_out": list(incident.links_out.filter(target__in=visible_ids).select_related("target")),
-        "links_in": list(incident.links_in.filter(source__in=visible_ids).select_related("source")),
+        "attachments": list(queries.attachments_visible_to(user, incident).filter(entry__isnull=True)),
+        "links": record_queries.links_visible_to(user, incident),
+        "watch": {"reference": incident.reference, "watching": record_queries.is_watching(user, incident)},
+        "suggestions": _suggestions(user, incident),
         "reply_form": forms.get("reply") and _panel("reply", forms["reply"], incident),
         "link_form": forms.get("link") and _panel("link", forms["link"], incident),
         "panels": [_panel(v, forms[v], incident) for v in STATUS_VERBS if v in forms],
@@ -434,8 +413,14 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{incident.reference} raised. The service desk has been told.")
                 return redirect("incident_detail", reference=incident.reference)
+    # Known problems (and later articles) on the chosen service: also without JavaScript, once posted.
+    service = form.cleaned_data.get("service") if form.is_bound and hasattr(form, "cleaned_data") else None
+    suggestions = record_registry.suggestions("incident", request.user, service=service) if service else []
     return render(
-        request, "incidents/incident_form.html", {"form": form, "desk": scope.is_desk}, status=status
+        request,
+        "incidents/incident_form.html",
+        {"form": form, "desk": scope.is_desk, "suggestions": suggestions, "obj": None},
+        status=status,
     )
 
 
@@ -519,7 +504,7 @@ def _order(qs: QuerySet[Incident], key: str) -> QuerySet[Incident]:
     if key in ("soon", "breached", "mine"):
         from django.db.models import F
 
-        return qs.order_by(F("resolution_due_at").asc(nulls_last=True), "-created_at", "-id")
+        return qs.order_by(F("record__resolution_due_at").asc(nulls_last=True), "-created_at", "-id")
     return qs.order_by("-created_at", "-id")
 
 
@@ -556,12 +541,14 @@ def _provider_counts(qs: QuerySet[Incident]) -> list[dict]:
         .values("provider_id", "provider__name")
         .annotate(
             total=Count("pk"),
-            breached=Count("pk", filter=Q(resolution_breached=True) | Q(response_breached=True)),
+            breached=Count(
+                "pk", filter=Q(record__resolution_breached=True) | Q(record__response_breached=True)
+            ),
             soon=Count(
                 "pk",
                 filter=(
-                    Q(resolution_due_at__lte=horizon, resolution_breached=False)
-                    | Q(response_due_at__lte=horizon, response_breached=False)
+                    Q(record__resolution_due_at__lte=horizon, record__resolution_breached=False)
+                    | Q(record__response_due_at__lte=horizon, record__response_breached=False)
                 ),
             ),
         )
@@ -676,13 +663,10 @@ def major_list(request: HttpRequest) -> HttpResponse:
 # Home panels (read by busbar.core.context for the home pages) ----------
 
 
-def home_panels(request: HttpRequest) -> dict:
-    """What the home page of the viewer's kind shows about incidents; computed only when a home page asks."""
-    from busbar.core.views import home_kind
-
+def home_panels(request: HttpRequest, kind: str) -> dict:
+    """What the home page of the viewer's ``kind`` (desk, provider, participant) shows about incidents."""
     user = request.user
     scope = scope_for(user)
-    kind = home_kind(scope)
     base = queries.visible_to(user)
     now = timezone.now()
     if kind == "desk":

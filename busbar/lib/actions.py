@@ -59,16 +59,27 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: Any, channel: str = Channel.WEB) -> Actor:
-        from busbar.parties.queries import scope_for
-
-        scope = scope_for(request.user)
-        return cls(user=request.user, organisation=scope.primary_organisation, channel=channel)
+        """The signed-in user, acting for their primary organisation (as the parties app decides)."""
+        return cls(user=request.user, organisation=_organisation_of(request.user), channel=channel)
 
     @property
     def label(self) -> str:
         if self.user is None:
             return self.name or "Busbar (system)"
         return self.user.display_name
+
+
+def _no_organisation(user: Any) -> None:
+    return None
+
+
+#: Which organisation a user acts for; set by the parties app (``set_organisation_resolver``).
+_organisation_of: Callable[[Any], Any] = _no_organisation
+
+
+def set_organisation_resolver(resolver: Callable[[Any], Any]) -> None:
+    global _organisation_of  # noqa: PLW0603 - set once, at start-up
+    _organisation_of = resolver
 
 
 class ActionError(Exception):
@@ -93,6 +104,13 @@ class NotPermitted(ActionError):
     title = "You are not allowed to do that"
 
 
+def refuse(reason: str | None, *, field: str | None = None) -> None:
+    """Raise :class:`NotPermitted` with ``reason`` unless it is None: how actions apply their app's
+    ``permissions.can_<verb>`` answers."""
+    if reason is not None:
+        raise NotPermitted(reason, field=field)
+
+
 class Conflict(ActionError):
     status = 409
     title = "The record conflicts with an existing one"
@@ -100,6 +118,13 @@ class Conflict(ActionError):
 
 class AuditMissing(AssertionError):
     """An action returned without writing to the audit journal."""
+
+
+def require_action(what: str) -> None:
+    """Refuse to run ``what`` outside an ``@action`` (steps that leave the journal and the transaction
+    to the action calling them)."""
+    if _journal_writes.get() is None:
+        raise RuntimeError(f"{what} runs only inside an @action")
 
 
 def note_journal_write() -> None:

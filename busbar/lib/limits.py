@@ -2,7 +2,7 @@
 
 Numbers, dates, lengths and nesting that come from outside (API, pages, email, files) are checked
 against these at the edge, so a value no part of Busbar can handle is refused with a 4xx naming the
-field instead of failing later. The API schemas use the annotated types of :mod:`busbar.core.schema`,
+field instead of failing later. The API schemas use the annotated types of :mod:`busbar.lib.schema`,
 built from these; the actions check text lengths again with :func:`check_text`, so every path in —
 API, page, email, import — is held to the same limits.
 """

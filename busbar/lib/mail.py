@@ -883,3 +883,13 @@ def _build(msg: EmailMessage, max_attachment_bytes: int) -> ParsedMessage:
         is_auto_reply=_is_auto_reply(msg, subject),
         charset_fallback=charset_fallback,
     )
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """Subject and body of an email from a text template: the first line is the subject, the body starts
+    after the first blank line."""
+    from django.template.loader import render_to_string
+
+    text = render_to_string(template, context).lstrip("\n")
+    subject, _, body = text.partition("\n")
+    return " ".join(subject.split()), body.strip("\n") + "\n"

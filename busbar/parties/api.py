@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from busbar.core.api import Page
-from busbar.core.schema import IdPath, InputSchema, Name, SearchText, Text
 from busbar.lib.actions import Actor, NotPermitted
+from busbar.lib.pagination import Page
+from busbar.lib.schema import IdPath, InputSchema, Name, SearchText, Text
 from busbar.parties import actions
 from busbar.parties.answering import closing_if_void
 from busbar.parties.models import (

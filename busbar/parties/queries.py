@@ -81,6 +81,13 @@ class Scope:
 
 
 ANONYMOUS = Scope(user_id=None)
+#: Busbar itself acting (scans, monitoring, inbound mail on a system's behalf): the desk's powers.
+SYSTEM = Scope(user_id=None, roles=frozenset({MembershipRole.OPERATIONS}))
+
+
+def scope_of(actor) -> Scope:  # noqa: ANN001 - a busbar.lib.actions.Actor
+    """The scope an action checks: the acting user's, or :data:`SYSTEM` when no user acts."""
+    return SYSTEM if actor.user is None else scope_for(actor.user)
 
 
 def scope_for(user: User | None) -> Scope:

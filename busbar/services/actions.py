@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from busbar.audit.journal import diff, record, snapshot
-from busbar.incidents.models import OPEN_STATUSES
+from busbar.lib import registry
 from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
@@ -169,13 +169,15 @@ def _check_policy_change(service: Service, policy: SlaPolicy) -> None:
     """Open incidents keep their severity, so a service with open incidents keeps its severity scheme."""
     if service.sla_policy_id == policy.pk or service.sla_policy.scheme_id == policy.scheme_id:
         return
-    open_count = service.incidents.filter(status__in=OPEN_STATUSES).count()
-    if open_count:
-        raise ActionError(
-            f"{service} has {open_count} open incident(s) graded on {service.sla_policy.scheme}; "
-            f"choose a policy using that scheme, or close them first",
-            field="sla_policy",
-        )
+    for user in registry.sla_users():
+        open_count = user.open_on_service(service)
+        if open_count:
+            what = user.label if open_count == 1 else f"{user.label}s"
+            raise ActionError(
+                f"{service} has {open_count} open {what} graded on {service.sla_policy.scheme}; "
+                f"choose a policy using that scheme, or close them first",
+                field="sla_policy",
+            )
 
 
 def _default_policy() -> SlaPolicy:
@@ -389,11 +391,11 @@ def _clean_calendar(kind: str, weekly_hours: Mapping | None, bank_holidays: bool
 
 
 def _recompute_open_incidents(policy_ids: Iterable[int]) -> None:
-    """Once committed, bring the SLA cache of open incidents under these policies up to date (a task)."""
-    from busbar.incidents.tasks import recompute_sla_for_policy
-
+    """Once committed, bring the SLA cache of open records under these policies up to date (each record
+    type that uses the policies queues its own recomputation)."""
     for policy_id in sorted(set(policy_ids)):
-        transaction.on_commit(lambda p=policy_id: recompute_sla_for_policy.enqueue(p))
+        for user in registry.sla_users():
+            transaction.on_commit(lambda p=policy_id, u=user: u.policy_changed(p))
 
 
 def _touch_policies_using(calendar: Calendar, now: dt.datetime) -> None:

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Body, Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from busbar.core.api import Page
-from busbar.core.schema import Day, Id, IdPath, InputSchema, Ratio, Ref, SearchText, Text, WeeklyHours
 from busbar.lib.actions import ActionError, Actor
+from busbar.lib.pagination import Page
+from busbar.lib.schema import Day, Id, IdPath, InputSchema, Ratio, Ref, SearchText, Text, WeeklyHours
 from busbar.parties.queries import organisations_visible_to
 from busbar.services import actions
 from busbar.services.models import Calendar, Service, Severity, SeverityScheme, SlaPolicy, SlaTarget

@@ -5,7 +5,8 @@
 
 Signs in through the real forms (the analyst also through the TOTP step, with the code that
 `busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
-this script: login.png, participant-home.png, desk-home.png, organisation.png.
+this script: login.png, participant-home.png, desk-home.png, organisation.png, invitations.png,
+raise-known-problem.png, problem.png.
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -26,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 DEMO_PASSWORD = "busbar-demo-2026"  # noqa: S105 - the published demo credential
 PARTICIPANT = "supplier@brightwater.example"
 ANALYST = "analyst@operator.example"
+ORG_ADMIN = "admin@brightwater.example"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,6 +72,15 @@ def shoot(page: Page, out: Path, name: str) -> None:
     print(f"{path}  ({page.url})")
 
 
+def sign_in_with_code(page: Page, email: str, password: str, totp: str | None = None) -> None:
+    sign_in(page, email, password)
+    if "/accounts/2fa/authenticate/" not in page.url:
+        raise SystemExit(f"expected the TOTP step after {email}'s password, got {page.url}")
+    page.locator("input[name=code]").fill(totp or totp_code(email))
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
 def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | None) -> None:
     # 1. The login page, signed out.
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
@@ -86,12 +97,7 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     # 3. The service-desk home, after the password and the TOTP step.
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
     page = ctx.new_page()
-    sign_in(page, ANALYST, password)
-    if "/accounts/2fa/authenticate/" not in page.url:
-        raise SystemExit(f"expected the TOTP step after the analyst's password, got {page.url}")
-    page.locator("input[name=code]").fill(totp or totp_code(ANALYST))
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_with_code(page, ANALYST, password, totp)
     shoot(page, out, "desk-home.png")
 
     # 4. An organisation page, as the analyst: the first organisation listed.
@@ -105,6 +111,37 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
         raise SystemExit(f"no organisation link on /organisations/ (links seen: {hrefs})")
     page.goto(detail[0])
     shoot(page, out, "organisation.png")
+
+    # 5. The known problem on CSS registration, as the desk sees it.
+    page.goto("/problems/?queue=known")
+    settle(page)
+    page.locator("main table a[href^='/problems/PRB']").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "problem.png")
+    ctx.close()
+
+    # 6. A participant raising an incident on CSS registration is shown the known problem at once.
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    page.goto("/incidents/new/")
+    page.get_by_label("Service").select_option(label=re.compile("CSS registration", re.I))
+    page.locator("#suggestions .suggestions").wait_for()
+    page.get_by_label("Summary").fill("Bulk registration upload timed out")
+    shoot(page, out, "raise-known-problem.png")
+    ctx.close()
+
+    # 7. An organisation administrator's page with pending invitations (accepting needs consent).
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in_with_code(page, ORG_ADMIN, password)
+    page.goto("/organisations/")
+    page.locator("main a[href^='/organisations/']", has_text="Brightwater").first.click()
+    page.wait_for_load_state()
+    invitations = page.locator("#invitations")
+    if invitations.count():
+        invitations.scroll_into_view_if_needed()
+    shoot(page, out, "invitations.png")
     ctx.close()
 
 

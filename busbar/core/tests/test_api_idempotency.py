@@ -15,9 +15,10 @@ from django.utils import timezone
 from busbar.accounts import actions as account_actions
 from busbar.conftest import World, bearer
 from busbar.core.models import IdempotencyKey
-from busbar.incidents.models import Incident, Update
+from busbar.incidents.models import Incident
 from busbar.incidents.tests.conftest import raise_for
 from busbar.lib.actions import Actor
+from busbar.records.models import Entry as Update
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
@@ -75,7 +76,7 @@ def test_the_same_key_on_another_path_is_422(world: World, catalogue, token: str
     _post(token, f"/api/v1/incidents/{incident.reference}/updates", {"body": "More detail"})
     other = _post(token, "/api/v1/incidents", _body(catalogue))
     assert other.status_code == 422
-    assert Update.objects.filter(incident=incident).count() == 1
+    assert Update.objects.filter(record=incident.record).count() == 1
 
 
 def test_updates_are_not_duplicated_by_retries(world: World, catalogue, token: str) -> None:  # noqa: ANN001
@@ -83,7 +84,7 @@ def test_updates_are_not_duplicated_by_retries(world: World, catalogue, token: s
     path = f"/api/v1/incidents/{incident.reference}/updates"
     responses = [_post(token, path, {"body": "Still failing"}, key="upd-7") for _ in range(3)]
     assert [r.status_code for r in responses] == [201, 201, 201]
-    assert incident.updates.count() == 1
+    assert incident.record.entries.count() == 1
 
 
 def test_keys_are_per_user(world: World, catalogue) -> None:  # noqa: ANN001

@@ -126,7 +126,8 @@ def seed() -> None:
 def snapshot() -> dict:
     from busbar.accounts.models import User
     from busbar.audit.models import AuditEntry
-    from busbar.incidents.models import Attachment, Incident
+    from busbar.incidents.models import Incident
+    from busbar.records.models import Attachment
 
     def sha(attachment: Attachment) -> str | None:
         if not attachment.file.storage.exists(attachment.file.name):
@@ -150,7 +151,8 @@ def mutate() -> None:
     """What happens after the backup: data changed and deleted, the attachment file gone, a stray file."""
     from django.core.files.storage import default_storage
 
-    from busbar.incidents.models import Attachment, Incident
+    from busbar.incidents.models import Incident
+    from busbar.records.models import Attachment
 
     Incident.objects.update(summary="changed after the backup")
     for attachment in Attachment.objects.all():
@@ -348,7 +350,7 @@ def test_command_line_backup_and_restore(seeded: Seed, tmp_path: Path) -> None:
     assert manifest["busbar_version"] == backup.busbar_version() != "unknown"
     assert manifest["created_at"].endswith("Z")
     assert manifest["migrations"]["audit"] == "0002_append_only_triggers"
-    assert manifest["row_counts"]["incidents"] == 1 and manifest["row_counts"]["attachments"] == 1
+    assert manifest["row_counts"]["records"] == 1 and manifest["row_counts"]["attachments"] == 1
     assert manifest["row_counts"]["audit_entries"] == before["audit_entries"]
     ((attachment_name, size, sha),) = before["attachments"]
     listed = {m["path"]: m for m in manifest["members"]}

@@ -24,7 +24,7 @@ def test_demo_loads_every_part_and_is_idempotent() -> None:
         "cancelled",
     }
     assert MajorIncident.objects.filter(state="active").count() == 1
-    assert Incident.objects.filter(resolution_breached=True).exists()
+    assert Incident.objects.filter(record__resolution_breached=True).exists()
     entries = AuditEntry.objects.count()
     again = load_demo()
     assert "already present" in again

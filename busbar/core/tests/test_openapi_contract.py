@@ -40,7 +40,9 @@ def _walk(tp: object, seen: dict[str, set], visited: set) -> None:
 
 def test_no_two_schemas_share_a_name() -> None:
     """Two classes with one name become one OpenAPI component, and one of them is then documented wrong."""
-    from busbar.core.api import api
+    from busbar.core.api import mounted
+
+    api = mounted()
 
     seen: dict[str, set] = collections.defaultdict(set)
     visited: set = set()

@@ -49,4 +49,4 @@ def test_production_defaults() -> None:
     assert module.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert settings.TIME_ZONE == "Europe/London" and settings.USE_TZ
     assert module.DEBUG is False
-    assert module.EMAIL_BACKEND == "busbar.lib.mailqueue.QueuedEmailBackend"
+    assert module.EMAIL_BACKEND == "busbar.core.mailqueue.QueuedEmailBackend"

@@ -101,7 +101,7 @@ def test_messages_of_a_task_get_the_same_ids_when_it_runs_again() -> None:
 
 
 def test_a_message_id_already_sent_is_not_sent_again(mailoutbox) -> None:  # noqa: ANN001
-    from busbar.lib.mailqueue import deliver_email
+    from busbar.core.mailqueue import deliver_email
 
     message = {
         "subject": "Hello",

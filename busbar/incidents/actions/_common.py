@@ -5,78 +5,49 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
-from django.core.files.base import ContentFile
-
 from busbar.audit.journal import record
-from busbar.incidents import sla
-from busbar.incidents.models import (
-    PAUSED_STATUSES,
-    TRANSITIONS,
-    Attachment,
-    Channel,
-    ClockEvent,
-    Incident,
-    Status,
-    Update,
-)
-from busbar.lib.actions import ActionError, Actor, NotPermitted, check_transition
-from busbar.lib.limits import check_text
-from busbar.parties.queries import scope_for
+from busbar.incidents import permissions, sla
+from busbar.incidents.models import PAUSED_STATUSES, TRANSITIONS, Incident, Status
+from busbar.lib.actions import ActionError, Actor, check_transition
+from busbar.parties.queries import scope_of
+from busbar.records import steps as kernel
+from busbar.records.models import Attachment, ClockEvent, Entry
+from busbar.records.steps import ALLOWED_ATTACHMENT_TYPES, channel_of
 from busbar.services.models import Service, Severity
 
-ALLOWED_ATTACHMENT_TYPES = {
-    "application/pdf",
-    "text/plain",
-    "text/csv",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "application/zip",
-    "application/json",
-    "application/xml",
-    "text/xml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "message/rfc822",
-}
+__all__ = ["ALLOWED_ATTACHMENT_TYPES"]
+
+_channel = channel_of
 
 
-def _channel(actor: Actor) -> str:
-    return {"api": Channel.API, "email": Channel.EMAIL, "system": Channel.MONITORING}.get(
-        actor.channel, Channel.PORTAL
-    )
+# Who may do what: busbar.incidents.permissions decides ---------------------------------------------
 
 
-# Who may do what ----------------------------------------------------------------------------------
+def _scope(actor: Actor):  # noqa: ANN202
+    return scope_of(actor)
 
 
 def _is_desk(actor: Actor) -> bool:
-    return actor.user is None or scope_for(actor.user).is_desk
-
-
-def _require_desk(actor: Actor, what: str) -> None:
-    if not _is_desk(actor):
-        raise NotPermitted(f"Only the service desk can {what}")
+    return permissions.is_desk(scope_of(actor))
 
 
 def _is_provider(actor: Actor, incident: Incident) -> bool:
-    return actor.user is not None and incident.provider_id in scope_for(actor.user).resolver_for
+    return permissions.is_provider(scope_of(actor), incident)
 
 
 def _is_raiser(actor: Actor, incident: Incident) -> bool:
-    return actor.user is not None and incident.organisation_id in scope_for(actor.user).organisation_ids
+    return actor.user is not None and permissions.is_raiser(scope_of(actor), incident)
 
 
-def _require_worker(actor: Actor, incident: Incident, what: str) -> None:
-    if not (_is_desk(actor) or _is_provider(actor, incident)):
-        raise NotPermitted(f"Only the service desk or the assigned provider can {what}")
+def _require(check, actor: Actor, incident: Incident, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """Refuse unless ``check`` (a ``permissions.can_<verb>``) allows ``actor`` on ``incident``."""
+    permissions.refuse(check(scope_of(actor), incident, **kwargs))
 
 
 def _lock(incident: Incident) -> Incident:
     return (
         Incident.objects.select_for_update()
-        .select_related("service__sla_policy", "severity")
+        .select_related("record", "service__sla_policy", "severity")
         .get(pk=incident.pk)
     )
 
@@ -85,16 +56,16 @@ def _lock(incident: Incident) -> Incident:
 
 
 def _clock(incident: Incident, kind: str, at: dt.datetime, severity_code: str = "") -> None:
-    ClockEvent.objects.create(incident=incident, kind=kind, at=at, severity_code=severity_code)
+    kernel.log_clock(incident.record, kind, at, severity_code)
 
 
 def _save(incident: Incident, fields: Iterable[str], now: dt.datetime) -> None:
-    """Save ``fields`` plus the refreshed SLA cache."""
-    if hasattr(incident, "_prefetched_objects_cache"):
-        incident._prefetched_objects_cache.pop("clock_events", None)
+    """Save ``fields`` plus the refreshed SLA cache (on the incident's record)."""
     changed = sla.refresh_cache(incident, now)
+    if changed:
+        incident.record.save(update_fields=changed)
     incident.updated_at = now
-    incident.save(update_fields=sorted({*fields, *changed, "updated_at"}))
+    incident.save(update_fields=sorted({*fields, "updated_at"}))
 
 
 def _journal(
@@ -132,32 +103,12 @@ def _mark_responded(incident: Incident, now: dt.datetime) -> dict:
 
 def _add_attachments(
     incident: Incident,
-    update: Update | None,
+    update: Entry | None,
     files: Sequence[tuple[str, str, bytes]],
     actor: Actor,
     internal: bool,
 ) -> list[Attachment]:
-    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
-    saved = []
-    for index, (name, content_type, content) in enumerate(files):
-        field = f"attachments[{index}]"
-        if len(content) > max_bytes:
-            raise ActionError(f"{name} is {len(content):,} bytes; the limit is {max_bytes:,}", field=field)
-        if content_type not in ALLOWED_ATTACHMENT_TYPES:
-            raise ActionError(f"{name}: files of type {content_type} are not accepted", field=field)
-        attachment = Attachment(
-            incident=incident,
-            update=update,
-            filename=name[:200],
-            content_type=content_type,
-            size=len(content),
-            is_internal=internal,
-            uploaded_by=actor.user,
-        )
-        attachment.file.save(name, ContentFile(content), save=False)
-        attachment.save()
-        saved.append(attachment)
-    return saved
+    return kernel.add_attachments(incident.record, update, files, actor=actor, internal=internal)
 
 
 def _severity_in_scheme(service: Service, severity: Severity) -> None:
@@ -178,16 +129,13 @@ def _create_update(
     now: dt.datetime,
     email_message_id: str = "",
     field: str = "body",
-) -> Update:
-    check_text(body, field=field)
-    return Update.objects.create(
-        incident=incident,
-        author=actor.user,
-        author_label=actor.label,
-        author_organisation=actor.organisation,
-        channel=_channel(actor),
-        body=body.strip(),
-        is_internal=internal,
-        created_at=now,
+) -> Entry:
+    return kernel.add_entry(
+        incident.record,
+        actor=actor,
+        body=body,
+        internal=internal,
+        now=now,
         email_message_id=email_message_id,
+        field=field,
     )

@@ -10,13 +10,11 @@ from busbar.incidents.actions._common import (
     ALLOWED_ATTACHMENT_TYPES,
 )
 from busbar.incidents.actions.lifecycle import add_update
-from busbar.incidents.models import (
-    Incident,
-    Update,
-)
+from busbar.incidents.models import Incident
 from busbar.lib.actions import ActionError, Actor, action
 from busbar.lib.limits import text_max
 from busbar.parties.queries import scope_for
+from busbar.records.models import Entry as Update
 
 # Email --------------------------------------------------------------------------------------------
 

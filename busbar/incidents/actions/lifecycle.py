@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record
-from busbar.incidents import notify
+from busbar.incidents import permissions, tasks
 from busbar.incidents.actions._common import (
     _add_attachments,
     _channel,
@@ -22,9 +22,9 @@ from busbar.incidents.actions._common import (
     _journal,
     _lock,
     _mark_responded,
-    _require_desk,
-    _require_worker,
+    _require,
     _save,
+    _scope,
     _set_status,
     _severity_in_scheme,
 )
@@ -32,26 +32,25 @@ from busbar.incidents.actions.major import _close_major, _open_major
 from busbar.incidents.models import (
     TRANSITIONS,
     Channel,
-    ClockEvent,
     Impact,
     Incident,
-    Link,
     MajorIncident,
     Status,
-    Update,
 )
 from busbar.lib.actions import (
     ActionError,
     Actor,
     Conflict,
     IllegalTransition,
-    NotPermitted,
     action,
     check_transition,
 )
 from busbar.lib.limits import NAME_TEXT, SHORT_TEXT, check_text
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
+from busbar.records import steps as kernel
+from busbar.records.models import ClockEvent, Link
+from busbar.records.models import Entry as Update
 from busbar.services.models import Service, Severity
 
 # Actions ------------------------------------------------------------------------------------------
@@ -80,8 +79,7 @@ def raise_incident(
         organisation = actor.organisation
     if organisation is None:
         raise ActionError("Say which organisation the incident is for", field="organisation")
-    if actor.user is not None and not scope.is_desk and organisation.pk not in scope.organisation_ids:
-        raise NotPermitted("You can only raise incidents for your own organisation", field="organisation")
+    permissions.refuse(permissions.can_raise_for(_scope(actor), organisation), field="organisation")
     if not service.is_active:
         raise ActionError(f"{service} is not an active service", field="service")
     summary, description = summary.strip(), description.strip()
@@ -98,7 +96,10 @@ def raise_incident(
     if severity is None:
         severity = policy.scheme.severities.order_by("-rank").first()
     _severity_in_scheme(service, severity)
+    record = kernel.new_record("incident", created_at=now)
     incident = Incident.objects.create(
+        record=record,
+        reference=record.reference,
         service=service,
         severity=severity,
         summary=summary,
@@ -116,15 +117,13 @@ def raise_incident(
         created_at=now,
         updated_at=now,
     )
-    incident.reference = f"INC{incident.pk:07d}"
     affected = list(affected)
     if affected:
-        if not scope.is_desk and actor.user is not None:
-            raise NotPermitted("Only the service desk can name affected organisations", field="affected")
+        permissions.refuse(permissions.can_name_affected(_scope(actor)), field="affected")
         incident.affected.set(affected)
     _clock(incident, ClockEvent.Kind.START, now, severity.code)
     _add_attachments(incident, None, attachments, actor, internal=False)
-    _save(incident, ["reference"], now)
+    _save(incident, [], now)
     _journal(
         actor,
         incident,
@@ -141,7 +140,7 @@ def raise_incident(
     # which publishes the incident to every participant.
     if severity.is_major and (actor.user is None or scope.is_desk):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
-    transaction.on_commit(lambda: notify.incident_raised(incident.pk))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "raised"))
     return incident
 
 
@@ -157,7 +156,7 @@ def triage_incident(
     now: dt.datetime | None = None,
 ) -> Incident:
     """The desk sets severity, service, impact and whether the incident is published to all."""
-    _require_desk(actor, "triage incidents")
+    _require(permissions.can_triage, actor, incident)
     now = now or timezone.now()
     incident = _lock(incident)
     if not incident.is_open:
@@ -189,7 +188,7 @@ def triage_incident(
     _journal(actor, incident, "triage", changes)
     if severity is not None and severity.is_major and not hasattr(incident, "major"):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
-    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "triaged"))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "triaged"))
     return incident
 
 
@@ -207,10 +206,7 @@ def assign_incident(
     incident = _lock(incident)
     is_desk = _is_desk(actor)
     # A provider may only pick the person within its own organisation.
-    if not is_desk and (
-        not _is_provider(actor, incident) or (provider is not None and provider.pk != incident.provider_id)
-    ):
-        raise NotPermitted("Only the service desk can assign incidents to a provider")
+    _require(permissions.can_assign, actor, incident, provider=provider)
     provider = provider or incident.provider or incident.service.provider
     if not provider.is_provider:
         raise ActionError(f"{provider} is not a service provider", field="provider")
@@ -240,7 +236,7 @@ def assign_incident(
     _save(incident, ["provider", "assignee", "status", "responded_at"], now)
     _journal(actor, incident, "assign", changes)
     if provider_changed:
-        transaction.on_commit(lambda: notify.incident_assigned(incident.pk))
+        transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "assigned"))
     return incident
 
 
@@ -263,7 +259,7 @@ def _transition(
     _save(incident, ["status", "responded_at"], now)
     # An internal note's text stays out of the journal, which the raising organisation can read.
     _journal(actor, incident, what, changes, note="" if internal_note else note.strip()[:500])
-    transaction.on_commit(lambda: notify.incident_updated(incident.pk, what))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, what))
     return incident
 
 
@@ -272,7 +268,7 @@ def start_work(
     *, actor: Actor, incident: Incident, note: str = "", now: dt.datetime | None = None
 ) -> Incident:
     incident = _lock(incident)
-    _require_worker(actor, incident, "start work")
+    _require(permissions.can_start, actor, incident)
     if incident.status in (Status.RESOLVED, Status.CLOSED):
         # Back to work on a finished incident is a reopening: its own rules, window and clock restart.
         raise IllegalTransition(
@@ -288,7 +284,7 @@ def set_pending(
 ) -> Incident:
     """Wait on the participant (the resolution clock pauses) or on the provider (it keeps running)."""
     incident = _lock(incident)
-    _require_worker(actor, incident, "put incidents on hold")
+    _require(permissions.can_set_pending, actor, incident)
     targets = {"participant": Status.PENDING_PARTICIPANT, "provider": Status.PENDING_PROVIDER}
     if awaiting not in targets:
         raise ActionError("Say whether the incident awaits the participant or the provider", field="awaiting")
@@ -311,7 +307,7 @@ def resolve_incident(
 ) -> Incident:
     now = now or timezone.now()
     incident = _lock(incident)
-    _require_worker(actor, incident, "resolve incidents")
+    _require(permissions.can_resolve, actor, incident)
     if not resolution.strip():
         raise ActionError("Say how the incident was resolved", field="resolution")
     check_text(resolution, field="resolution")
@@ -323,7 +319,7 @@ def resolve_incident(
     changes["resolution"] = [None, incident.resolution]
     _save(incident, ["status", "resolution", "resolved_at", "responded_at"], now)
     _journal(actor, incident, "resolve", changes)
-    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "resolved"))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "resolved"))
     return incident
 
 
@@ -332,8 +328,7 @@ def close_incident(*, actor: Actor, incident: Incident, now: dt.datetime | None 
     """Close a resolved incident (the desk, or the participant confirming). A major needs its review first."""
     now = now or timezone.now()
     incident = _lock(incident)
-    if not (_is_desk(actor) or _is_raiser(actor, incident)):
-        raise NotPermitted("Only the service desk or the raising organisation can close an incident")
+    _require(permissions.can_close, actor, incident)
     major = MajorIncident.objects.filter(incident=incident).first()
     if major is not None and not major.review_done:
         raise ActionError(
@@ -346,7 +341,7 @@ def close_incident(*, actor: Actor, incident: Incident, now: dt.datetime | None 
     if major is not None:
         _close_major(actor, incident, major)
     _journal(actor, incident, "close", changes)
-    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "closed"))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "closed"))
     return incident
 
 
@@ -357,8 +352,7 @@ def reopen_incident(
     """Reopen within the window after resolution; the resolution clock carries on from where it stopped."""
     now = now or timezone.now()
     incident = _lock(incident)
-    if not (_is_desk(actor) or _is_raiser(actor, incident)):
-        raise NotPermitted("Only the service desk or the raising organisation can reopen an incident")
+    _require(permissions.can_reopen, actor, incident)
     if not reason.strip():
         raise ActionError("Say why the incident is being reopened", field="reason")
     check_text(reason, field="reason")
@@ -391,7 +385,7 @@ def reopen_incident(
             changes={"state": [before, major.state], "next_update_due_at": [None, major.next_update_due_at]},
         )
     _journal(actor, incident, "reopen", changes, note=reason.strip()[:500])
-    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "reopened"))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "reopened"))
     return incident
 
 
@@ -402,8 +396,7 @@ def cancel_incident(
     """Withdraw an incident raised in error (the desk, or the raising organisation)."""
     now = now or timezone.now()
     incident = _lock(incident)
-    if not (_is_desk(actor) or _is_raiser(actor, incident)):
-        raise NotPermitted("Only the service desk or the raising organisation can cancel an incident")
+    _require(permissions.can_cancel, actor, incident)
     if not reason.strip():
         raise ActionError("Say why the incident is cancelled", field="reason")
     check_text(reason, field="reason")
@@ -417,7 +410,7 @@ def cancel_incident(
     if major is not None:
         _close_major(actor, incident, major, note="The incident was cancelled")
     _journal(actor, incident, "cancel", changes, note=reason.strip()[:500])
-    transaction.on_commit(lambda: notify.incident_updated(incident.pk, "cancelled"))
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "cancelled"))
     return incident
 
 
@@ -436,10 +429,9 @@ def add_update(
     now = now or timezone.now()
     incident = _lock(incident)
     worker = _is_desk(actor) or _is_provider(actor, incident)
-    if not (worker or _is_raiser(actor, incident)):
-        raise NotPermitted("You cannot update this incident")
-    if internal and not worker:
-        raise NotPermitted("Only the desk and the provider can write internal notes", field="internal")
+    _require(permissions.can_update, actor, incident)
+    if internal:
+        permissions.refuse(permissions.can_write_internal(_scope(actor), incident), field="internal")
     if not body.strip():
         raise ActionError("Write something", field="body")
     if incident.status == Status.CANCELLED:
@@ -456,22 +448,14 @@ def add_update(
     _save(incident, ["status", "responded_at"], now)
     _journal(actor, incident, "note" if internal else "update", changes)
     if not internal:
-        transaction.on_commit(lambda: notify.update_added(update.pk))
+        transaction.on_commit(lambda: tasks.notify_update.enqueue(update.pk))
     return update
 
 
 @action
 def link_incidents(*, actor: Actor, source: Incident, target: Incident, kind: str) -> Link:
-    _require_desk(actor, "link incidents")
-    if kind not in Link.Kind.values:
-        raise ActionError(f"Unknown link kind {kind!r}", field="kind")
-    if source.pk == target.pk:
-        raise ActionError("An incident cannot be linked to itself", field="target")
-    if Link.objects.filter(source=source, target=target, kind=kind).exists():
-        raise ActionError(
-            f"{source.reference} is already {Link.Kind(kind).label.lower()} {target.reference}",
-            field="target",
-        )
-    link = Link.objects.create(source=source, target=target, kind=kind)
+    """``source`` <kind> ``target``, both incidents (the kernel links records of any two types)."""
+    _require(permissions.can_link, actor, source)
+    link = kernel.link(source.record, target.record, kind, actor=actor)
     _journal(actor, source, "link", {"link": [None, f"{Link.Kind(kind).label} {target.reference}"]})
     return link

@@ -9,11 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record
-from busbar.incidents import notify
+from busbar.incidents import permissions, recipients, tasks
 from busbar.incidents.actions._common import (
-    _is_desk,
     _lock,
-    _require_desk,
+    _require,
 )
 from busbar.incidents.models import (
     Communication,
@@ -21,7 +20,7 @@ from busbar.incidents.models import (
     MajorIncident,
     Status,
 )
-from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
+from busbar.lib.actions import ActionError, Actor, Conflict, action
 from busbar.lib.limits import SHORT_TEXT, check_text
 from busbar.parties.queries import scope_for
 
@@ -50,7 +49,7 @@ def _open_major(actor: Actor, incident: Incident, trigger: str, now: dt.datetime
         owner=incident.organisation,
         changes=changes,
     )
-    transaction.on_commit(lambda: notify.major_opened(major.pk))
+    transaction.on_commit(lambda: tasks.notify_major.enqueue(major.pk, "opened"))
     return major
 
 
@@ -81,7 +80,7 @@ def declare_major_incident(
     now: dt.datetime | None = None,
 ) -> MajorIncident:
     """The desk declares a major incident (e.g. a BCDR event is always one)."""
-    _require_desk(actor, "declare major incidents")
+    _require(permissions.can_declare_major, actor, incident)
     if trigger not in MajorIncident.Trigger.values:
         raise ActionError(f"Unknown trigger {trigger!r}", field="trigger")
     incident = _lock(incident)
@@ -91,8 +90,7 @@ def declare_major_incident(
 
 
 def _require_manager(actor: Actor, major: MajorIncident) -> None:
-    if not _is_desk(actor):
-        raise NotPermitted("Only the service desk runs major incidents")
+    _require(permissions.can_run_major, actor, major.incident)
 
 
 @action
@@ -129,14 +127,14 @@ def send_communication(
     major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
     if major.state == MajorIncident.State.CLOSED:
         raise Conflict("The major incident is closed", field="state")
-    recipients = notify.bulletin_recipients(major.incident)
+    audience = recipients.bulletin_recipients(major.incident)
     communication = Communication.objects.create(
         major=major,
         subject=subject.strip(),
         body=body.strip(),
         sent_at=now,
         sent_by=actor.user,
-        recipient_count=len(recipients),
+        recipient_count=len(audience),
     )
     major.next_update_due_at = (
         now + dt.timedelta(minutes=major.update_interval_minutes)
@@ -149,9 +147,9 @@ def send_communication(
         action="major_incident.communication",
         obj=major,
         owner=major.incident.organisation,
-        changes={"communication": [None, communication.subject], "recipients": [None, len(recipients)]},
+        changes={"communication": [None, communication.subject], "recipients": [None, len(audience)]},
     )
-    transaction.on_commit(lambda: notify.bulletin(communication.pk))
+    transaction.on_commit(lambda: tasks.send_bulletin.enqueue(communication.pk))
     return communication
 
 
@@ -238,5 +236,5 @@ def remind_major_update(
         owner=major.incident.organisation,
         changes={"reminded_for": [None, due]},
     )
-    transaction.on_commit(lambda: notify.major_update_due(major.pk))
+    transaction.on_commit(lambda: tasks.notify_major.enqueue(major.pk, "update_due"))
     return major

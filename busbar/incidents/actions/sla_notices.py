@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record
-from busbar.incidents import notify, sla
+from busbar.incidents import recipients, sla, tasks
 from busbar.incidents.actions._common import _lock
-from busbar.incidents.models import OPEN_STATUSES, Incident, SlaNotice
+from busbar.incidents.models import OPEN_STATUSES, Incident
 from busbar.lib.actions import ActionError, Actor, action
+from busbar.records.models import SlaNotice
 
 # SLA notices --------------------------------------------------------------------------------------
 
@@ -30,17 +31,17 @@ def raise_sla_notice(
     now = now or timezone.now()
     incident = _lock(incident)
     notice, created = SlaNotice.objects.get_or_create(
-        incident=incident, clock=clock, kind=kind, defaults={"crossed_at": crossed_at}
+        record_id=incident.record_id, clock=clock, kind=kind, defaults={"crossed_at": crossed_at}
     )
     if not created:
         raise ActionError("Already raised", field="kind")
-    incident.sla_notified |= sla.NOTICE_BITS[(clock, kind)]
+    incident.record.sla_notified |= sla.NOTICE_BITS[(clock, kind)]
     # The breached flags and the next check time in the SLA cache move exactly when a notice is recorded.
     changed = sla.refresh_cache(incident, now)
-    incident.save(update_fields=sorted({*changed, "sla_notified"}))
+    incident.record.save(update_fields=sorted({*changed, "sla_notified"}))
     escalate = []
     if kind == SlaNotice.Kind.BREACH:
-        escalate = notify.escalation_targets()
+        escalate = recipients.escalation_targets()
         notice.escalated_to.set(escalate)
     record(
         actor=actor,
@@ -50,7 +51,7 @@ def raise_sla_notice(
         changes={f"{clock}_{kind}": [None, crossed_at]},
         note=f"Escalated to {', '.join(str(u) for u in escalate)}" if escalate else "",
     )
-    transaction.on_commit(lambda: notify.sla_notice(notice.pk))
+    transaction.on_commit(lambda: tasks.notify_sla_notice.enqueue(notice.pk))
     return notice
 
 
@@ -74,7 +75,7 @@ def recompute_sla_for_policy(*, actor: Actor, policy_id: int, now: dt.datetime |
     for incident in open_incidents.iterator(chunk_size=500):
         changed = sla.refresh_cache(incident, now)
         if changed:
-            incident.save(update_fields=changed)
+            incident.record.save(update_fields=changed)
             moved += 1
     record(
         actor=actor,

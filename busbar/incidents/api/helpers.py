@@ -13,21 +13,19 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 
-from busbar.core.api import invalid_problem, problem
 from busbar.incidents import queries, sla
 from busbar.incidents.api.schemas import (
     PROBLEM_RESPONSES,
     Problem,
 )
-from busbar.incidents.models import (
-    TRANSITIONS,
-    Incident,
-    Link,
-)
+from busbar.incidents.models import TRANSITIONS, Incident
 from busbar.lib.actions import ActionError, Actor, IllegalTransition
 from busbar.lib.forms import parse_id
 from busbar.lib.json import JsonInputError, loads_bounded
+from busbar.lib.problems import invalid_problem, transition_refused
 from busbar.parties.queries import organisations_visible_to
+from busbar.records import queries as record_queries
+from busbar.records.api import linked
 from busbar.services.models import Service, Severity
 from busbar.services.queries import services_visible_to
 
@@ -54,6 +52,7 @@ def _detail(request: HttpRequest, reference: str) -> Incident:
         .select_related("major__manager", "raised_by")
         .prefetch_related("affected")
     )
+    qs = record_queries.with_watching(qs, user)
     incident = get_object_or_404(qs, reference=reference.upper())
     incident.api_updates = list(queries.updates_visible_to(user, incident))  # type: ignore[attr-defined]
     incident.api_attachments = list(queries.attachments_visible_to(user, incident))  # type: ignore[attr-defined]
@@ -62,22 +61,8 @@ def _detail(request: HttpRequest, reference: str) -> Incident:
 
 
 def _links(request: HttpRequest, incident: Incident) -> list[dict[str, Any]]:
-    """Links both ways, to incidents the caller can see (a link must not reveal an incident)."""
-    visible = _visible(request).values("pk")
-    out = Link.objects.filter(source=incident, target__in=visible).select_related("target")
-    into = Link.objects.filter(target=incident, source__in=visible).select_related("source")
-    rows = [("out", link, link.target) for link in out] + [("in", link, link.source) for link in into]
-    return [
-        {
-            "direction": direction,
-            "kind": link.kind,
-            "label": link.get_kind_display(),
-            "reference": other.reference,
-            "summary": other.summary,
-            "status": other.status,
-        }
-        for direction, link, other in sorted(rows, key=lambda r: (r[1].created_at, r[1].pk))
-    ]
+    """Links both ways, to records of any type the caller can see (a link must not reveal a record)."""
+    return linked(request.user, incident)
 
 
 def _id(value: Any, field: str, what: str) -> int:
@@ -211,14 +196,5 @@ def _change(request: HttpRequest, incident: Incident, func: Any, **kwargs: Any) 
         func(actor=_actor(request), incident=incident, **kwargs)
     except IllegalTransition as exc:
         current = Incident.objects.filter(pk=incident.pk).values_list("status", flat=True).get()
-        return problem(
-            request,
-            status=exc.status,
-            title=exc.title,
-            detail=exc.message,
-            kind="illegaltransition",
-            errors=[{"field": exc.field, "message": exc.message}],
-            current_status=current,
-            allowed_statuses=sorted(TRANSITIONS.get(current, ())),
-        )
+        return transition_refused(request, exc, current=current, allowed=TRANSITIONS.get(current, ()))
     return _detail(request, incident.reference)

@@ -10,8 +10,6 @@ from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
-from busbar.core.api import Page
-from busbar.core.schema import IdPath, RefPath
 from busbar.incidents import actions, queries, sla
 from busbar.incidents.api.helpers import (
     _actor,
@@ -49,12 +47,12 @@ from busbar.incidents.api.schemas import (
     router,
     transitions,
 )
-from busbar.incidents.models import (
-    Incident,
-    Update,
-)
+from busbar.incidents.models import Incident
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
+from busbar.lib.pagination import Page
+from busbar.lib.schema import IdPath, RefPath
+from busbar.records.models import Entry as Update
 
 # Incidents -------------------------------------------------------------------------------------------------
 
@@ -317,6 +315,7 @@ def add_link(request: HttpRequest, reference: RefPath, payload: LinkIn) -> Statu
             "direction": "out",
             "kind": link.kind,
             "label": link.get_kind_display(),
+            "type": "incident",
             "reference": target.reference,
             "summary": target.summary,
             "status": target.status,

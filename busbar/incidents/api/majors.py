@@ -10,9 +10,8 @@ from ninja import Query, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from busbar.accounts.apiauth import TokenAuth
 from busbar.accounts.queries import users_visible_to
-from busbar.core.api import Page, TokenAuth
-from busbar.core.schema import IdPath, RefPath
 from busbar.incidents import actions, queries
 from busbar.incidents.api.helpers import (
     _actor,
@@ -43,6 +42,8 @@ from busbar.incidents.models import (
 )
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
+from busbar.lib.pagination import Page
+from busbar.lib.schema import IdPath, RefPath
 from busbar.parties.queries import scope_for
 
 # Major incidents -------------------------------------------------------------------------------------------
@@ -177,4 +178,4 @@ def email_inbound(request: HttpRequest) -> Status:
     if request.content_type != "message/rfc822":
         raise HttpError(415, "Send the raw message as message/rfc822")
     update = actions.receive_email(raw=_raw_body(request))
-    return Status(201, {"reference": update.incident.reference, "update_id": update.pk})
+    return Status(201, {"reference": update.record.reference, "update_id": update.pk})

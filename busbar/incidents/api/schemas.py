@@ -9,18 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, FilterSchema, Router, Schema
 
-from busbar.core.schema import Code, Id, IdOrSlug, InputSchema, Instant, Ref, SearchText, Text
-from busbar.incidents import queries, sla
-from busbar.incidents.models import (
-    Attachment,
-    Communication,
-    Incident,
-    MajorIncident,
-    Update,
-)
+from busbar.incidents import permissions, queries, sla
+from busbar.incidents.models import Communication, Incident, MajorIncident
 from busbar.incidents.models import Status as IncidentStatus
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
+from busbar.lib.schema import Code, Id, IdOrSlug, InputSchema, Instant, Ref, SearchText, Text
+from busbar.parties.queries import scope_for
+from busbar.records import queries as record_queries
+from busbar.records.api import SuggestionOut, suggested
+from busbar.records.models import Attachment
+from busbar.records.models import Entry as Update
 
 router = Router(tags=["Incidents"])
 transitions = Router(tags=["Incident transitions"])
@@ -28,12 +27,12 @@ majors = Router(tags=["Major incidents"])
 email = Router(tags=["Email"])
 
 ImpactCode = Literal["single", "several", "market"]
-LinkKind = Literal["duplicate_of", "caused_by", "related_to"]
+LinkKind = Literal["duplicate_of", "caused_by", "related_to", "fixed_by", "documented_in"]
 Ordering = Literal["created", "-created", "resolution_due", "severity"]
 ORDERINGS: dict[str, tuple[Any, ...]] = {
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
-    "resolution_due": (F("resolution_due_at").asc(nulls_last=True), "-created_at", "-id"),
+    "resolution_due": (F("record__resolution_due_at").asc(nulls_last=True), "-created_at", "-id"),
     "severity": ("severity__rank", "-created_at", "-id"),
 }
 PROBLEM_RESPONSES = (403, 404, 409, 422)
@@ -206,18 +205,20 @@ class AttachmentOut(Schema):
     content_type: str
     size: int
     is_internal: bool
-    update_id: int | None
+    update_id: int | None = Field(None, description="The update it came with, if any")
     created_at: dt.datetime
     download_url: str
 
     @staticmethod
+    def resolve_update_id(obj: Attachment) -> int | None:
+        return obj.entry_id
+
+    @staticmethod
     def resolve_download_url(obj: Attachment) -> str:
-        # The incident is already cached on every attachment this module reads (no query here).
-        if Attachment.incident.is_cached(obj):
-            reference = obj.incident.reference
-        else:
-            reference = obj.update.incident.reference
-        return reverse("api:incident_attachment", kwargs={"reference": reference, "attachment_id": obj.pk})
+        # The record is selected with every attachment read (no query here); its reference is the incident's.
+        return reverse(
+            "api:incident_attachment", kwargs={"reference": obj.record.reference, "attachment_id": obj.pk}
+        )
 
 
 class UpdateOut(Schema):
@@ -232,11 +233,11 @@ class UpdateOut(Schema):
 
     @staticmethod
     def resolve_author_label(obj: Update, context: dict[str, Any]) -> str:
-        return queries.author_shown(context["request"].user, obj.incident, obj)[0]
+        return queries.author_shown(context["request"].user, obj.shown_on, obj)[0]
 
     @staticmethod
     def resolve_author_organisation(obj: Update, context: dict[str, Any]) -> Any:
-        return queries.author_shown(context["request"].user, obj.incident, obj)[1]
+        return queries.author_shown(context["request"].user, obj.shown_on, obj)[1]
 
     @staticmethod
     def resolve_attachments(obj: Update) -> list[Attachment]:
@@ -248,10 +249,11 @@ class LinkOut(Schema):
         ..., description="out: this incident is <kind> the other; in: the other is <kind> this one"
     )
     kind: LinkKind
-    label: str
+    label: str = Field(..., description="The link as read from this incident, e.g. Caused by, Duplicated by")
+    type: str = Field(..., description="The other record's type: incident, problem, knowledge article…")
     reference: str
     summary: str
-    status: IncidentStatus
+    status: str = Field(..., description="The other record's status in its own type's terms")
 
 
 class MajorSummary(Schema):
@@ -283,6 +285,31 @@ class IncidentDetail(IncidentOut):
     attachments: list[AttachmentOut]
     links: list[LinkOut]
     major: MajorSummary | None
+    allowed_actions: list[str] = Field(
+        ...,
+        description="What the caller may do to this incident now (the same rule the actions enforce): "
+        "triage, assign, start, pending, resolve, close, reopen, cancel, reply, link, major-declare, "
+        "major-manager, major-communicate, major-interval, major-review",
+    )
+
+    known_problems: list[SuggestionOut] = Field(
+        ..., description="Open known problems on its service, not yet linked, with their workarounds"
+    )
+    watching: bool = Field(
+        ..., description="Whether the caller follows it (POST/DELETE /records/{reference}/watch)"
+    )
+
+    @staticmethod
+    def resolve_known_problems(obj: Incident, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return suggested("incident", context["request"].user, obj) if obj.is_open else []
+
+    @staticmethod
+    def resolve_watching(obj: Incident, context: dict[str, Any]) -> bool:
+        return record_queries.is_watching(context["request"].user, obj)
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Incident, context: dict[str, Any]) -> list[str]:
+        return permissions.available(scope_for(context["request"].user), obj)
 
     @staticmethod
     def resolve_raised_by(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
@@ -565,7 +592,7 @@ class IncidentFilter(FilterSchema):
         if self.breached is True:
             qs = queries.breached(qs)
         elif self.breached is False:
-            qs = qs.filter(response_breached=False, resolution_breached=False)
+            qs = qs.filter(record__response_breached=False, record__resolution_breached=False)
         if self.breaching_within_minutes:
             qs = queries.breaching_soon(qs, within=dt.timedelta(minutes=self.breaching_within_minutes))
         return qs.order_by(*ORDERINGS[self.ordering])

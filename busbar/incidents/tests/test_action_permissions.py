@@ -1,5 +1,7 @@
 """Who may do what to an incident, whatever the channel."""
 
+import re
+
 import pytest
 
 from busbar.incidents import actions
@@ -13,7 +15,8 @@ def test_participant_raises_only_for_own_organisation(world, catalogue) -> None:
     with pytest.raises(NotPermitted):
         raise_for(world, catalogue, organisation=world.org_b)
     incident = raise_for(world, catalogue)
-    assert incident.organisation == world.org_a and incident.reference == f"INC{incident.pk:07d}"
+    assert incident.organisation == world.org_a and incident.reference == incident.record.reference
+    assert re.fullmatch(r"INC\d{7}", incident.reference)
     assert incident.channel == "portal"
 
 
@@ -67,14 +70,14 @@ def test_attachment_limits(world, catalogue, settings) -> None:  # noqa: ANN001
 
     assert not Incident.objects.exists()  # nothing half-written
     ok = raise_for(world, catalogue, attachments=[("log.txt", "text/plain", b"hello")])
-    assert ok.attachments.get().size == 5
+    assert ok.record.attachments.get().size == 5
 
 
 def test_links(world, catalogue) -> None:  # noqa: ANN001
     first, second = raise_for(world, catalogue), raise_for(world, catalogue)
     desk = actor_for(world.analyst)
     link = actions.link_incidents(actor=desk, source=second, target=first, kind="duplicate_of")
-    assert link.source == second
+    assert link.source == second.record and link.target == first.record
     with pytest.raises(ActionError):
         actions.link_incidents(actor=desk, source=second, target=first, kind="duplicate_of")
     with pytest.raises(ActionError):

@@ -5,8 +5,8 @@ from django.test import Client
 
 from busbar.accounts import actions as account_actions
 from busbar.conftest import World, bearer
-from busbar.incidents.models import Update
 from busbar.incidents.tests.conftest import actor_for, raise_for
+from busbar.records.models import Entry as Update
 
 pytestmark = pytest.mark.django_db
 PATH = "/api/v1/email/inbound"

@@ -4,8 +4,8 @@ import pytest
 
 from busbar.conftest import World
 from busbar.incidents import actions
-from busbar.incidents.models import Link
 from busbar.incidents.tests.conftest import actor_for, raise_for
+from busbar.records.models import Link
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_desk_links_and_both_ends_show_it(world: World, catalogue) -> None:  # n
         "direction": "out",
         "kind": "duplicate_of",
         "label": "Duplicate of",
+        "type": "incident",
         "reference": first.reference,
         "summary": "Original",
         "status": "new",

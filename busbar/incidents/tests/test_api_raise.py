@@ -3,7 +3,8 @@
 import pytest
 
 from busbar.conftest import World
-from busbar.incidents.models import Attachment, Incident
+from busbar.incidents.models import Incident
+from busbar.records.models import Attachment
 
 pytestmark = pytest.mark.django_db
 

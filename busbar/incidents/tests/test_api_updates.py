@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from busbar.conftest import World
 from busbar.incidents import actions
-from busbar.incidents.models import Incident, Update
+from busbar.incidents.models import Incident
 from busbar.incidents.tests.conftest import actor_for, raise_for
+from busbar.records.models import Entry as Update
 
 pytestmark = pytest.mark.django_db
 

@@ -96,7 +96,7 @@ def test_a_huge_path_id_is_422_naming_it(world: World, incident: Incident) -> No
 
 def test_api_download_of_a_missing_file_is_404(world: World, catalogue) -> None:  # noqa: ANN001
     incident = raise_for(world, catalogue, attachments=[("errors.csv", "text/csv", b"mpan,code\n")])
-    attachment = incident.attachments.get()
+    attachment = incident.record.attachments.get()
     attachment.file.delete(save=False)
     path = f"/api/v1/incidents/{incident.reference}/attachments/{attachment.pk}"
     response = world.client(world.user_a).get(path)
@@ -131,7 +131,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
         f"/incidents/{incident.reference}/reply/", {"reply-body": "see file", "reply-attachments": [big]}
     )
     assert web.status_code == 422 and b"the limit is 1,024" in web.content
-    assert not incident.updates.exists() and not incident.attachments.exists()
+    assert not incident.record.entries.exists() and not incident.record.attachments.exists()
 
 
 def test_the_incidents_api_422_has_the_shared_shape(world: World, incident: Incident) -> None:

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from busbar.incidents import actions
-from busbar.incidents.models import Update
 from busbar.incidents.tests.conftest import actor_for, raise_for
 from busbar.lib.actions import ActionError
+from busbar.records.models import Entry as Update
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_assignment_email_then_reply_is_threaded(
     update = actions.receive_email(
         raw=_reply(sent[0], "resolver@provider.example", "Fixed the queue, please retest.")
     )
-    assert update.incident == incident and update.channel == "email"
+    assert update.record == incident.record and update.channel == "email"
     assert update.body == "Fixed the queue, please retest."  # quoted history removed
     assert update.author == world.resolver
     incident.refresh_from_db()
@@ -66,7 +66,7 @@ def test_replayed_message_is_refused(world, catalogue, django_capture_on_commit_
     actions.receive_email(raw=raw)
     with pytest.raises(ActionError, match="already received"):
         actions.receive_email(raw=raw)
-    assert Update.objects.filter(incident=incident).count() == 1
+    assert Update.objects.filter(record=incident.record).count() == 1
 
 
 def test_stranger_cannot_update_by_email(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
@@ -76,7 +76,7 @@ def test_stranger_cannot_update_by_email(world, catalogue, django_capture_on_com
         actions.receive_email(raw=_reply(sent, "user@bravo.example", "I am B"))
     with pytest.raises(ActionError, match="not a Busbar user"):
         actions.receive_email(raw=_reply(sent, "nobody@nowhere.example", "hi"))
-    assert not Update.objects.filter(incident=incident).exists()
+    assert not Update.objects.filter(record=incident.record).exists()
 
 
 def test_auto_reply_and_garbage_are_refused(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
@@ -98,7 +98,7 @@ def test_reply_threads_by_subject_tag_alone(world, catalogue) -> None:  # noqa: 
         "Message-ID: <a1@alpha.example>\r\n\r\nStill failing at 10:05.\r\n"
     ).encode()
     update = actions.receive_email(raw=raw)
-    assert update.incident == incident and update.author == world.user_a
+    assert update.record == incident.record and update.author == world.user_a
 
 
 def test_provider_without_portal_gets_email_and_replies_from_its_mailbox(
@@ -113,6 +113,6 @@ def test_provider_without_portal_gets_email_and_replies_from_its_mailbox(
     update = actions.receive_email(
         raw=_reply(sent, "ops@provider.example", "Restarted the matcher; monitoring.")
     )
-    assert update.incident == incident and update.author is None
+    assert update.record == incident.record and update.author is None
     assert update.author_organisation == world.provider and "CSS Provider" in update.author_label
     assert not update.is_internal

@@ -11,9 +11,10 @@ from django.conf import settings
 
 from busbar.conftest import World
 from busbar.incidents import actions
-from busbar.incidents.models import Incident, Update
+from busbar.incidents.models import Incident
 from busbar.incidents.tests.conftest import actor_for, raise_for
 from busbar.lib.actions import ActionError
+from busbar.records.models import Entry as Update
 
 pytestmark = pytest.mark.django_db
 LIMIT = settings.BUSBAR_TEXT_MAX_CHARS
@@ -43,7 +44,7 @@ def test_an_update_over_the_limit_is_refused_by_the_action(world: World, catalog
     with pytest.raises(ActionError) as refused:
         actions.add_update(actor=actor_for(world.user_a), incident=incident, body="z" * (LIMIT + 1))
     assert refused.value.field == "body"
-    assert not incident.updates.exists()
+    assert not incident.record.entries.exists()
 
 
 def test_an_update_over_the_limit_is_refused_on_the_page(world: World, catalogue) -> None:  # noqa: ANN001
@@ -53,7 +54,7 @@ def test_an_update_over_the_limit_is_refused_on_the_page(world: World, catalogue
     )
     assert response.status_code == 422
     assert f"at most {LIMIT} characters".encode() in response.content
-    assert not incident.updates.exists()
+    assert not incident.record.entries.exists()
 
 
 @pytest.mark.parametrize(
@@ -91,4 +92,4 @@ def test_an_overlong_emailed_reply_keeps_the_start_and_attaches_the_whole(world:
     attachment = update.attachments.get()
     assert attachment.filename == "message.txt"
     assert attachment.file.read().decode().strip() == text.strip()
-    assert Update.objects.filter(incident=incident).count() == 1
+    assert Update.objects.filter(record=incident.record).count() == 1

@@ -28,7 +28,7 @@ def download(client, incident, attachment):  # noqa: ANN001, ANN201
 
 def test_the_raising_party_and_the_desk_download_it_another_party_cannot(world, catalogue) -> None:  # noqa: ANN001
     incident = raise_for(world, catalogue, attachments=[("errors.csv", "text/csv", b"mpan,code\n1,E0001\n")])
-    attachment = incident.attachments.get()
+    attachment = incident.record.attachments.get()
     for user in (world.user_a, world.analyst):
         response = download(world.client(user), incident, attachment)
         assert response.status_code == 200
@@ -59,7 +59,7 @@ def test_an_internal_attachment_is_only_for_the_desk_and_the_provider(world, cat
         },
     )
     assert response.status_code == 302
-    attachment = incident.attachments.get()
+    attachment = incident.record.attachments.get()
     assert attachment.is_internal
     assert download(world.client(world.analyst), incident, attachment).status_code == 200
     assert download(world.client(world.resolver), incident, attachment).status_code == 200
@@ -80,4 +80,4 @@ def test_a_reply_with_a_refused_file_adds_nothing(world, catalogue) -> None:  # 
         },
     )
     assert response.status_code == 422 and 'id="id_reply-attachments_error"' in response.content.decode()
-    assert not incident.updates.exists() and not incident.attachments.exists()
+    assert not incident.record.entries.exists() and not incident.record.attachments.exists()

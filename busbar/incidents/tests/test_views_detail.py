@@ -121,7 +121,7 @@ def test_a_participant_cannot_write_an_internal_note(world, catalogue) -> None: 
     assert (
         act(world.client(world.user_a), incident, "reply", body="Any news?", internal="on").status_code == 302
     )
-    assert incident.updates.get().is_internal is False
+    assert incident.record.entries.get().is_internal is False
 
 
 def test_actions_outside_the_role_are_refused_and_change_nothing(world, catalogue) -> None:  # noqa: ANN001
@@ -164,7 +164,7 @@ def test_an_action_refusal_is_shown_on_the_field_it_names_with_422(world, catalo
     )
     assert response.status_code == 422 and "Nothing to change" in response.content.decode()
     incident.refresh_from_db()
-    assert incident.status == Status.NEW and not incident.updates.exists()
+    assert incident.status == Status.NEW and not incident.record.entries.exists()
 
 
 def test_resolved_incidents_go_back_to_work_only_by_reopening(world, catalogue) -> None:  # noqa: ANN001
@@ -200,10 +200,11 @@ def test_links_both_ways_and_only_to_visible_incidents(world, catalogue) -> None
     response = act(desk, second, "link", kind="duplicate_of", target=first.reference)
     assert response.status_code == 422 and "already duplicate of" in response.content.decode()
 
+    assert f'Duplicate of <a href="/incidents/{first.reference}/">' in desk.get(url(second)).content.decode()
     assert (
-        f'is duplicate of <a href="/incidents/{first.reference}/">' in desk.get(url(second)).content.decode()
+        f'Duplicated by <a href="/incidents/{second.reference}/">{second.reference}</a>'
+        in desk.get(url(first)).content.decode()
     )
-    assert f"{second.reference}</a> is duplicate of this incident" in desk.get(url(first)).content.decode()
     # A sees the link between its own incidents, but not the one to B's incident.
     page = world.client(world.user_a).get(url(second)).content.decode()
     assert first.reference in page and of_b.reference not in page and "Bravo's own problem" not in page

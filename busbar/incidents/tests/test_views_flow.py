@@ -58,7 +58,7 @@ def test_raise_triage_assign_resolve_close_entirely_through_views(world, catalog
     incident = Incident.objects.get()
     assert response.status_code == 302 and response.url == f"/incidents/{incident.reference}/"
     assert incident.organisation == world.org_a and incident.raised_by == world.user_a
-    assert incident.attachments.get().filename == "log.txt"
+    assert incident.record.attachments.get().filename == "log.txt"
     page = participant.get(response.url)
     assert b"Switch requests rejected" in page.content and b"log.txt" in page.content
     # Not yet assigned: the provider cannot see it at all.

@@ -90,10 +90,10 @@ def test_set_target_bumps_policy_version_and_journals(world: World, catalogue: C
 
 
 def test_the_sla_engine_sees_new_targets_at_once(world: World, catalogue: Catalogue) -> None:
-    from busbar.incidents import sla
+    from busbar.records import sla
 
     policy = catalogue.default
-    assert sla._targets(policy)[("1", "response")].amount == 10
+    assert sla.targets(policy)[("1", "response")].amount == 10
     sev1 = Severity.objects.get(scheme=_rec(), code="1")
     actions.set_target(
         actor=actor(world.ops),
@@ -105,7 +105,7 @@ def test_the_sla_engine_sees_new_targets_at_once(world: World, catalogue: Catalo
         calendar=catalogue.always,
     )
     policy.refresh_from_db()
-    assert sla._targets(policy)[("1", "response")].amount == 15
+    assert sla.targets(policy)[("1", "response")].amount == 15
 
 
 @pytest.mark.parametrize(

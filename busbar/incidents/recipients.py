@@ -1,4 +1,5 @@
-"""Who hears of what about incidents. Called on commit by actions; the sending runs in background tasks."""
+"""Who hears of what about incidents: read by the notification tasks (busbar.incidents.tasks) when they
+run, so a person who has lost access by then is not told."""
 
 from __future__ import annotations
 
@@ -7,45 +8,6 @@ from django.db.models import QuerySet
 
 from busbar.incidents.models import Impact, Incident
 from busbar.parties.models import Membership, MembershipRole
-
-
-def _tasks():  # noqa: ANN202 - imported late: tasks import this module
-    from busbar.incidents import tasks
-
-    return tasks
-
-
-def incident_raised(incident_id: int) -> None:
-    _tasks().notify_incident.enqueue(incident_id, "raised")
-
-
-def incident_updated(incident_id: int, what: str) -> None:
-    _tasks().notify_incident.enqueue(incident_id, what)
-
-
-def incident_assigned(incident_id: int) -> None:
-    _tasks().notify_incident.enqueue(incident_id, "assigned")
-
-
-def update_added(update_id: int) -> None:
-    _tasks().notify_update.enqueue(update_id)
-
-
-def sla_notice(notice_id: int) -> None:
-    _tasks().notify_sla_notice.enqueue(notice_id)
-
-
-def major_opened(major_id: int) -> None:
-    _tasks().notify_major.enqueue(major_id, "opened")
-
-
-def major_update_due(major_id: int) -> None:
-    _tasks().notify_major.enqueue(major_id, "update_due")
-
-
-def bulletin(communication_id: int) -> None:
-    _tasks().send_bulletin.enqueue(communication_id)
-
 
 # Recipients ------------------------------------------------------------------------------------
 
@@ -87,3 +49,16 @@ def bulletin_recipients(incident: Incident) -> list:
         org_ids = {incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
         qs = _active_users(organisation_id__in=org_ids)
     return [u for u in qs if u.wants("major_incident.bulletin")]
+
+
+def watchers(incident: Incident, *, internal: bool = False) -> list:
+    """People following the incident who may still see it (and, for ``internal`` news, who work it)."""
+    from busbar.incidents.queries import sees_internal, visible_to
+    from busbar.records.queries import watcher_users
+
+    people = [u for u in watcher_users(incident) if u.is_active]
+    return [
+        u
+        for u in people
+        if visible_to(u).filter(pk=incident.pk).exists() and (not internal or sees_internal(u, incident))
+    ]

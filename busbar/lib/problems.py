@@ -41,3 +41,31 @@ def status_title(status: int) -> str:
 
 def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def invalid_problem(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
+    """The 422 problem for input errors: ``errors`` is a list of ``{"field": name or None, "message": …}``."""
+    fields = ", ".join(e["field"] for e in errors if e["field"]) or "the request"
+    return problem_response(
+        request,
+        status=422,
+        title="The request is not valid",
+        detail=f"Check {fields}.",
+        kind="invalid",
+        errors=errors,
+    )
+
+
+def transition_refused(request: HttpRequest, exc: Any, *, current: str, allowed: Any) -> HttpResponse:
+    """The 409 for a status change the record type's table forbids (``exc``: an IllegalTransition), with
+    the record's ``current_status`` and the ``allowed_statuses`` from it."""
+    return problem_response(
+        request,
+        status=exc.status,
+        title=exc.title,
+        detail=exc.message,
+        kind="illegaltransition",
+        errors=[{"field": exc.field, "message": exc.message}],
+        current_status=current,
+        allowed_statuses=sorted(allowed),
+    )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    name = "busbar.records"
+    label = "records"
+    verbose_name = "Records"
+
+    def ready(self) -> None:
+        from busbar.lib.registry import api_router
+        from busbar.records.api import router
+
+        api_router("records", router, order=55)

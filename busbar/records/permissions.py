@@ -1,0 +1,23 @@
+"""Who may do what to any record, whatever its type. Each function answers None (allowed) or the reason
+it is refused; actions refuse with it, pages and the API offer with it."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+
+from busbar.records import registry
+
+
+def can_see(user, obj: Model) -> str | None:  # noqa: ANN001
+    """Whether the type's own visibility rule includes ``obj`` for ``user``."""
+    record_type = registry.get(obj.record.kind)
+    if not getattr(user, "is_authenticated", False):
+        return "Sign in first"
+    if not record_type.visible_to(user).filter(pk=obj.pk).exists():
+        return f"{record_type.label} not found"
+    return None
+
+
+def can_watch(user, obj: Model) -> str | None:  # noqa: ANN001
+    """Anyone entitled to see a record may follow it."""
+    return can_see(user, obj)
