@@ -5,8 +5,8 @@
 
 Signs in through the real forms (the analyst also through the TOTP step, with the code that
 `busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
-this script: login.png, participant-home.png, desk-home.png, organisation.png, invitations.png,
-raise-known-problem.png, problem.png.
+this script: login.png, participant-home.png, desk-home.png, organisation.png, problem.png,
+incident-known-problem.png, raise-known-problem.png, invitations.png.
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -77,7 +77,7 @@ def sign_in_with_code(page: Page, email: str, password: str, totp: str | None = 
     if "/accounts/2fa/authenticate/" not in page.url:
         raise SystemExit(f"expected the TOTP step after {email}'s password, got {page.url}")
     page.locator("input[name=code]").fill(totp or totp_code(email))
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^sign in$", re.I)).click()
     page.wait_for_url(re.compile(r"/$"))
 
 
@@ -118,20 +118,33 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     page.locator("main table a[href^='/problems/PRB']").first.click()
     page.wait_for_load_state()
     shoot(page, out, "problem.png")
+
+    # 6. An open incident on that service, not linked yet: the desk links it to the known problem in one step.
+    page.goto("/incidents/?queue=open&q=notifications")
+    settle(page)
+    page.locator("main table a[href^='/incidents/INC']").first.click()
+    page.wait_for_load_state()
+    page.locator(".suggestions").first.scroll_into_view_if_needed()
+    shoot(page, out, "incident-known-problem.png")
     ctx.close()
 
-    # 6. A participant raising an incident on CSS registration is shown the known problem at once.
+    # 7. A participant raising an incident on CSS registration is shown the known problem at once.
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
     page = ctx.new_page()
     sign_in(page, PARTICIPANT, password)
     page.goto("/incidents/new/")
-    page.get_by_label("Service").select_option(label=re.compile("CSS registration", re.I))
+    service = page.get_by_label("Service")
+    options = service.locator("option").all_inner_texts()
+    css = next((o for o in options if "css registration" in o.lower()), None)
+    if css is None:
+        raise SystemExit(f"no CSS registration service to raise on (options: {options})")
+    service.select_option(label=css)
     page.locator("#suggestions .suggestions").wait_for()
     page.get_by_label("Summary").fill("Bulk registration upload timed out")
     shoot(page, out, "raise-known-problem.png")
     ctx.close()
 
-    # 7. An organisation administrator's page with pending invitations (accepting needs consent).
+    # 8. An organisation administrator's page with pending invitations (accepting needs consent).
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
     page = ctx.new_page()
     sign_in_with_code(page, ORG_ADMIN, password)
