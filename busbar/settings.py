@@ -72,6 +72,12 @@ try:
     )
     BUSBAR_REOPEN_WINDOW_DAYS = env_int("BUSBAR_REOPEN_WINDOW_DAYS", 10, minimum=0, maximum=365)
     BUSBAR_MAJOR_UPDATE_MINUTES = env_int("BUSBAR_MAJOR_UPDATE_MINUTES", 60, minimum=5, maximum=24 * 60)
+    # Monitoring events with the same key on a service within this many minutes are folded into one.
+    BUSBAR_EVENT_FOLD_MINUTES = env_int("BUSBAR_EVENT_FOLD_MINUTES", 60, minimum=1, maximum=7 * 24 * 60)
+    # The largest batch of events one request may carry (1,000 events of a few kB at most).
+    BUSBAR_EVENT_BATCH_MAX_BYTES = env_int(
+        "BUSBAR_EVENT_BATCH_MAX_BYTES", 4 * 1024 * 1024, minimum=64 * 1024, maximum=64 * 1024 * 1024
+    )
     # Who hears of SLA breaches beyond the desk: membership roles, comma-separated.
     BUSBAR_SLA_ESCALATE_TO = env_list("BUSBAR_SLA_ESCALATE_TO", ["operations_manager"])
     _roles = {"participant", "resolver", "analyst", "operations_manager", "org_admin", "platform_admin"}
@@ -158,6 +164,7 @@ INSTALLED_APPS = [
     "busbar.records",
     "busbar.incidents",
     "busbar.problems",
+    "busbar.events",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from busbar.lib import registry
 from busbar.lib.problems import PROBLEM_TYPE, is_api, problem_response, status_title
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -77,12 +78,17 @@ def _nul_in(request: HttpRequest) -> str | None:
     return None
 
 
+def _limit(request: HttpRequest) -> int:
+    """The largest body this path reads: its app's own limit (registry.body_limit), else the site's."""
+    return registry.body_limit_for(request.path) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 def _too_large(request: HttpRequest) -> bool:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return length > _limit(request)
 
 
 class InputGuardMiddleware:
@@ -93,7 +99,7 @@ class InputGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _too_large(request):
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            limit = _limit(request)
             message = f"The request body is larger than {limit:,} bytes"
             if is_api(request):
                 return problem_response(

@@ -89,6 +89,17 @@ def sla_users() -> list[SlaUser]:
 
 
 _DEMO: dict[str, int] = {}
+_BODY_LIMITS: dict[str, int] = {}
+
+
+def body_limit(path_prefix: str, max_bytes: int) -> None:
+    """Requests under ``path_prefix`` may carry at most ``max_bytes`` of body (413 beyond, before reading)."""
+    _BODY_LIMITS[path_prefix] = max_bytes
+
+
+def body_limit_for(path: str) -> int | None:
+    matches = [(len(p), n) for p, n in _BODY_LIMITS.items() if path.startswith(p)]
+    return max(matches)[1] if matches else None
 
 
 def demo_loader(path: str, *, order: int = 50) -> None:

@@ -1,0 +1,1 @@
+from busbar.incidents.tests.conftest import catalogue  # noqa: F401 - the fixture
