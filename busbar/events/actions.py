@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record as journal
@@ -79,6 +79,24 @@ def _raise_for(event: Event, now: dt.datetime) -> Incident:
         channel=Channel.MONITORING,
         now=now,
     )
+
+
+_TABLE = Event._meta.db_table
+# Only the model's own table name is interpolated; the values are parameters.
+_UPDATE = (
+    f"UPDATE {_TABLE} SET count = %s, last_seen = %s, message = %s, severity = %s, cleared_at = %s, "  # noqa: S608
+    "incident_id = %s WHERE id = %s"
+)
+
+
+def _save_folded(rows: list[Event]) -> None:
+    """One prepared UPDATE run for every folded event (executemany): far cheaper than bulk_update's CASE
+    expressions over a thousand rows."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _UPDATE,
+            [(e.count, e.last_seen, e.message, e.severity, e.cleared_at, e.incident_id, e.pk) for e in rows],
+        )
 
 
 @action
@@ -166,9 +184,7 @@ def ingest(*, actor: Actor, events: Sequence[Incoming], now: dt.datetime | None 
         if ev.incident_id is not None:
             changed[ev.pk] = ev
     if changed:
-        Event.objects.bulk_update(
-            list(changed.values()), ["count", "last_seen", "message", "severity", "cleared_at", "incident"]
-        )
+        _save_folded(list(changed.values()))
     for ev in cleared:
         if ev.incident_id is not None and ev.incident.status in OPEN_STATUSES:
             incident_actions.add_update(
