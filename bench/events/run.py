@@ -80,6 +80,18 @@ def prepare(database: str, work: Path) -> dict[str, str]:
     return env
 
 
+def empty_events(env: dict[str, str]) -> None:
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('DELETE FROM events_event')\n"
+        "    if connection.vendor == 'sqlite': c.execute('PRAGMA wal_checkpoint(TRUNCATE)')"
+    )
+    subprocess.run(
+        [str(BIN / "busbar"), "shell", "-c", code], env=env, cwd=REPO, check=True, capture_output=True
+    )
+
+
 def serve(kind: str, env: dict[str, str], port: int) -> subprocess.Popen:
     workers = str(os.cpu_count() * 2 + 1)
     if kind == "busbar":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -89,6 +90,24 @@ _UPDATE = (
 )
 
 
+def _key_lock(service_id: int, key: str) -> int:
+    digest = hashlib.blake2b(f"events:{service_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lock_keys(keys: set[tuple[int, str]]) -> None:
+    """Two batches carrying the same key take turns (else both could start a new event for it, or lock
+    each other's rows in opposite orders). PostgreSQL: transaction advisory locks, taken in one order;
+    SQLite's IMMEDIATE transactions already run one writer at a time."""
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k",
+            [sorted({_key_lock(*k) for k in keys})],
+        )
+
+
 def _save_folded(rows: list[Event]) -> None:
     """One prepared UPDATE run for every folded event (executemany): far cheaper than bulk_update's CASE
     expressions over a thousand rows."""
@@ -115,6 +134,7 @@ def ingest(*, actor: Actor, events: Sequence[Incoming], now: dt.datetime | None 
     keys = {(e.service.pk, e.dedupe_key) for e in events}
     since = min((e.at for e in events), default=now) - _window()
     current: dict[tuple[int, str], Event] = {}
+    _lock_keys(keys)
     if keys:
         candidates = Event.objects.select_for_update().filter(
             service_id__in={k[0] for k in keys},
@@ -123,7 +143,7 @@ def ingest(*, actor: Actor, events: Sequence[Incoming], now: dt.datetime | None 
             last_seen__gte=since,
         )
         for ev in candidates.select_related("service__sla_policy__scheme", "service__provider").order_by(
-            "last_seen"
+            "last_seen", "pk"
         ):
             current[(ev.service_id, ev.dedupe_key)] = ev
     created: list[Event] = []
