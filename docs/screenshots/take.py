@@ -6,7 +6,7 @@
 Signs in through the real forms (the analyst also through the TOTP step, with the code that
 `busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
 this script: login.png, participant-home.png, desk-home.png, organisation.png, problem.png,
-incident-known-problem.png, raise-known-problem.png, invitations.png.
+incident-known-problem.png, events.png, raise-known-problem.png, invitations.png.
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -126,9 +126,13 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     page.wait_for_load_state()
     page.locator(".suggestions").first.scroll_into_view_if_needed()
     shoot(page, out, "incident-known-problem.png")
+
+    # 7. The monitoring events page: the demo storm of 1,000 critical events is one event and one incident.
+    page.goto("/events/")
+    shoot(page, out, "events.png")
     ctx.close()
 
-    # 7. A participant raising an incident on CSS registration is shown the known problem at once.
+    # 8. A participant raising an incident on CSS registration is shown the known problem at once.
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
     page = ctx.new_page()
     sign_in(page, PARTICIPANT, password)
@@ -144,7 +148,7 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     shoot(page, out, "raise-known-problem.png")
     ctx.close()
 
-    # 8. An organisation administrator's page with pending invitations (accepting needs consent).
+    # 9. An organisation administrator's page with pending invitations (accepting needs consent).
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
     page = ctx.new_page()
     sign_in_with_code(page, ORG_ADMIN, password)
