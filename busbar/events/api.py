@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from busbar.events import actions, permissions, queries
 from busbar.events.models import Event, EventSeverity
 from busbar.lib.actions import ActionError, Actor, NotPermitted
+from busbar.lib.forms import parse_id
 from busbar.lib.pagination import Page
 from busbar.lib.schema import Id, IdOrSlug, InputSchema, Instant, Ref
 from busbar.parties.queries import scope_for
@@ -75,18 +76,17 @@ class EventFilters(Schema):
 
 
 def _services(items: list[EventIn]) -> list[Service]:
+    """Each event's service, by id (ASCII digits within a database key) or slug; any other is a 422."""
     wanted = {i.service for i in items}
-    ids = {int(v) for v in wanted if v.isdigit()}
-    slugs = {v for v in wanted if not v.isdigit()}
-    found = {
-        str(s.pk): s for s in Service.objects.filter(pk__in=ids, is_active=True).select_related("provider")
-    }
-    found.update(
-        {s.slug: s for s in Service.objects.filter(slug__in=slugs, is_active=True).select_related("provider")}
-    )
+    ids = {pk for v in wanted if (pk := parse_id(v)) is not None}
+    slugs = {v for v in wanted if parse_id(v) is None}
+    active = Service.objects.filter(is_active=True).select_related("provider")
+    found = {str(s.pk): s for s in active.filter(pk__in=ids)}
+    found.update({s.slug: s for s in active.filter(slug__in=slugs)})
     out = []
     for index, item in enumerate(items):
-        service = found.get(item.service)
+        pk = parse_id(item.service)
+        service = found.get(str(pk) if pk is not None else item.service)
         if service is None:
             raise ActionError(f"No active service {item.service}", field=f"[{index}].service")
         out.append(service)

@@ -84,6 +84,8 @@ def test_who_may_send_and_read(world, catalogue) -> None:  # noqa: ANN001
     ("mutate", "field"),
     [
         ({"service": "no-such-service"}, "[1].service"),
+        ({"service": 9223372036854775808}, "[1].service"),
+        ({"service": "²"}, "[1].service"),
         ({"dedupe_key": "k" * 201}, "dedupe_key"),
         ({"severity": "panic"}, "severity"),
         ({"message": ""}, "message"),
