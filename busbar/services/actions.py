@@ -23,9 +23,10 @@ from django.utils.text import slugify
 
 from busbar.audit.journal import diff, record, snapshot
 from busbar.lib import registry
-from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
+from busbar.lib.actions import ActionError, Actor, Conflict, action, refuse
 from busbar.parties.models import Organisation
-from busbar.parties.queries import scope_for
+from busbar.parties.queries import scope_of
+from busbar.services import permissions
 from busbar.services.models import (
     Calendar,
     CalendarClosure,
@@ -53,13 +54,7 @@ _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
 
 def _require_catalogue_admin(actor: Actor) -> None:
-    if actor.user is None:
-        return
-    scope = scope_for(actor.user)
-    if not (scope.is_platform_admin or scope.is_operations):
-        raise NotPermitted(
-            "Only platform administrators and operations managers can change the service catalogue"
-        )
+    refuse(permissions.can_change_catalogue(scope_of(actor)))
 
 
 def _clean_name(value: str, *, what: str) -> str:

@@ -22,7 +22,7 @@ from busbar.lib import slaclock
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error, parse_id
 from busbar.parties.queries import organisations_visible_to, scope_for
-from busbar.services import actions
+from busbar.services import actions, permissions
 from busbar.services.forms import (
     CalendarForm,
     ClosureForm,
@@ -117,8 +117,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 
 def can_edit_catalogue(user: Any) -> bool:
-    scope = scope_for(user)
-    return scope.is_platform_admin or scope.is_operations
+    return permissions.can_change_catalogue(scope_for(user)) is None
 
 
 def _show_error(form: forms.Form, exc: ActionError, fields: dict[str, str] | None = None) -> None:
