@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from busbar.audit.journal import record as journal
@@ -248,5 +248,4 @@ def promote(*, actor: Actor, event: Event, now: dt.datetime | None = None) -> In
         owner=event.service.provider,
         changes={"event": [None, event.dedupe_key], "incident": [None, incident.reference]},
     )
-    transaction.on_commit(lambda: None)
     return incident

@@ -34,6 +34,13 @@ def _journal(actor: Actor, problem: Problem, what: str, changes: dict | None = N
     )
 
 
+def _still(problem: Problem, *, open_only: bool) -> None:
+    """Refuse (409) work on a problem that is no longer open (``open_only``) or has ended."""
+    ended = not problem.is_open if open_only else problem.status in (Status.CLOSED, Status.CANCELLED)
+    if ended:
+        raise Conflict(f"{problem.reference} is {problem.get_status_display().lower()}", field="status")
+
+
 def _status(problem: Problem, target: str) -> dict:
     current = problem.status
     check_transition(TRANSITIONS, current, target, what=f"Problem {problem.reference}")
@@ -152,8 +159,7 @@ def record_root_cause(
     now = now or timezone.now()
     problem = _lock(problem)
     refuse(permissions.can_work(scope_of(actor), problem))
-    if not problem.is_open:
-        raise Conflict(f"{problem.reference} is {problem.get_status_display().lower()}", field="status")
+    _still(problem, open_only=True)
     if category not in RootCauseCategory.values:
         raise ActionError(f"Unknown root-cause category {category!r}", field="category")
     root_cause = root_cause.strip()
@@ -182,8 +188,7 @@ def mark_known(*, actor: Actor, problem: Problem, workaround: str, now: dt.datet
     now = now or timezone.now()
     problem = _lock(problem)
     refuse(permissions.can_work(scope_of(actor), problem))
-    if not problem.is_open:
-        raise Conflict(f"{problem.reference} is {problem.get_status_display().lower()}", field="status")
+    _still(problem, open_only=True)
     workaround = workaround.strip()
     if not workaround:
         raise ActionError("Describe the workaround participants can use", field="workaround")
@@ -220,8 +225,7 @@ def record_fix(
     now = now or timezone.now()
     problem = _lock(problem)
     refuse(permissions.can_work(scope_of(actor), problem))
-    if not problem.is_open:
-        raise Conflict(f"{problem.reference} is {problem.get_status_display().lower()}", field="status")
+    _still(problem, open_only=True)
     fix = fix.strip()
     if not fix:
         raise ActionError("Describe the fix", field="fix")
@@ -337,8 +341,7 @@ def link_incidents(
     now = now or timezone.now()
     problem = _lock(problem)
     refuse(permissions.can_work(scope_of(actor), problem))
-    if problem.status in (Status.CLOSED, Status.CANCELLED):
-        raise Conflict(f"{problem.reference} is {problem.get_status_display().lower()}", field="status")
+    _still(problem, open_only=False)
     references = list(incidents)
     if not references:
         raise ActionError("Name at least one incident", field="incidents")
@@ -359,8 +362,7 @@ def add_update(
     now = now or timezone.now()
     problem = _lock(problem)
     refuse(permissions.can_work(scope_of(actor), problem))
-    if problem.status in (Status.CLOSED, Status.CANCELLED):
-        raise Conflict(f"{problem.reference} is {problem.get_status_display().lower()}", field="status")
+    _still(problem, open_only=False)
     entry = steps.add_entry(problem.record, actor=actor, body=body, internal=internal, now=now)
     _save(problem, [], now)
     _journal(

@@ -13,7 +13,7 @@ from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.query import ModelIterable
 
 from busbar.records import registry
-from busbar.records.models import Attachment, Entry, Link, Record, Watcher
+from busbar.records.models import Attachment, Entry, Link, Watcher
 
 
 def works_on(user, obj: Model) -> bool:  # noqa: ANN001
@@ -88,18 +88,6 @@ INVERSE_LABELS = {
     Link.Kind.FIXED_BY: "Fixes",
     Link.Kind.DOCUMENTED_IN: "Documents",
 }
-
-
-def visible_records(user, records: list[Record]) -> dict[int, Model]:  # noqa: ANN001
-    """Of ``records`` (any types), the typed objects ``user`` may see, by Record id: one query per type."""
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for r in records:
-        by_kind[r.kind].append(r.pk)
-    found: dict[int, Model] = {}
-    for kind, ids in by_kind.items():
-        for obj in registry.get(kind).visible_to(user).filter(record_id__in=ids):
-            found[obj.record_id] = obj
-    return found
 
 
 def _visible_end(user, side: str) -> Q:  # noqa: ANN001
