@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "busbar.records",
     "busbar.incidents",
     "busbar.problems",
+    "busbar.knowledge",
     "busbar.events",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("busbar.records.urls")),
     path("", include("busbar.incidents.urls")),
     path("", include("busbar.problems.urls")),
+    path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", mounted().urls),

@@ -11,17 +11,11 @@ from django.utils import timezone
 
 from busbar.accounts.models import ApiToken, User, hash_token, new_token_secret
 from busbar.audit.journal import diff, record, snapshot
+from busbar.lib import registry
 from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
 from busbar.parties.models import Membership, MembershipRole, Organisation
 
 MAX_TOKENS_PER_USER = 20
-NOTIFICATION_KINDS = {
-    "incident.new": "New incidents raised (service desk)",
-    "incident.update": "Updates to incidents I raised or work on",
-    "incident.assigned": "Incidents assigned to my organisation",
-    "incident.sla": "SLA warnings and breaches",
-    "major_incident.bulletin": "Major-incident bulletins",
-}
 
 
 def _owner(actor: Actor, user: User) -> Organisation | None:
@@ -54,11 +48,12 @@ def update_profile(*, actor: Actor, user: User, full_name: str, phone: str = "")
 def set_notification_preferences(*, actor: Actor, user: User, preferences: dict[str, bool]) -> User:
     if actor.user is not None and actor.user.pk != user.pk:
         raise NotPermitted("You can only change your own preferences")
-    unknown = set(preferences) - set(NOTIFICATION_KINDS)
+    kinds = registry.notification_kinds()  # registered by the apps that send them
+    unknown = set(preferences) - set(kinds)
     if unknown:
         raise ActionError(f"Unknown notification kind {sorted(unknown)[0]!r}", field="preferences")
     before = dict(user.notification_preferences)
-    user.notification_preferences = {k: bool(preferences.get(k, True)) for k in NOTIFICATION_KINDS}
+    user.notification_preferences = {k: bool(preferences.get(k, True)) for k in kinds}
     user.save(update_fields=["notification_preferences"])
     record(
         actor=actor,

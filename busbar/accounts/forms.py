@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from busbar.accounts.actions import NOTIFICATION_KINDS
+from busbar.lib.registry import notification_kinds
 
 
 class ProfileForm(forms.Form):
@@ -13,7 +13,7 @@ class ProfileForm(forms.Form):
 class NotificationForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        for kind, label in NOTIFICATION_KINDS.items():
+        for kind, label in notification_kinds().items():
             self.fields[kind] = forms.BooleanField(label=label, required=False)
 
 

@@ -17,6 +17,7 @@ from busbar.accounts.mfa import has_strong_factor
 from busbar.accounts.queries import api_tokens_visible_to
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
+from busbar.lib.registry import notification_kinds
 from busbar.parties.queries import open_invitations_for, scope_for
 
 
@@ -24,7 +25,7 @@ from busbar.parties.queries import open_invitations_for, scope_for
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile_form = ProfileForm(initial={"full_name": user.full_name, "phone": user.phone})
-    notify_form = NotificationForm(initial={k: user.wants(k) for k in actions.NOTIFICATION_KINDS})
+    notify_form = NotificationForm(initial={k: user.wants(k) for k in notification_kinds()})
     status = 200
     if request.method == "POST":
         try:

@@ -187,8 +187,8 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         loc = [str(p) for p in err.get("loc", ())]
         # Drop the leading location parts ninja adds (body/query/path, then the parameter name), keeping a
         # real field that happens to be called "body".
-        while loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
-            loc = loc[1:]
+        if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+            loc = loc[1:]  # once: a field may itself be called "body" or "query"
             if loc and loc[0] in ("payload", "filters", "pagination", "data"):
                 loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})

@@ -21,6 +21,7 @@ class IncidentsConfig(AppConfig):
             demo_loader,
             home_panel,
             nav_entry,
+            notification_kind,
             sla_user,
             timeline_only,
         )
@@ -37,6 +38,7 @@ class IncidentsConfig(AppConfig):
                 works_on=queries.sees_internal,
                 url_name="incident_detail",
                 sla_basis=sla.basis,
+                email_replies=True,
             )
         )
         nav_entry("Incidents", "incident_list", order=10)
@@ -57,6 +59,11 @@ class IncidentsConfig(AppConfig):
             policy_changed=lambda policy_id: tasks.recompute_sla_for_policy.enqueue(policy_id),
         )
         timeline_only("incidents", "incident")
+        notification_kind("incident.new", "New incidents raised (service desk)")
+        notification_kind("incident.update", "Updates to incidents I raised or work on")
+        notification_kind("incident.assigned", "Incidents assigned to my organisation")
+        notification_kind("incident.sla", "SLA warnings and breaches")
+        notification_kind("major_incident.bulletin", "Major-incident bulletins")
         timeline_only("incidents", "majorincident")
         periodic(tasks.scan_sla)
         periodic(tasks.remind_majors)

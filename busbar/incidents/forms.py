@@ -373,12 +373,19 @@ class ResolveForm(PageForm):
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text="What was wrong and what fixed it",
     )
+    article = forms.CharField(
+        required=False,
+        max_length=20,
+        label="Knowledge article used",
+        help_text="e.g. KB0000012: the incident is linked to it, so the next person finds the answer",
+    )
 
     def submit(self, actor: Actor) -> str:
+        article = self.cleaned_data["article"].strip()
         incident_actions.resolve_incident(
-            actor=actor, incident=self.incident, resolution=self.cleaned_data["resolution"]
+            actor=actor, incident=self.incident, resolution=self.cleaned_data["resolution"], article=article
         )
-        return f"{self.incident.reference} resolved."
+        return f"{self.incident.reference} resolved" + (f", with {article.upper()}." if article else ".")
 
 
 class CloseForm(PageForm):

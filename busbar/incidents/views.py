@@ -413,9 +413,15 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{incident.reference} raised. The service desk has been told.")
                 return redirect("incident_detail", reference=incident.reference)
-    # Known problems (and later articles) on the chosen service: also without JavaScript, once posted.
-    service = form.cleaned_data.get("service") if form.is_bound and hasattr(form, "cleaned_data") else None
-    suggestions = record_registry.suggestions("incident", request.user, service=service) if service else []
+    # Known problems on the chosen service and articles matching the summary: also without JavaScript,
+    # once posted.
+    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    service, text = data.get("service"), data.get("summary", "")
+    suggestions = (
+        record_registry.suggestions("incident", request.user, service=service, text=text)
+        if service or text
+        else []
+    )
     return render(
         request,
         "incidents/incident_form.html",

@@ -88,6 +88,18 @@ def sla_users() -> list[SlaUser]:
     return [_SLA_USERS[k] for k in sorted(_SLA_USERS)]
 
 
+_NOTIFICATION_KINDS: dict[str, str] = {}
+
+
+def notification_kind(key: str, label: str) -> None:
+    """A kind of email people may switch off on their profile (``User.wants(key)``)."""
+    _NOTIFICATION_KINDS[key] = label
+
+
+def notification_kinds() -> dict[str, str]:
+    return dict(_NOTIFICATION_KINDS)
+
+
 _DEMO: dict[str, int] = {}
 _BODY_LIMITS: dict[str, int] = {}
 

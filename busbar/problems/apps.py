@@ -7,7 +7,7 @@ class ProblemsConfig(AppConfig):
     verbose_name = "Problems"
 
     def ready(self) -> None:
-        from busbar.lib.registry import api_router, demo_loader, nav_entry, timeline_only
+        from busbar.lib.registry import api_router, demo_loader, nav_entry, notification_kind, timeline_only
         from busbar.problems import queries, suggest
         from busbar.problems.api import router
         from busbar.records.registry import RecordType, register, suggester
@@ -29,3 +29,6 @@ class ProblemsConfig(AppConfig):
         api_router("problems", router, order=61)
         demo_loader("busbar.problems.demo:load", order=30)
         timeline_only("problems", "problem")
+        notification_kind("problem.new", "New problems on the services I work on")
+        notification_kind("problem.workaround", "Workarounds and fixes for problems behind my incidents")
+        notification_kind("problem.update", "Updates to problems I watch")

@@ -14,9 +14,11 @@ from busbar.records.registry import Suggestion
 SHOWN = 5
 
 
-def known_problems(user, *, service, obj=None) -> list[Suggestion]:  # noqa: ANN001
+def known_problems(user, *, service, obj=None, text: str = "") -> list[Suggestion]:  # noqa: ANN001
     """Open known problems with a workaround on ``service`` that ``user`` may see; for an existing record
     ``obj``, those not yet linked to it, each with a one-step link for whoever may link it."""
+    if service is None:
+        return []
     qs = queries.known_on_service(user, service)
     if obj is not None:  # not those already linked to it, either way (in the same query)
         qs = qs.exclude(Exists(Link.objects.filter(source_id=obj.record_id, target_id=OuterRef("record_id"))))
@@ -34,6 +36,8 @@ def known_problems(user, *, service, obj=None) -> list[Suggestion]:  # noqa: ANN
                 url=reverse("problem_detail", args=[problem.reference]),
                 link_url=reverse("problem_link_incident", args=[problem.reference]) if can_link else None,
                 label="Workaround",
+                heading="Known problems on this service",
+                link_fields=(("incident", obj.reference),) if can_link else (),
             )
         )
     return found

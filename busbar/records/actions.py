@@ -8,10 +8,10 @@ from django.db.models import Model
 from django.utils import timezone
 
 from busbar.audit.journal import record as journal
-from busbar.lib.actions import Actor, Conflict, NotPermitted, action
-from busbar.records import registry
-from busbar.records.models import Watcher
-from busbar.records.permissions import can_watch
+from busbar.lib.actions import Actor, Conflict, NotPermitted, action, refuse
+from busbar.records import registry, steps
+from busbar.records.models import Link, Watcher
+from busbar.records.permissions import can_link, can_watch
 
 
 def _owner(obj: Model) -> Model | None:
@@ -50,3 +50,49 @@ def unwatch(*, actor: Actor, obj: Model) -> None:
     journal(
         actor=actor, action=f"{kind}.unwatch", obj=obj, owner=_owner(obj), changes={"watching": [True, False]}
     )
+
+
+def _journal_link(actor: Actor, source: Model, target: Model, kind: str, *, linked: bool) -> None:
+    """One entry on each record's history (each type's timeline hides it from those who may not see the
+    other end)."""
+    label = Link.Kind(kind).label
+    from busbar.records.queries import INVERSE_LABELS
+
+    inverse = INVERSE_LABELS.get(Link.Kind(kind), label)
+    for obj, text in ((source, f"{label} {target.reference}"), (target, f"{inverse} {source.reference}")):
+        change = [None, text] if linked else [text, None]
+        journal(
+            actor=actor,
+            action=f"{registry.get(obj.record.kind).kind}.link",
+            obj=obj,
+            owner=_owner(obj),
+            changes={"link": change},
+        )
+
+
+@action
+def link_records(*, actor: Actor, source: Model, target: Model, kind: str) -> Link:
+    """``source`` <kind> ``target``, records of any two types (INC documented in KB, PRB fixed by CHG):
+    by whoever works ``source`` and may see ``target``."""
+    refuse(can_link(actor.user, source, target), field="target")
+    link = steps.link(source.record, target.record, kind, actor=actor)
+    _journal_link(actor, source, target, kind, linked=True)
+    return link
+
+
+@action
+def unlink_records(*, actor: Actor, source: Model, target: Model, kind: str) -> None:
+    """Remove a link made in error (either way round), by whoever works ``source``."""
+    refuse(can_link(actor.user, source, target), field="target")
+    deleted, _ = Link.objects.filter(
+        source_id=source.record_id, target_id=target.record_id, kind=kind
+    ).delete()
+    if not deleted:
+        deleted, _ = Link.objects.filter(
+            source_id=target.record_id, target_id=source.record_id, kind=kind
+        ).delete()
+        if deleted:
+            source, target = target, source
+    if not deleted:
+        raise Conflict(f"{source.reference} is not linked that way to {target.reference}", field="target")
+    _journal_link(actor, source, target, kind, linked=False)

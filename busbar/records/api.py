@@ -1,13 +1,15 @@
 """API shared by every record type: look a reference up, follow a record."""
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from busbar.lib.actions import Actor
-from busbar.lib.schema import Ref, RefPath
+from busbar.lib.actions import ActionError, Actor
+from busbar.lib.schema import InputSchema, Ref, RefPath
 from busbar.records import actions, registry
+from busbar.records.models import Link
 from busbar.records.queries import find_visible, is_watching, links_visible_to, title_of
 
 router = Router(tags=["Records"])
@@ -119,4 +121,55 @@ def watch(request: HttpRequest, reference: RefPath) -> Status:
 def unwatch(request: HttpRequest, reference: RefPath) -> Status:
     obj = _visible(request, reference)
     actions.unwatch(actor=Actor.from_request(request, channel="api"), obj=obj)
+    return Status(204, None)
+
+
+LinkKind = Literal[tuple(Link.Kind.values)]  # type: ignore[valid-type]
+
+
+class RecordLinkIn(InputSchema):
+    target: Annotated[str, Field(min_length=3, max_length=20, description="The other record's reference")]
+    kind: LinkKind = Field(  # type: ignore[valid-type]
+        ...,
+        description="This record is <kind> the target: duplicate_of, caused_by, related_to, fixed_by, "
+        "documented_in",
+    )
+
+
+def _target(request: HttpRequest, reference: str):  # noqa: ANN202
+    target = find_visible(request.user, reference)
+    if target is None:
+        raise ActionError(f"No record {reference}", field="target")
+    return target
+
+
+@router.get("/records/{reference}/links", response=list[LinkedOut], summary="A record's links")
+def list_links(request: HttpRequest, reference: RefPath) -> list[dict]:
+    """Both ways, to records of any type; a link to a record you may not see is not shown."""
+    return linked(request.user, _visible(request, reference))
+
+
+@router.post("/records/{reference}/links", response={201: list[LinkedOut]}, summary="Link to another record")
+def add_link(request: HttpRequest, reference: RefPath, payload: RecordLinkIn) -> Status:
+    """By whoever works the record (e.g. an incident documented in an article). A target you may not see
+    is refused as not found; 409 if the link exists."""
+    obj = _visible(request, reference)
+    actions.link_records(
+        actor=Actor.from_request(request, channel="api"),
+        source=obj,
+        target=_target(request, payload.target),
+        kind=payload.kind,
+    )
+    return Status(201, linked(request.user, obj))
+
+
+@router.delete("/records/{reference}/links/{target}", response={204: None}, summary="Remove a link")
+def remove_link(request: HttpRequest, reference: RefPath, target: RefPath, kind: LinkKind) -> Status:  # type: ignore[valid-type]
+    obj = _visible(request, reference)
+    actions.unlink_records(
+        actor=Actor.from_request(request, channel="api"),
+        source=obj,
+        target=_target(request, target),
+        kind=kind,
+    )
     return Status(204, None)

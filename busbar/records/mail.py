@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 
 from busbar.lib.mail import incident_message_id, render_email, subject_tag
 from busbar.lib.taskcontext import message_token
+from busbar.records import registry
 
 
 def send(reference: str, url: str, recipients: list[str], template: str, context: dict) -> int:
@@ -18,7 +19,13 @@ def send(reference: str, url: str, recipients: list[str], template: str, context
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return 0
-    context = {"url": url, "reference": reference, **context}
+    record_type = registry.for_reference(reference)
+    context = {
+        "url": url,
+        "reference": reference,
+        "email_replies": bool(record_type and record_type.email_replies),
+        **context,
+    }
     subject, body = render_email(template, context)
     footer = render_to_string("records/email/_footer.txt", context)
     sent = 0

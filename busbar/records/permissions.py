@@ -21,3 +21,14 @@ def can_see(user, obj: Model) -> str | None:  # noqa: ANN001
 def can_watch(user, obj: Model) -> str | None:  # noqa: ANN001
     """Anyone entitled to see a record may follow it."""
     return can_see(user, obj)
+
+
+def can_link(user, source: Model, target: Model) -> str | None:  # noqa: ANN001
+    """Link ``source`` to ``target`` (or remove the link): whoever works ``source`` (its type decides: the
+    desk, the assigned or owning provider), when they may see ``target`` too. ``user`` None is Busbar
+    itself (demo, monitoring), which may."""
+    if user is None:
+        return None
+    if not registry.get(source.record.kind).works_on(user, source):
+        return f"Only those who work {source.reference} can link it to other records"
+    return can_see(user, target)

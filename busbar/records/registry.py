@@ -35,6 +35,8 @@ class RecordType:
     #: How its timeline is redacted for those who do not work it (see records.queries.redact_timeline):
     #: link_actions, private_actions, private_changes, public_notes.
     timeline_rules: dict[str, frozenset[str]] | None = field(default=None, compare=False, hash=False)
+    #: Whether a reply to its emails is threaded back onto the record (the footer then says so).
+    email_replies: bool = False
 
     @property
     def model_class(self) -> type[Model]:
@@ -97,31 +99,37 @@ def reference_pattern() -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A record offered to someone working on another: "this looks like PRB0000012 — workaround: …"."""
+    """A record offered to someone raising or working another: "this looks like PRB0000012 — workaround:
+    …", or an article that may answer it."""
 
     kind: str
     reference: str
     title: str
     detail: str
     url: str
-    #: Where the desk links the record being worked on to this one in one step (None: not offered).
+    #: Where whoever works the record being worked on links it to this one in one step (None: not
+    #: offered), with the form's hidden fields.
     link_url: str | None = None
     label: str = ""
+    #: The heading the suggestions of this kind are shown under.
+    heading: str = ""
+    link_fields: tuple[tuple[str, str], ...] = ()
 
 
-#: for kind → suggesters: (user, service, obj or None) -> [Suggestion]
+#: for kind → suggesters: (user, service, obj or None, text) -> [Suggestion]
 _SUGGESTERS: dict[str, list[Callable[..., list[Suggestion]]]] = {}
 
 
 def suggester(for_kind: str, provider: Callable[..., list[Suggestion]]) -> None:
-    """``provider(user, *, service, obj)`` offers records to whoever raises or works a ``for_kind`` record
-    on ``service`` (``obj`` None while it is being raised)."""
+    """``provider(user, *, service, obj, text)`` offers records to whoever raises or works a ``for_kind``
+    record on ``service`` (either may be None), ``obj`` None while it is being raised, ``text`` what
+    they have typed so far (its summary)."""
     if provider not in _SUGGESTERS.setdefault(for_kind, []):
         _SUGGESTERS[for_kind].append(provider)
 
 
-def suggestions(for_kind: str, user, *, service, obj=None) -> list[Suggestion]:  # noqa: ANN001
+def suggestions(for_kind: str, user, *, service, obj=None, text: str = "") -> list[Suggestion]:  # noqa: ANN001
     found: list[Suggestion] = []
     for provider in _SUGGESTERS.get(for_kind, []):
-        found += provider(user, service=service, obj=obj)
+        found += provider(user, service=service, obj=obj, text=text)
     return found

@@ -48,6 +48,9 @@ from busbar.lib.actions import (
 from busbar.lib.limits import NAME_TEXT, SHORT_TEXT, check_text
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_for
+from busbar.records import actions as record_actions
+from busbar.records import queries as record_queries
+from busbar.records import registry as record_registry
 from busbar.records import steps as kernel
 from busbar.records.models import ClockEvent, Link
 from busbar.records.models import Entry as Update
@@ -303,14 +306,22 @@ def set_pending(
 
 @action
 def resolve_incident(
-    *, actor: Actor, incident: Incident, resolution: str, now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    incident: Incident,
+    resolution: str,
+    article: str = "",
+    now: dt.datetime | None = None,
 ) -> Incident:
+    """Resolved, saying how; ``article`` (a knowledge article's reference) is the one used, and the
+    incident is linked to it ("documented in") for whoever meets the same thing next."""
     now = now or timezone.now()
     incident = _lock(incident)
     _require(permissions.can_resolve, actor, incident)
     if not resolution.strip():
         raise ActionError("Say how the incident was resolved", field="resolution")
     check_text(resolution, field="resolution")
+    used = _article_used(actor, incident, article)
     changes = _set_status(incident, Status.RESOLVED, now)
     changes.update(_mark_responded(incident, now))
     incident.resolution = resolution.strip()
@@ -319,8 +330,36 @@ def resolve_incident(
     changes["resolution"] = [None, incident.resolution]
     _save(incident, ["status", "resolution", "resolved_at", "responded_at"], now)
     _journal(actor, incident, "resolve", changes)
+    if used is not None:
+        record_actions.link_records(actor=actor, source=incident, target=used, kind=Link.Kind.DOCUMENTED_IN)
     transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "resolved"))
     return incident
+
+
+def _article_used(actor: Actor, incident: Incident, reference: str):  # noqa: ANN202
+    """The knowledge article named as used, which the actor may read; None when none is named or it is
+    already linked. Anything else is refused, naming the field."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    normal = record_registry.normalise(reference)
+    record_type = record_registry.for_reference(normal) if normal else None
+    if record_type is None or record_type.kind != "article":
+        raise ActionError(
+            f"{reference} is not a knowledge article's reference (e.g. KB0000012)", field="article"
+        )
+    found = (
+        record_queries.find_visible(actor.user, normal)
+        if actor.user is not None
+        else record_type.model_class.objects.filter(reference=normal).first()
+    )
+    if found is None:
+        raise ActionError(f"No knowledge article {normal}", field="article")
+    if Link.objects.filter(
+        source_id=incident.record_id, target_id=found.record_id, kind=Link.Kind.DOCUMENTED_IN
+    ).exists():
+        return None
+    return found
 
 
 @action

@@ -204,7 +204,11 @@ def pend(request: HttpRequest, reference: RefPath, payload: PendIn) -> Any:
 )
 def resolve(request: HttpRequest, reference: RefPath, payload: ResolveIn) -> Any:
     return _change(
-        request, _incident(request, reference), actions.resolve_incident, resolution=payload.resolution
+        request,
+        _incident(request, reference),
+        actions.resolve_incident,
+        resolution=payload.resolution,
+        article=payload.article,
     )
 
 

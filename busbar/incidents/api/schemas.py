@@ -41,6 +41,15 @@ PROBLEM_RESPONSES = (403, 404, 409, 422)
 # Schemas: out ----------------------------------------------------------------------------------------------
 
 
+def _suggested(obj: Incident, context: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the registered suggesters offer on an open incident, worked out once per reply."""
+    if not obj.is_open:
+        return []
+    if not hasattr(obj, "_suggested"):
+        obj._suggested = suggested("incident", context["request"].user, obj)
+    return obj._suggested
+
+
 class Problem(Schema):
     """RFC 9457 problem details (``application/problem+json``)."""
 
@@ -299,9 +308,17 @@ class IncidentDetail(IncidentOut):
         ..., description="Whether the caller follows it (POST/DELETE /records/{reference}/watch)"
     )
 
+    suggested_articles: list[SuggestionOut] = Field(
+        ..., description="Published knowledge articles matching its summary, not yet linked to it"
+    )
+
     @staticmethod
     def resolve_known_problems(obj: Incident, context: dict[str, Any]) -> list[dict[str, Any]]:
-        return suggested("incident", context["request"].user, obj) if obj.is_open else []
+        return [s for s in _suggested(obj, context) if s["type"] == "problem"]
+
+    @staticmethod
+    def resolve_suggested_articles(obj: Incident, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return [s for s in _suggested(obj, context) if s["type"] == "article"]
 
     @staticmethod
     def resolve_watching(obj: Incident, context: dict[str, Any]) -> bool:
@@ -469,6 +486,11 @@ class PendIn(InputSchema):
 
 class ResolveIn(InputSchema):
     resolution: Text = Field(..., min_length=1, description="How the incident was resolved")
+    article: str = Field(
+        "",
+        max_length=20,
+        description="The knowledge article used (e.g. KB0000012): the incident is linked to it",
+    )
 
 
 class ReasonIn(InputSchema):

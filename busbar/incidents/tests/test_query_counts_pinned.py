@@ -1,7 +1,8 @@
 """The incident list and detail cost exactly as many queries as before incidents moved onto the record
 kernel (pinned here), for the desk, a participant and a provider, on the pages and in the API. Offering
-known problems on an open incident (a feature of its own, registered by the problems app) adds one query
-to the detail page and to the API detail, and nothing to the lists."""
+known problems and matching knowledge articles on an open incident (features of their own, registered by
+the problems and knowledge apps) adds one query each to the detail page and to the API detail, and
+nothing to the lists."""
 
 import os
 
@@ -69,6 +70,17 @@ def test_counts_are_those_of_before_the_kernel(world, catalogue, monkeypatch) ->
     assert _measure(world, catalogue) == PINNED
 
 
-def test_known_problems_cost_one_query_on_the_detail_only(world, catalogue) -> None:  # noqa: ANN001
-    expected = {key: n + (1 if key[1] in ("detail", "api-detail") else 0) for key, n in PINNED.items()}
+def test_known_problems_and_articles_cost_one_query_each_on_the_detail_only(world, catalogue) -> None:  # noqa: ANN001
+    expected = {key: n + (2 if key[1] in ("detail", "api-detail") else 0) for key, n in PINNED.items()}
     assert _measure(world, catalogue) == expected
+
+
+def test_each_suggester_costs_one_query(world, catalogue, monkeypatch) -> None:  # noqa: ANN001
+    from busbar.knowledge import suggest as article_suggest
+    from busbar.problems import suggest as problem_suggest
+    from busbar.records import registry
+
+    for only in (problem_suggest.known_problems, article_suggest.articles):
+        monkeypatch.setattr(registry, "_SUGGESTERS", {"incident": [only]})
+        expected = {key: n + (1 if key[1] in ("detail", "api-detail") else 0) for key, n in PINNED.items()}
+        assert _measure(world, catalogue) == expected, only.__name__
