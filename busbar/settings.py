@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "busbar.problems",
     "busbar.knowledge",
     "busbar.events",
+    "busbar.triage",
 ]
 
 MIDDLEWARE = [

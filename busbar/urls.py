@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("busbar.problems.urls")),
     path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),
+    path("", include("busbar.triage.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", mounted().urls),
 ]

@@ -312,6 +312,8 @@ def _detail_context(
         "links": record_queries.links_visible_to(user, incident),
         "watch": {"reference": incident.reference, "watching": record_queries.is_watching(user, incident)},
         "suggestions": _suggestions(user, incident),
+        # Parts of the page other apps contribute (e.g. triage scripts for the desk).
+        "page_panels": record_registry.page_panels("incident", request, incident),
         "reply_form": forms.get("reply") and _panel("reply", forms["reply"], incident),
         "link_form": forms.get("link") and _panel("link", forms["link"], incident),
         "panels": [_panel(v, forms[v], incident) for v in STATUS_VERBS if v in forms],

@@ -17,7 +17,7 @@ import html
 import re
 
 from django.db import connection
-from django.db.models import F, QuerySet, Value
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils.safestring import SafeString, mark_safe
 
 from busbar.knowledge.models import Article, ArticleVersion
@@ -95,30 +95,69 @@ def _fts_query(words: list[str], *, any_word: bool, prefix: bool) -> str:
 
 def matching(qs: QuerySet[Article], text: str, *, any_word: bool = False, prefix: bool = False) -> QuerySet:
     """``qs`` narrowed to the articles matching ``text``, annotated with ``rank`` (higher is better) and
-    ordered by it. No words: nothing matches."""
+    ordered by it. No words: nothing matches.
+
+    ``any_word`` (for text typed as a description, not a query): articles matching any of the words, those
+    matching more of them first (``coverage``), and — when two or more words were typed — at least two,
+    so one common word alone ("switch") does not offer every article."""
     words = terms(text)
     if any_word:
         words = [w for w in words if w not in STOP_WORDS and (len(w) > 2 or w.isdigit())] or []
     if not words:
         return qs.none()
+    need = min(2, len(words)) if any_word else 0
     if _postgres():
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(
             _tsquery(words, any_word=any_word, prefix=prefix), search_type="raw", config="english"
         )
-        return (
-            qs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query, normalization=Value(1)))
-            .order_by("-rank", "-id")
+        qs = qs.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query, normalization=Value(1))
         )
+        if not any_word:
+            return qs.order_by("-rank", "-id")
+        each = [
+            SearchQuery(
+                _tsquery([w], any_word=False, prefix=prefix and i == len(words) - 1),
+                search_type="raw",
+                config="english",
+            )
+            for i, w in enumerate(words)
+        ]
+        coverage = sum(
+            (
+                Case(When(search_vector=q, then=Value(1)), default=Value(0), output_field=IntegerField())
+                for q in each
+            ),
+            Value(0),
+        )
+        return qs.annotate(coverage=coverage).filter(coverage__gte=need).order_by("-coverage", "-rank", "-id")
     table = Article._meta.db_table
-    return qs.extra(  # noqa: S610 - fixed table names; the query is a parameter
+    select = {"rank": f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 1.0)"}
+    where = [f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"]
+    params = [_fts_query(words, any_word=any_word, prefix=prefix)]
+    order = ["-rank", f"-{table}.id"]
+    select_params: list[str] = []
+    if any_word:
+        each = [
+            _fts_query([w], any_word=False, prefix=prefix and i == len(words) - 1)
+            for i, w in enumerate(words)
+        ]
+        one = f"({table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"  # noqa: S608
+        coverage = " + ".join([one] * len(each))
+        select = {"coverage": coverage, **select}
+        select_params = each
+        where.append(f"({coverage}) >= {need}")
+        params += each
+        order = ["-coverage", *order]
+    return qs.extra(  # noqa: S610 - fixed table names; the words are parameters
         tables=[FTS_TABLE],
-        where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
-        params=[_fts_query(words, any_word=any_word, prefix=prefix)],
-        select={"rank": f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 1.0)"},
-        order_by=["-rank", f"-{table}.id"],
+        where=where,
+        params=params,
+        select=select,
+        select_params=select_params,
+        order_by=order,
     )
 
 

@@ -133,3 +133,36 @@ def suggestions(for_kind: str, user, *, service, obj=None, text: str = "") -> li
     for provider in _SUGGESTERS.get(for_kind, []):
         found += provider(user, service=service, obj=obj, text=text)
     return found
+
+
+# Panels: parts of one type's page contributed by another app --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PagePanel:
+    """A part of a ``for_kind`` record's page: ``template`` included with ``p`` = ``context(request, obj)``
+    (None: nothing to show this person, and it costs no query)."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None] = field(compare=False)
+    order: int = 50
+
+
+_PAGE_PANELS: dict[str, dict[str, PagePanel]] = {}
+
+
+def page_panel(
+    for_kind: str, key: str, *, template: str, context: Callable[[Any, Any], dict | None], order: int = 50
+) -> None:
+    _PAGE_PANELS.setdefault(for_kind, {})[key] = PagePanel(key, template, context, order)
+
+
+def page_panels(for_kind: str, request, obj) -> list[dict]:  # noqa: ANN001
+    """The panels other apps add to ``obj``'s page for this request: ``[{"template", "p"}]``."""
+    shown = []
+    for panel in sorted(_PAGE_PANELS.get(for_kind, {}).values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(request, obj)
+        if context is not None:
+            shown.append({"template": panel.template, "p": context})
+    return shown

@@ -6,7 +6,7 @@ import pytest
 from busbar.incidents.tests.conftest import actor_for
 from busbar.knowledge import actions
 from busbar.knowledge.models import Article, Status, VersionState
-from busbar.knowledge.tests.conftest import BODY, agent, article_for  # noqa: F401
+from busbar.knowledge.tests.conftest import BODY, article_for
 
 pytestmark = pytest.mark.django_db
 

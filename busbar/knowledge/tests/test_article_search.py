@@ -58,8 +58,11 @@ def test_title_words_rank_first_and_stems_match(world, library) -> None:  # noqa
 
 def test_all_words_by_default_any_word_for_suggestions(world, library) -> None:  # noqa: ANN001
     assert _found(world.user_a, "certificate address") == ["Switch request rejected"]
-    anyone = _found(world.user_a, "certificate address", any_word=True)
-    assert set(anyone) == {"Switch request rejected", "Renewing the DIP certificate"}
+    assert _found(world.user_a, "certificate address", any_word=True) == ["Switch request rejected"]
+    described = _found(world.user_a, "Our certificate expired, renew it? address ok", any_word=True)
+    assert described == ["Renewing the DIP certificate", "Switch request rejected"]  # 3 words matched, then 2
+    assert len(_found(world.user_a, "certificate", any_word=True)) == 2
+    assert _found(world.user_a, "certificate portal", any_word=True) == []  # one word alone is not enough
 
 
 def test_the_last_word_is_a_prefix_while_typing(world, library) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ import pytest
 
 from busbar.incidents.tests.conftest import actor_for, raise_for
 from busbar.knowledge.models import Audience
-from busbar.knowledge.tests.conftest import agent, article_for  # noqa: F401
+from busbar.knowledge.tests.conftest import article_for
 from busbar.records.models import Link
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from busbar.incidents.tests.conftest import actor_for
 from busbar.knowledge import actions, queries
 from busbar.knowledge.models import Audience
-from busbar.knowledge.tests.conftest import agent, article_for  # noqa: F401
+from busbar.knowledge.tests.conftest import article_for
 
 pytestmark = pytest.mark.django_db
 

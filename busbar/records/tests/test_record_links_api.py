@@ -4,7 +4,7 @@ record, to a record they may see; the link removed again; both histories tell of
 import pytest
 
 from busbar.audit.models import AuditEntry
-from busbar.incidents.tests.conftest import actor_for, catalogue, raise_for  # noqa: F401
+from busbar.incidents.tests.conftest import actor_for, raise_for
 from busbar.knowledge.tests.conftest import article_for
 from busbar.problems.tests.conftest import problem_for
 from busbar.records import actions
