@@ -9,11 +9,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from busbar.accounts import permissions
 from busbar.accounts.models import ApiToken, User, hash_token, new_token_secret
 from busbar.audit.journal import diff, record, snapshot
 from busbar.lib import registry
-from busbar.lib.actions import ActionError, Actor, Conflict, NotPermitted, action
+from busbar.lib.actions import ActionError, Actor, Conflict, action, refuse
 from busbar.parties.models import Membership, MembershipRole, Organisation
+from busbar.parties.queries import scope_of
 
 MAX_TOKENS_PER_USER = 20
 
@@ -26,8 +28,7 @@ def _owner(actor: Actor, user: User) -> Organisation | None:
 
 @action
 def update_profile(*, actor: Actor, user: User, full_name: str, phone: str = "") -> User:
-    if actor.user is not None and actor.user.pk != user.pk:
-        raise NotPermitted("You can only change your own profile")
+    refuse(permissions.can_change_profile(scope_of(actor), user))
     if not full_name.strip():
         raise ActionError("Enter your name", field="full_name")
     before = snapshot(user, ("full_name", "phone"))
@@ -46,8 +47,7 @@ def update_profile(*, actor: Actor, user: User, full_name: str, phone: str = "")
 
 @action
 def set_notification_preferences(*, actor: Actor, user: User, preferences: dict[str, bool]) -> User:
-    if actor.user is not None and actor.user.pk != user.pk:
-        raise NotPermitted("You can only change your own preferences")
+    refuse(permissions.can_change_preferences(scope_of(actor), user))
     kinds = registry.notification_kinds()  # registered by the apps that send them
     unknown = set(preferences) - set(kinds)
     if unknown:
@@ -70,8 +70,7 @@ def create_api_token(
     *, actor: Actor, user: User, name: str, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its raw value, which is shown once and never stored."""
-    if actor.user is not None and actor.user.pk != user.pk:
-        raise NotPermitted("You can only create tokens for yourself")
+    refuse(permissions.can_create_token(scope_of(actor), user))
     name = name.strip()
     if not name:
         raise ActionError("Give the token a name so you can recognise it later", field="name")
@@ -98,8 +97,7 @@ def create_api_token(
 
 @action
 def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
-    if actor.user is not None and actor.user.pk != token.user_id:
-        raise NotPermitted("You can only revoke your own tokens")
+    refuse(permissions.can_revoke_token(scope_of(actor), token))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         raise ActionError("That token is already revoked", field="token")
@@ -120,8 +118,7 @@ def create_platform_admin(
     *, actor: Actor, email: str, full_name: str, password: str, organisation: Organisation
 ) -> User:
     """Bootstrap: make a platform administrator in the operator's organisation (``busbar createadmin``)."""
-    if actor.user is not None:
-        raise NotPermitted("Platform administrators are created from the command line")
+    refuse(permissions.can_create_platform_admin(scope_of(actor)))
     User_ = get_user_model()
     email = email.strip().lower()
     try:

@@ -9,6 +9,7 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.query import ModelIterable
 
 from busbar.audit.models import AuditEntry
+from busbar.audit.permissions import can_read_journal, reads_everything
 from busbar.lib.registry import timeline_only_models
 from busbar.parties.permissions import can_read_invited_addresses
 from busbar.parties.queries import Scope, scope_for
@@ -33,8 +34,9 @@ def _redacted(entry: AuditEntry, scope: Scope) -> AuditEntry:
     decline, its actor): only those who may read the organisation's invitations read it
     (:func:`busbar.parties.permissions.can_read_invited_addresses`). The journal itself stays as written;
     the entry is redacted in memory as it is read (saving it again is refused: it is append-only)."""
-    if not entry.action.startswith("invitation.") or can_read_invited_addresses(
-        scope, entry.owner_organisation_id
+    if (
+        not entry.action.startswith("invitation.")
+        or can_read_invited_addresses(scope, entry.owner_organisation_id) is None
     ):
         return entry
     entry.changes = _hide_addresses(entry.changes)
@@ -66,12 +68,10 @@ def entries_visible_to(user) -> QuerySet[AuditEntry]:  # noqa: ANN001
     invitations (the desk): see :func:`_redacted`."""
     scope = scope_for(user)
     qs = AuditEntry.objects.select_related("record_type")
-    if not scope.is_authenticated:
+    if can_read_journal(scope) is not None:
         return qs.none()
-    if scope.is_central:
+    if reads_everything(scope):
         return _redacting(qs, scope)
-    if not scope.admin_of:
-        return qs.none()
     hidden = Q()
     # Records whose history is read through their own redacted timeline, never through the journal list
     # (registered by their apps).

@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django_tasks.signals import task_finished, task_started
 
+        from busbar.audit.permissions import can_read_journal
         from busbar.core import tasking, tasks
         from busbar.lib.registry import nav_entry
 
@@ -25,7 +26,7 @@ class CoreConfig(AppConfig):
             "Audit journal",
             "audit_list",
             order=90,
-            show=lambda scope: scope.is_central or bool(scope.admin_of),
+            show=lambda scope: can_read_journal(scope) is None,
         )
         nav_entry("API", "/api/v1/docs", order=100)
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="busbar.core.cache_table")

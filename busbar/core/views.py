@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from busbar.accounts.mfa import mfa_missing
+from busbar.audit.permissions import can_read_journal
 from busbar.audit.queries import entries_visible_to
 from busbar.core.health import database_status
 from busbar.lib import registry
@@ -68,9 +69,9 @@ def mfa_required(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not (scope.is_central or scope.admin_of):
-        return render(request, "core/forbidden.html", status=403)
+    reason = can_read_journal(scope_for(request.user))
+    if reason:
+        return render(request, "core/forbidden.html", {"reason": reason}, status=403)
     qs = entries_visible_to(request.user).select_related("actor", "record_type")
     action = request.GET.get("action", "").strip()
     if action:

@@ -29,8 +29,8 @@ from busbar.lib.actions import (
     Channel,
     Conflict,
     IllegalTransition,
-    NotPermitted,
     action,
+    refuse,
 )
 from busbar.parties.models import (
     INVITATION_CLOSED_MESSAGES,
@@ -46,17 +46,19 @@ from busbar.parties.models import (
     OrganisationRole,
 )
 from busbar.parties.permissions import (
+    can_add_directly,
+    can_answer_as,
+    can_answer_by_link,
     can_invite,
     can_manage_members,
     can_manage_organisations,
     can_offer_role,
+    can_prove_on_a_page,
     can_revoke,
     invitation_is_backed,
-    is_invitee,
 )
 from busbar.parties.queries import (
     SECOND_FACTOR_NONE,
-    SECOND_FACTOR_SECURITY_KEY,
     forget_scope,
     open_invitations_q,
     scope_for,
@@ -75,13 +77,13 @@ OPERATOR_ONLY_ROLES = frozenset(
 
 
 def _require_platform_admin(actor: Actor) -> None:
-    if actor.user is not None and not can_manage_organisations(scope_for(actor.user)):
-        raise NotPermitted("Only a platform administrator can manage organisations")
+    if actor.user is not None:
+        refuse(can_manage_organisations(scope_for(actor.user)))
 
 
 def _require_org_admin(actor: Actor, organisation: Organisation) -> None:
-    if actor.user is not None and not can_manage_members(scope_for(actor.user), organisation):
-        raise NotPermitted(f"You are not an administrator of {organisation}")
+    if actor.user is not None:
+        refuse(can_manage_members(scope_for(actor.user), organisation))
 
 
 def _clean_roles(roles: Iterable[str]) -> list[str]:
@@ -250,14 +252,6 @@ def _check_role_for(org: Organisation, role: str) -> None:
 # journal gets the same kind of entry. Only ``Actor.system()`` (the demo loader, bootstrap commands, tests)
 # may add a member at once, with :func:`add_member`.
 
-WRONG_ACCOUNT = (
-    "This invitation is for a different account. Sign out, then open the link again and sign in with the "
-    "email address the invitation was sent to."
-)
-SECURITY_KEY_ONLY = (
-    "This account is protected by a security key, which this page cannot check. Ask your organisation "
-    "administrator, or the platform administrator, to restore your access."
-)
 NAME_MAX = 150
 EMAIL_MAX = 254
 PASSWORD_MAX = 256
@@ -316,8 +310,8 @@ def _clean_name(full_name: str, *, required: bool) -> str:
 def _check_offer(actor: Actor, organisation: Organisation, role: str) -> None:
     """The role may be held in this organisation, and this actor may offer it."""
     _check_role_for(organisation, role)
-    if not _is_system(actor) and not can_offer_role(scope_for(_signed_in(actor)), role):
-        raise NotPermitted("Only a platform administrator can appoint another", field="role")
+    if not _is_system(actor):
+        refuse(can_offer_role(scope_for(_signed_in(actor)), role), field="role")
 
 
 def _check_sending_limits(actor: Actor, organisation: Organisation, *, now: dt.datetime) -> None:
@@ -482,11 +476,9 @@ def _answering_actor(actor: Actor, invitation: Invitation, token: str) -> User |
     if _is_system(actor):
         return None
     if user is not None:
-        if not is_invitee(user, invitation):
-            raise NotPermitted(WRONG_ACCOUNT, field="invitation")
+        refuse(can_answer_as(user, invitation), field="invitation")
         return user
-    if not _token_matches(invitation, token):
-        raise NotPermitted("Open the link in your invitation email to answer it", field="token")
+    refuse(can_answer_by_link(_token_matches(invitation, token)), field="token")
     return None
 
 
@@ -512,8 +504,8 @@ def invite_user(
     ``BUSBAR_INVITATIONS_PER_HOUR`` an hour (429), and an organisation has at most
     ``BUSBAR_PENDING_INVITATIONS_MAX`` waiting for an answer (409).
     """
-    if not _is_system(actor) and not can_invite(scope_for(_signed_in(actor)), organisation):
-        raise NotPermitted(f"You are not an administrator of {organisation}")
+    if not _is_system(actor):
+        refuse(can_invite(scope_for(_signed_in(actor)), organisation))
     if not organisation.is_active:
         raise ActionError(f"{organisation} is inactive; reactivate it before inviting people", field="role")
     _check_offer(actor, organisation, role)
@@ -572,8 +564,8 @@ def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
         .select_related("organisation")
         .get(pk=invitation.pk)
     )
-    if not _is_system(actor) and not can_revoke(scope_for(_signed_in(actor)), inv):
-        raise NotPermitted(f"You are not an administrator of {inv.organisation}")
+    if not _is_system(actor):
+        refuse(can_revoke(scope_for(_signed_in(actor)), inv))
     changes = _close(inv, InvitationStatus.REVOKED, now=timezone.now())
     record(actor=actor, action="invitation.revoke", obj=inv, owner=inv.organisation, changes=changes)
     return inv
@@ -627,8 +619,7 @@ def _check_second_factor(user: User, code: str) -> None:
     factor = second_factor_of(user)
     if factor == SECOND_FACTOR_NONE:
         return
-    if factor == SECOND_FACTOR_SECURITY_KEY:
-        raise NotPermitted(SECURITY_KEY_ONLY, field="code")
+    refuse(can_prove_on_a_page(factor), field="code")
     code = (code or "").strip()
     if not code:
         raise ActionError(
@@ -657,8 +648,7 @@ def _reactivate(
 ) -> None:
     """Switch a deactivated account back on: its owner proves it (password, and second factor if any)."""
     if not _is_system(actor):
-        if second_factor_of(user) == SECOND_FACTOR_SECURITY_KEY:
-            raise NotPermitted(SECURITY_KEY_ONLY, field="code")
+        refuse(can_prove_on_a_page(second_factor_of(user)), field="code")
         if user.has_usable_password():
             if len(password) > PASSWORD_MAX or not user.check_password(password):
                 raise ActionError("That is not the password of this account", field="password")
@@ -722,7 +712,7 @@ def accept_invitation(
     now = timezone.now()
     if user is None:
         if signed_in is not None:  # cannot happen (addresses are unique), but never attach to someone else
-            raise NotPermitted(WRONG_ACCOUNT, field="invitation")
+            refuse(can_answer_as(signed_in, inv), field="invitation")
         name = _clean_name(full_name or inv.full_name, required=not system)
         if not system:
             _check_password(password, UserModel(email=inv.email, full_name=name))
@@ -808,8 +798,7 @@ def add_member(
 ) -> Membership:
     """Bootstrap only (``Actor.system()``: demo data, set-up commands, tests): add a person at once,
     creating their account if new, and email them a sign-in link. People use :func:`invite_user`."""
-    if not _is_system(actor):
-        raise NotPermitted("People join an organisation by accepting an invitation", field="email")
+    refuse(can_add_directly(_is_system(actor)), field="email")
     _check_role_for(organisation, role)
     email = _clean_invitee_email(email)
     UserModel = get_user_model()
@@ -864,8 +853,8 @@ def change_membership_role(*, actor: Actor, membership: Membership, role: str) -
         raise ActionError(
             "You cannot change your own administrator role; ask another administrator", field="role"
         )
-    if actor.user is not None and not can_offer_role(scope_for(actor.user), role):
-        raise NotPermitted("Only a platform administrator can appoint another", field="role")
+    if actor.user is not None:
+        refuse(can_offer_role(scope_for(actor.user), role), field="role")
     before = m.role
     m.role = role
     m.save(update_fields=["role"])

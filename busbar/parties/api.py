@@ -219,7 +219,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
 )
 def update_organisation(request: HttpRequest, org_id: IdPath, payload: OrganisationPatch) -> Organisation:
     org = _visible_org(request, org_id)
-    if not can_manage_organisations(scope_for(request.user)):
+    if can_manage_organisations(scope_for(request.user)) is not None:
         raise NotPermitted("Only a platform administrator can manage organisations")
     data = payload.dict(exclude_unset=True)
     active = data.pop("is_active", None)
@@ -280,7 +280,7 @@ def get_membership(request: HttpRequest, membership_id: IdPath) -> Membership:
 )
 def update_membership(request: HttpRequest, membership_id: IdPath, payload: MembershipPatch) -> Membership:
     membership = get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
-    if not can_manage_members(scope_for(request.user), membership.organisation_id):
+    if can_manage_members(scope_for(request.user), membership.organisation_id) is not None:
         raise NotPermitted(f"You are not an administrator of {membership.organisation}")
     with transaction.atomic():
         _apply_membership_patch(request, membership, payload)
@@ -304,7 +304,7 @@ def _apply_membership_patch(request: HttpRequest, membership: Membership, payloa
 
 def _administered_org(request: HttpRequest, org_id: int) -> Organisation:
     org = _visible_org(request, org_id)
-    if not can_see_invitations(scope_for(request.user), org):
+    if can_see_invitations(scope_for(request.user), org) is not None:
         raise NotPermitted(f"Only administrators of {org} can see its invitations")
     return org
 

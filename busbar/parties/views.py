@@ -37,7 +37,13 @@ from busbar.parties.models import (
     MembershipRole,
     Organisation,
 )
-from busbar.parties.permissions import can_invite, can_revoke, can_see_invitations, is_invitee
+from busbar.parties.permissions import (
+    SECURITY_KEY_ONLY,
+    can_invite,
+    can_revoke,
+    can_see_invitations,
+    is_invitee,
+)
 from busbar.parties.queries import (
     SECOND_FACTOR_NONE,
     SECOND_FACTOR_SECURITY_KEY,
@@ -78,7 +84,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(organisations_visible_to(request.user).prefetch_related("identifiers"), pk=pk)
     scope = scope_for(request.user)
-    invite_form = InviteForm(allowed_roles=_allowed_roles(scope, org)) if can_invite(scope, org) else None
+    invite_form = (
+        InviteForm(allowed_roles=_allowed_roles(scope, org)) if can_invite(scope, org) is None else None
+    )
     return render(request, "parties/organisation_detail.html", _detail_context(request, org, invite_form))
 
 
@@ -88,7 +96,7 @@ def _detail_context(request: HttpRequest, org: Organisation, invite_form: Invite
     sees_members = scope.sees_organisation(org.pk)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")) if sees_members else None
     invitations = None
-    if can_see_invitations(scope, org):
+    if can_see_invitations(scope, org) is None:
         invitations = (
             invitations_visible_to(request.user)
             .filter(open_invitations_q(), organisation=org)
@@ -214,7 +222,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     address has an account, whose it is, or whether they are already a member."""
     org = get_object_or_404(organisations_visible_to(request.user), pk=pk)
     scope = scope_for(request.user)
-    if not can_invite(scope, org):
+    if can_invite(scope, org) is not None:
         return _forbidden(request)
     form = InviteForm(request.POST, allowed_roles=_allowed_roles(scope, org))
     status = 422
@@ -237,7 +245,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: str) -> HttpResponse:
     invitation = get_object_or_404(invitations_visible_to(request.user), pk=pk)
-    if not can_revoke(scope_for(request.user), invitation):
+    if can_revoke(scope_for(request.user), invitation) is not None:
         return _forbidden(request)
     try:
         with closing_if_void(invitation):
@@ -356,7 +364,7 @@ def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
         "invitation": invitation,
         "form": form,
         "closed_message": _closed_message(invitation),
-        "security_key_only": actions.SECURITY_KEY_ONLY,
+        "security_key_only": SECURITY_KEY_ONLY,
         "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
     }
     return _private(render(request, "parties/invitation_respond.html", context, status=status))

@@ -8,10 +8,10 @@ from django.db.models import Model
 from django.utils import timezone
 
 from busbar.audit.journal import record as journal
-from busbar.lib.actions import Actor, Conflict, NotPermitted, action, refuse
+from busbar.lib.actions import Actor, Conflict, action, refuse
 from busbar.records import registry, steps
 from busbar.records.models import Link, Watcher
-from busbar.records.permissions import can_link, can_watch
+from busbar.records.permissions import can_link, can_unwatch, can_watch
 
 
 def _owner(obj: Model) -> Model | None:
@@ -21,11 +21,7 @@ def _owner(obj: Model) -> Model | None:
 @action
 def watch(*, actor: Actor, obj: Model, now: dt.datetime | None = None) -> Watcher:
     """``actor`` follows ``obj`` (any record type they may see). Watching twice is a no-op that says so."""
-    if actor.user is None:
-        raise NotPermitted("Only a person can watch a record")
-    reason = can_watch(actor.user, obj)
-    if reason:
-        raise NotPermitted(reason)
+    refuse(can_watch(actor.user, obj))
     watcher, created = Watcher.objects.get_or_create(
         record_id=obj.record_id, user=actor.user, defaults={"created_at": now or timezone.now()}
     )
@@ -41,8 +37,7 @@ def watch(*, actor: Actor, obj: Model, now: dt.datetime | None = None) -> Watche
 @action
 def unwatch(*, actor: Actor, obj: Model) -> None:
     """``actor`` stops following ``obj``."""
-    if actor.user is None:
-        raise NotPermitted("Only a person can watch a record")
+    refuse(can_unwatch(actor.user))
     deleted, _ = Watcher.objects.filter(record_id=obj.record_id, user=actor.user).delete()
     if not deleted:
         raise Conflict(f"You are not watching {obj.reference}")

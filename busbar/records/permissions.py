@@ -19,8 +19,14 @@ def can_see(user, obj: Model) -> str | None:  # noqa: ANN001
 
 
 def can_watch(user, obj: Model) -> str | None:  # noqa: ANN001
-    """Anyone entitled to see a record may follow it."""
+    """Anyone entitled to see a record may follow it (a person: Busbar itself follows nothing)."""
+    if user is None:
+        return "Only a person can watch a record"
     return can_see(user, obj)
+
+
+def can_unwatch(user) -> str | None:  # noqa: ANN001
+    return None if user is not None else "Only a person can watch a record"
 
 
 def can_link(user, source: Model, target: Model) -> str | None:  # noqa: ANN001
