@@ -142,9 +142,10 @@ def ingest(*, actor: Actor, events: Sequence[Incoming], now: dt.datetime | None 
             cleared_at__isnull=True,
             last_seen__gte=since,
         )
-        for ev in candidates.select_related("service__sla_policy__scheme", "service__provider").order_by(
-            "last_seen", "pk"
-        ):
+        # The batch already holds the services: attach them rather than join them to every row.
+        services = {e.service.pk: e.service for e in events}
+        for ev in candidates.order_by("last_seen", "pk"):
+            ev.service = services[ev.service_id]
             current[(ev.service_id, ev.dedupe_key)] = ev
     created: list[Event] = []
     changed: dict[int, Event] = {}

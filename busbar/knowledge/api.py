@@ -333,8 +333,19 @@ def _summaries(qs: Any) -> Any:
     return qs.select_related("published_version", "working_version")
 
 
+class SearchPage(Page):
+    """The page, and whether the count stopped at search.CAP (more match: narrow the search)."""
+
+    class Output(Page.Output):
+        capped: bool = Field(False, description="True: more articles match than the count says (1,000)")
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        return {**page, "capped": bool(getattr(queryset, "capped", False))}
+
+
 @router.get("/articles", response=list[ArticleSearchHit], summary="Articles you may read, or search them")
-@paginate(Page)
+@paginate(SearchPage)
 def list_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
     """Without ``q``: newest change first. With ``q``: full-text search (title and keywords weigh most,
     then the summary, then the body), best match first, each with a snippet."""
@@ -352,15 +363,20 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> Any:
     if reference:
         return qs.filter(reference=reference)
     if text:
-        return _Snippets(search.matching(qs, text), text)
+        return _Snippets(search.Results(qs, text), text)
     return qs.order_by("-updated_at", "-id")
 
 
 class _Snippets:
-    """A search's queryset that adds each hit's snippet as the page is read (only the page's rows)."""
+    """A search's hits (search.Results) that add each hit's snippet as the page is read (only the page's
+    rows); ``capped`` when more than search.CAP match."""
 
     def __init__(self, qs: Any, text: str) -> None:
         self.qs, self.text = qs, text
+
+    @property
+    def capped(self) -> bool:
+        return getattr(self.qs, "capped", False)
 
     def count(self) -> int:
         return self.qs.count()
@@ -387,15 +403,15 @@ def _plain(html_snippet: str) -> str:
     "/articles/suggest", response=list[ArticleSearchHit], summary="Articles that may answer what is typed"
 )
 def suggest(request: HttpRequest, filters: Query[ArticleSuggestFilters]) -> list[Article]:
-    """For a form that raises an incident: published articles matching any of the words typed (the last
-    one as a prefix), on the service given or on every service, best first."""
+    """For a form that raises an incident: published articles whose title, keywords or summary hold at
+    least two of the words typed (the last one as a prefix), on the service given or on every service,
+    best first."""
     qs = _summaries(queries.visible_to(request.user).filter(status=ArticleStatus.PUBLISHED))
     service = _service(request, filters.service)
     if service is not None:
         qs = qs.filter(Q(service=service) | Q(service__isnull=True))
-    return _Snippets(search.matching(qs, filters.text, any_word=True, prefix=True), filters.text)[
-        : filters.limit
-    ]
+    hits = search.Results(qs, filters.text, any_word=True, prefix=True, cap=search.SUGGEST_CAP)
+    return _Snippets(hits, filters.text)[: filters.limit]
 
 
 @router.post("/articles", response={201: ArticleDetail}, summary="Write an article (desk or provider)")

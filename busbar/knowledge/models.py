@@ -125,6 +125,8 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, help_text="When this version was published")
     retired_at = models.DateTimeField(null=True, blank=True)
     search_vector = TsVectorField(null=True, blank=True, editable=False)
+    #: Title, keywords and summary only: what the articles offered while typing are matched on.
+    summary_vector = TsVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

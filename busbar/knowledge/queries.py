@@ -8,7 +8,7 @@ in review and retired articles are read by those who work them: the desk and the
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from busbar.knowledge.models import (
     READABLE_STATES,
@@ -41,15 +41,18 @@ def is_staff(scope: Scope) -> bool:
 def audience_q(scope: Scope) -> Q:
     """Published articles whose audience includes a participant with ``scope``."""
     own_roles = OrganisationRole.objects.filter(organisation_id__in=scope.organisation_ids).values("role")
-    role_matches = Exists(ArticleAudienceRole.objects.filter(article_id=OuterRef("pk"), role__in=own_roles))
+    # Not correlated: the database reads the articles for the reader's roles once (a hashed semi-join),
+    # rather than looking them up for each article a search matches.
+    for_roles = ArticleAudienceRole.objects.filter(role__in=own_roles).values("article_id")
     return Q(status=Status.PUBLISHED) & (
-        Q(audience=Audience.EVERYONE) | (Q(audience=Audience.ROLES) & role_matches)
+        Q(audience=Audience.EVERYONE) | Q(audience=Audience.ROLES, pk__in=for_roles)
     )
 
 
 def visible_to(user) -> QuerySet[Article]:  # noqa: ANN001
     scope = scope_for(user)
-    qs = Article.objects.select_related("record", "service")
+    # The search documents are for the database alone: never loaded.
+    qs = Article.objects.select_related("record", "service").defer("search_vector", "summary_vector")
     if not scope.is_authenticated:
         return qs.none()
     if scope.is_central:

@@ -1,29 +1,41 @@
 """Full-text search of articles on both databases, ranked.
 
 PostgreSQL: the article's ``search_vector`` (``tsvector``, English stemming; title and keywords weigh
-most, then the summary, then the body) with a GIN index, matched with ``@@`` and ranked with
-``ts_rank``. SQLite: an FTS5 table beside the articles (``knowledge_article_fts``, Porter stemming)
-matched with ``MATCH`` and ranked with BM25 with the same weights. The migration creates whichever the
-database needs; :func:`index` keeps it current, called by every action that changes what readers see.
+most, then the summary, then the body) with a GIN index, matched with ``@@`` and ranked with ``ts_rank``;
+and ``summary_vector`` (title, keywords and summary only, its own GIN index) for the articles offered while
+someone types. SQLite: an FTS5 table beside the articles (``knowledge_article_fts``, Porter stemming)
+matched with ``MATCH`` (restricted to the title, keywords and summary columns for suggestions) and ranked
+with BM25 with the same weights. The migrations create whichever the database needs; :func:`index` keeps
+it current, called by every action that changes what readers see.
 
 Whatever the database, a query is reduced to its words (letters and digits, at most :data:`MAX_TERMS`),
-so no input can be a syntax error: ``all`` words must match (the search box), or ``any`` of them (the
-articles offered while someone types an incident's summary), the last one as a prefix while typing.
+so no input can be a syntax error. The search box matches ``all`` the words; suggestions (``any_word``)
+match articles whose title, keywords or summary hold at least two of the words typed (one when only one
+was), the last one as a prefix while typing.
+
+At scale (:class:`Results`): counts are exact up to :data:`CAP` matches; beyond, a search says "more
+than 1,000" and ranks the :data:`CAP` most recently updated of its matches, so a word found in most
+articles costs no more than a precise search (bench/knowledge).
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import F, QuerySet, Value
 from django.utils.safestring import SafeString, mark_safe
 
 from busbar.knowledge.models import Article, ArticleVersion
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
+#: Counted exactly and ranked in full up to this many matches (see Results).
+CAP = 1000
+#: The few articles offered while someone types are the best of at most this many matches.
+SUGGEST_CAP = 200
 FTS_TABLE = "knowledge_article_fts"
 #: Words that say nothing of what an article is about (for ``any`` matching of a typed summary).
 _STOP = """a an and are as at be been but by can cannot could did do does for from had has have how i if in
@@ -56,11 +68,14 @@ def index(article: Article, version: ArticleVersion) -> None:
     if _postgres():
         from django.contrib.postgres.search import SearchVector
 
-        Article.objects.filter(pk=article.pk).update(
-            search_vector=SearchVector(Value(title), weight="A", config="english")
+        heading = (
+            SearchVector(Value(title), weight="A", config="english")
             + SearchVector(Value(keywords), weight="A", config="english")
             + SearchVector(Value(summary), weight="B", config="english")
-            + SearchVector(Value(body), weight="C", config="english")
+        )
+        Article.objects.filter(pk=article.pk).update(
+            search_vector=heading + SearchVector(Value(body), weight="C", config="english"),
+            summary_vector=heading,
         )
         return
     with connection.cursor() as cursor:
@@ -78,87 +93,147 @@ def _stem_prefix(word: str) -> str:
     return word if len(word) <= 4 else word[: max(4, len(word) - 4)]
 
 
+def _words_for(text: str, any_word: bool) -> list[str]:
+    words = terms(text)
+    if any_word:
+        words = [w for w in words if w not in STOP_WORDS and (len(w) > 2 or w.isdigit())]
+    return words
+
+
+def _groups(words: list[str], any_word: bool) -> list[tuple[int, ...]]:
+    """Which words must be found together: all of them; or (``any_word``) any two of them."""
+    if not any_word:
+        return [tuple(range(len(words)))]
+    if len(words) == 1:
+        return [(0,)]
+    return list(itertools.combinations(range(len(words)), 2))
+
+
 def _tsquery(words: list[str], *, any_word: bool, prefix: bool) -> str:
-    parts = [
-        f"({w} | {_stem_prefix(w)}:*)" if prefix and i == len(words) - 1 else w for i, w in enumerate(words)
-    ]
-    return (" | " if any_word else " & ").join(parts)
+    def term(i: int) -> str:
+        w = words[i]
+        return f"({w} | {_stem_prefix(w)}:*)" if prefix and i == len(words) - 1 else w
+
+    return " | ".join("(" + " & ".join(term(i) for i in group) + ")" for group in _groups(words, any_word))
 
 
 def _fts_query(words: list[str], *, any_word: bool, prefix: bool) -> str:
-    parts = [
-        f'("{w}" OR "{_stem_prefix(w)}"*)' if prefix and i == len(words) - 1 else f'"{w}"'
-        for i, w in enumerate(words)
-    ]
-    return (" OR " if any_word else " AND ").join(parts)
+    def term(i: int) -> str:
+        w = words[i]
+        return f'("{w}" OR "{_stem_prefix(w)}"*)' if prefix and i == len(words) - 1 else f'"{w}"'
+
+    either = " OR ".join(
+        "(" + " AND ".join(term(i) for i in group) + ")" for group in _groups(words, any_word)
+    )
+    return f"{{title keywords summary}} : ({either})" if any_word else either
 
 
 def matching(qs: QuerySet[Article], text: str, *, any_word: bool = False, prefix: bool = False) -> QuerySet:
     """``qs`` narrowed to the articles matching ``text``, annotated with ``rank`` (higher is better) and
-    ordered by it. No words: nothing matches.
-
-    ``any_word`` (for text typed as a description, not a query): articles matching any of the words, those
-    matching more of them first (``coverage``), and — when two or more words were typed — at least two,
-    so one common word alone ("switch") does not offer every article."""
-    words = terms(text)
-    if any_word:
-        words = [w for w in words if w not in STOP_WORDS and (len(w) > 2 or w.isdigit())] or []
+    ordered by it (every match ranked: see :class:`Results` for searches of any size). No words: nothing."""
+    words = _words_for(text, any_word)
     if not words:
         return qs.none()
-    need = min(2, len(words)) if any_word else 0
     if _postgres():
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        query = SearchQuery(
-            _tsquery(words, any_word=any_word, prefix=prefix), search_type="raw", config="english"
-        )
-        qs = qs.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query, normalization=Value(1))
-        )
-        if not any_word:
-            return qs.order_by("-rank", "-id")
-        each = [
-            SearchQuery(
-                _tsquery([w], any_word=False, prefix=prefix and i == len(words) - 1),
-                search_type="raw",
-                config="english",
-            )
-            for i, w in enumerate(words)
-        ]
-        coverage = sum(
-            (
-                Case(When(search_vector=q, then=Value(1)), default=Value(0), output_field=IntegerField())
-                for q in each
-            ),
-            Value(0),
-        )
-        return qs.annotate(coverage=coverage).filter(coverage__gte=need).order_by("-coverage", "-rank", "-id")
+        field, query = _pg_query(words, any_word=any_word, prefix=prefix)
+        return _pg_ranked(qs.filter(**{field: query}), field, query)
     table = Article._meta.db_table
-    select = {"rank": f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 1.0)"}
-    where = [f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"]
-    params = [_fts_query(words, any_word=any_word, prefix=prefix)]
-    order = ["-rank", f"-{table}.id"]
-    select_params: list[str] = []
-    if any_word:
-        each = [
-            _fts_query([w], any_word=False, prefix=prefix and i == len(words) - 1)
-            for i, w in enumerate(words)
-        ]
-        one = f"({table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"  # noqa: S608
-        coverage = " + ".join([one] * len(each))
-        select = {"coverage": coverage, **select}
-        select_params = each
-        where.append(f"({coverage}) >= {need}")
-        params += each
-        order = ["-coverage", *order]
-    return qs.extra(  # noqa: S610 - fixed table names; the words are parameters
+    return qs.extra(  # noqa: S610 - fixed table names; the words are a parameter
         tables=[FTS_TABLE],
-        where=where,
-        params=params,
-        select=select,
-        select_params=select_params,
-        order_by=order,
+        where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
+        params=[_fts_query(words, any_word=any_word, prefix=prefix)],
+        select={"rank": f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 1.0)"},
+        order_by=["-rank", f"-{table}.id"],
     )
+
+
+def _pg_query(words: list[str], *, any_word: bool, prefix: bool):  # noqa: ANN202
+    from django.contrib.postgres.search import SearchQuery
+
+    field = "summary_vector" if any_word else "search_vector"
+    return field, SearchQuery(
+        _tsquery(words, any_word=any_word, prefix=prefix), search_type="raw", config="english"
+    )
+
+
+def _pg_ranked(qs: QuerySet, field: str, query) -> QuerySet:  # noqa: ANN001
+    from django.contrib.postgres.search import SearchRank
+
+    return qs.annotate(rank=SearchRank(F(field), query, normalization=Value(1))).order_by("-rank", "-id")
+
+
+class Results:
+    """The articles of ``qs`` matching ``text``, as pagination reads them: :meth:`count` and slices of the
+    ranked hits (``rank`` on each).
+
+    On PostgreSQL one query reads the matches' keys and ranks, most recently updated first, up to
+    :data:`CAP` + 1; they are ordered by rank here, and a second query loads the page's rows by key. A
+    search matching at most :data:`CAP` articles is so counted and ranked in full; one matching more (a
+    word found in most articles) is counted as ``CAP`` (``capped`` is then true: "more than 1,000
+    match") and ranks the ``CAP`` most recently updated of its matches: ranking every one of tens of
+    thousands of matches costs what a person refining the search never needs (bench/knowledge). SQLite
+    (smaller installations) counts and ranks every match in the database. ``cap``: another bound than
+    :data:`CAP` (the few articles offered while someone types are the best of :data:`SUGGEST_CAP`)."""
+
+    def __init__(
+        self, qs: QuerySet[Article], text: str, *, any_word: bool = False, prefix: bool = False, cap: int = 0
+    ) -> None:
+        self.qs, self.text, self.any_word, self.prefix = qs, text, any_word, prefix
+        self.cap = cap or CAP
+        self.words = _words_for(text, any_word)
+        self._hits: list[tuple[int, float]] | None = None
+        self._count: int | None = None
+        self.capped = False
+
+    def _pg_hits(self) -> list[tuple[int, float]]:
+        """(key, rank) of the matches, best first: the ``cap`` most recently updated."""
+        if self._hits is None:
+            from django.contrib.postgres.search import SearchRank
+
+            field, query = _pg_query(self.words, any_word=self.any_word, prefix=self.prefix)
+            matches = (
+                self.qs.filter(**{field: query})
+                .annotate(rank=SearchRank(F(field), query, normalization=Value(1)))
+                .order_by("-updated_at", "-id")
+                .values_list("pk", "rank")
+            )
+            hits = list(matches[: self.cap + 1])
+            self.capped = len(hits) > self.cap
+            self._hits = sorted(hits[: self.cap], key=lambda hit: (-hit[1], -hit[0]))
+        return self._hits
+
+    def count(self) -> int:
+        if self._count is None:
+            if not self.words:
+                self._count = 0
+            elif _postgres():
+                self._count = len(self._pg_hits())
+            else:
+                self._count = matching(self.qs, self.text, any_word=self.any_word, prefix=self.prefix).count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[Article]:
+        if not self.words:
+            return []
+        if not _postgres():
+            return list(matching(self.qs, self.text, any_word=self.any_word, prefix=self.prefix)[key])
+        page = self._pg_hits()[key]
+        # The keys passed the caller's filters already: load those rows by key as the caller would (same
+        # related rows and deferred columns), without filtering them again.
+        rows = self.qs.model.objects.filter(pk__in=[pk for pk, _ in page])
+        rows.query.select_related = self.qs.query.select_related
+        rows.query.deferred_loading = self.qs.query.deferred_loading
+        by_key = {row.pk: row for row in rows}
+        found = []
+        for pk, rank in page:
+            row = by_key.get(pk)
+            if row is not None:
+                row.rank = rank
+                found.append(row)
+        return found
 
 
 def snippet(text: str, query: str, *, width: int = 220) -> SafeString:

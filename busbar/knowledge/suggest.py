@@ -31,7 +31,7 @@ def articles(user, *, service, obj=None, text: str = "") -> list[Suggestion]:  #
     if obj is not None:
         qs = qs.exclude(Exists(Link.objects.filter(source_id=obj.record_id, target_id=OuterRef("record_id"))))
         qs = qs.exclude(Exists(Link.objects.filter(target_id=obj.record_id, source_id=OuterRef("record_id"))))
-    found = list(search.matching(qs, text, any_word=True, prefix=obj is None)[:SHOWN])
+    found = search.Results(qs, text, any_word=True, prefix=obj is None, cap=search.SUGGEST_CAP)[:SHOWN]
     # Whoever works the record may link it (records.permissions.can_link; the articles are visible).
     can = obj is not None and bool(found) and registry.get(obj.record.kind).works_on(user, obj)
     return [

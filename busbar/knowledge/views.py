@@ -93,7 +93,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if reference:
         qs = qs.filter(reference=reference)
     elif text:
-        qs = search.matching(qs, text)
+        qs = search.Results(qs, text)
     else:
         qs = qs.order_by("-updated_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -107,6 +107,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "form": form,
         "text": text,
+        "capped": getattr(qs, "capped", False),
+        "cap": search.CAP,
         "queue": queue,
         "queues": [
             {"key": k, "label": label, "url": "?" + urlencode({"queue": k, **filters})} for k, label in queues
