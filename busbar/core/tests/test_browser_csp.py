@@ -21,9 +21,26 @@ except ImportError:  # pragma: no cover - the `browser` fixture skips or fails w
 
 
 def test_desk_pages_raise_no_csp_violation(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001, F811
+    from busbar.knowledge.tests.conftest import article_for
+    from busbar.triage.tests.conftest import script_for
+
     incident = raise_for(live_world, live_catalogue, summary="Gateway timeouts")
+    article = article_for(live_world, live_catalogue, title="Gateway timeouts: retry")
+    script = script_for(live_world, live_catalogue, article=article)
+    question = script.questions.first()
     sign_in(page, live_world.analyst, live_server)
     for path in (
+        "/knowledge/",
+        "/knowledge/?q=gateway",
+        "/knowledge/new/",
+        f"/knowledge/{article.reference}/",
+        f"/knowledge/{article.reference}/edit/",
+        f"/knowledge/{article.reference}/versions/",
+        "/triage/",
+        f"/triage/{script.pk}/",
+        f"/triage/{script.pk}/questions/{question.pk}/",
+        f"/triage/{script.pk}/try/",
+        f"/incidents/{incident.reference}/triage/{script.pk}/",
         "/",
         "/incidents/",
         f"/incidents/{incident.reference}/",
@@ -48,9 +65,19 @@ def test_participant_pages_raise_no_csp_violation(
     live_catalogue,  # noqa: ANN001
     live_server,  # noqa: ANN001
 ) -> None:
+    from busbar.knowledge.tests.conftest import article_for
+
     raise_for(live_world, live_catalogue)
+    article = article_for(live_world, live_catalogue)
     sign_in(page, live_world.user_a, live_server)
-    for path in ("/", "/incidents/", "/incidents/new/", "/status/"):
+    for path in (
+        "/",
+        "/incidents/",
+        "/incidents/new/",
+        "/status/",
+        "/knowledge/",
+        f"/knowledge/{article.reference}/",
+    ):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
 

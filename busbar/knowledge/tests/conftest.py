@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from busbar.conftest import make_org, make_user
-from busbar.incidents.tests.conftest import actor_for, catalogue, make_catalogue, raise_for  # noqa: F401
+from busbar.incidents.tests.conftest import (  # noqa: F401
+    actor_for,
+    catalogue,
+    live_catalogue,
+    make_catalogue,
+    raise_for,
+)
 from busbar.knowledge import actions
 from busbar.knowledge.models import Article
 from busbar.parties.models import IndustryRole, MembershipRole
