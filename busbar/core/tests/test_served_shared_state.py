@@ -8,6 +8,7 @@ kept its own count, so every extra process multiplied the limits.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -15,15 +16,28 @@ from urllib.parse import urlencode
 
 import pytest
 
-from busbar.core.tests.served import Server, serve
+from busbar.core.tests.served import Server, base_env, serve
 
 pytestmark = pytest.mark.xdist_group("served")
 
 
-@pytest.fixture
-def pair(sqlite_env: dict, tmp_path: Path):  # noqa: ANN201
+@pytest.fixture(scope="module")
+def pair(migrated_sqlite, static_root: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    """Two servers on one database, shared by this module's tests (the lock-out counts per account, the
+    rate limit per API user: the tests do not touch each other's counters)."""
+    tmp_path = tmp_path_factory.mktemp("shared_state")
+    data = tmp_path / "var"
+    data.mkdir()
+    database = data / "busbar.sqlite3"
+    shutil.copy(migrated_sqlite.location, database)
     # An hour's window: the limit counts in fixed windows, and six requests must not straddle two of them.
-    env = {**sqlite_env, "BUSBAR_API_RATE": "4/h"}
+    env = base_env(
+        data,
+        f"sqlite:///{database}",
+        static_root,
+        BUSBAR_TEST_TOKEN=migrated_sqlite.token,
+        BUSBAR_API_RATE="4/h",
+    )
     token = env["BUSBAR_TEST_TOKEN"]
     one = serve(env, tmp_path / "one.log", "--workers", "1", "--threads", "2")
     try:
