@@ -239,7 +239,7 @@ class Results:
 def snippet(text: str, query: str, *, width: int = 220) -> SafeString:
     """A passage of ``text`` around the first word of ``query`` found in it, with the words marked.
     Escaped here; only the ``<mark>`` tags are markup."""
-    text = " ".join((text or "").split())
+    text = " · ".join(" ".join(line.split()) for line in (text or "").splitlines() if line.strip())
     words = [w for w in terms(query) if len(w) > 1]
     if not text:
         return mark_safe("")  # noqa: S308 - empty

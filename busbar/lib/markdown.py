@@ -68,18 +68,25 @@ def render(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """The words of ``text`` (Markdown) without its markup, one block a line: for search and snippets."""
+    """The words of ``text`` (Markdown) without its markup, one block a line (a table row's cells on one
+    line, separated by " · "): for search and snippets."""
     lines: list[str] = []
+    row: list[str] | None = None
+    breaks = ("softbreak", "hardbreak")
+    kept = ("text", "code_inline", "image")
     for token in _parser().parse(text or ""):
-        if token.type == "inline":
-            kept = ("text", "code_inline", "image")
-            lines.append(
-                "".join(
-                    " " if child.type in ("softbreak", "hardbreak") else child.content
-                    for child in token.children or []
-                    if child.type in kept or child.type in ("softbreak", "hardbreak")
-                )
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            lines.append(" · ".join(cell for cell in row if cell))
+            row = None
+        elif token.type == "inline":
+            words = "".join(
+                " " if child.type in breaks else child.content
+                for child in token.children or []
+                if child.type in kept or child.type in breaks
             )
+            (row if row is not None else lines).append(words.strip())
         elif token.type in ("fence", "code_block"):
             lines.append(token.content.strip())
     return "\n".join(line for line in lines if line.strip())

@@ -6,7 +6,8 @@
 Signs in through the real forms (the analyst also through the TOTP step, with the code that
 `busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
 this script: login.png, participant-home.png, desk-home.png, organisation.png, problem.png,
-incident-known-problem.png, events.png, raise-known-problem.png, invitations.png.
+incident-known-problem.png, events.png, raise-known-problem.png, invitations.png, knowledge-search.png,
+article.png, article-compare.png, article-review.png, triage-run.png.
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -144,8 +145,46 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
         raise SystemExit(f"no CSS registration service to raise on (options: {options})")
     service.select_option(label=css)
     page.locator("#suggestions .suggestions").wait_for()
-    page.get_by_label("Summary").fill("Bulk registration upload timed out")
+    page.get_by_label("Summary").press_sequentially("Bulk registration upload timed out", delay=15)
+    page.locator("#suggestions").get_by_text("Knowledge articles that may answer it").wait_for()
     shoot(page, out, "raise-known-problem.png")
+
+    # 10. The knowledge base, searched by a participant; an article for suppliers and shippers only.
+    page.goto("/knowledge/?q=switch+rejected")
+    shoot(page, out, "knowledge-search.png")
+    page.locator("main .result h3 a").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "article.png")
+    ctx.close()
+
+    # 11. The desk: an article waiting for review, two versions compared, a triage script run on an incident.
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in_with_code(page, ANALYST, password, totp)
+    page.goto("/knowledge/?queue=review")
+    settle(page)
+    page.locator("main .result h3 a").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Publish it, or send it back").click()
+    shoot(page, out, "article-review.png")
+    page.goto("/knowledge/?q=two-factor")
+    settle(page)
+    page.locator("main .result h3 a").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="history").click()
+    page.get_by_role("button", name="Compare the chosen versions").click()
+    page.wait_for_load_state()
+    shoot(page, out, "article-compare.png")
+    page.goto("/incidents/?queue=open&q=Gaining")
+    settle(page)
+    page.locator("main table a[href^='/incidents/INC']").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="CSS registration failures").click()
+    page.get_by_role("link", name="Yes, operational").click()
+    page.get_by_role("link", name="A switch request rejected with a reason code").click()
+    page.get_by_role("link", name="Yes", exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^Record on INC")).wait_for()
+    shoot(page, out, "triage-run.png")
     ctx.close()
 
     # 9. An organisation administrator's page with pending invitations (accepting needs consent).
