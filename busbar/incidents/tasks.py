@@ -47,11 +47,33 @@ def _incident(incident_id: int) -> Incident:
     ).get(pk=incident_id)
 
 
+def _acknowledge(incident: Incident) -> int:
+    """The participant who raised it is told its reference at once, with what may already answer it: the
+    known problems on the service and the matching knowledge articles they may read (for raising by API or
+    email, where no form showed them). Not when the desk raised it for them (phone): the desk says so."""
+    from busbar.parties.queries import scope_for
+    from busbar.records import registry as record_registry
+
+    raiser = incident.raised_by
+    if raiser is None or not raiser.is_active or scope_for(raiser).is_desk:
+        return 0
+    offered = record_registry.suggestions("incident", raiser, service=incident.service, obj=incident)
+    return _send(
+        incident,
+        _emails([raiser], "incident.update"),
+        "received",
+        problems=[s for s in offered if s.kind == "problem"],
+        articles=[s for s in offered if s.kind == "article"],
+        site=settings.SITE_URL,
+    )
+
+
 @task()
 def notify_incident(incident_id: int, what: str) -> int:
     incident = _incident(incident_id)
     if what == "raised":
-        return _send(incident, _emails(recipients.desk_users(), "incident.new"), "raised")
+        sent = _send(incident, _emails(recipients.desk_users(), "incident.new"), "raised")
+        return sent + _acknowledge(incident)
     if what == "assigned":
         resolvers = list(recipients.provider_users(incident))
         if resolvers:
