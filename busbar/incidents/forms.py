@@ -12,6 +12,7 @@ from busbar.incidents import actions as incident_actions
 from busbar.incidents import queries
 from busbar.incidents.models import Channel, Impact, Incident, MajorIncident, Status
 from busbar.lib.actions import ActionError, Actor
+from busbar.lib.forms import ActionForm
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.records.models import Link
@@ -214,16 +215,11 @@ class RaiseForm(forms.Form):
 # The incident page ----------
 
 
-class PageForm(forms.Form):
-    """A form of the incident page: its heading and button, and the one action its ``submit`` calls.
+class PageForm(ActionForm):
+    """A form of the incident page (busbar.lib.forms.ActionForm) acting on ``incident``.
 
     ``desk`` and ``worker`` only shape what is offered; the action decides what is allowed.
     """
-
-    title = ""
-    button = "Save"
-    danger = False
-    help = ""
 
     def __init__(
         self,
@@ -240,10 +236,6 @@ class PageForm(forms.Form):
     @property
     def major(self) -> MajorIncident:
         return self.incident.major
-
-    def submit(self, actor: Actor) -> str:
-        """Call the action with the cleaned data; returns the message for the person. Raises ActionError."""
-        raise NotImplementedError
 
 
 class TriageForm(PageForm):

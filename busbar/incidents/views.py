@@ -36,7 +36,7 @@ from busbar.incidents.forms import (
 )
 from busbar.incidents.models import Incident, MajorIncident
 from busbar.lib.actions import ActionError, Actor, NotPermitted
-from busbar.lib.forms import add_action_error, parse_id
+from busbar.lib.forms import add_action_error, form_errors, parse_id, run_action_form
 from busbar.parties.queries import Scope, scope_for
 from busbar.records import queries as record_queries
 from busbar.records import registry as record_registry
@@ -59,6 +59,11 @@ def _show_error(form: Form, exc: ActionError) -> None:
         exc = copy.copy(exc)
         exc.field = "attachments"
     add_action_error(form, exc)
+
+
+def _form_field(name: str) -> str:
+    """An action's ``attachments[2]`` is the form's ``attachments``."""
+    return "attachments" if name.startswith("attachments[") else name
 
 
 def _error_status(exc: ActionError) -> int:
@@ -342,23 +347,17 @@ def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResp
         raise Http404("Not a major incident")
     role = Role.of(scope_for(request.user), incident)
     form = _make_form(verb, request, incident, role, bound=True)
-    status = 422
-    if form.is_valid():
-        try:
-            message = form.submit(Actor.from_request(request))
-        except ActionError as exc:
-            _show_error(form, exc)
-            status = _error_status(exc)
-        else:
-            messages.success(request, message)
-            return redirect("incident_detail", reference=incident.reference)
+    message, status = run_action_form(form, Actor.from_request(request), field_of=_form_field)
+    if message is not None:
+        messages.success(request, message)
+        return redirect("incident_detail", reference=incident.reference)
     # Nothing was written (the action's transaction rolled back): show the page as it stands, with the form
     # and its errors if the page offers that form to this person, else the refusal as a message.
     incident = _incident_or_404(request, reference)
     if verb in available_verbs(Role.of(scope_for(request.user), incident), incident):
         context = _detail_context(request, incident, bound={verb: form})
     else:
-        for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+        for error in form_errors(form):
             messages.error(request, error)
         context = _detail_context(request, incident)
     return render(request, "incidents/incident_detail.html", context, status=status)

@@ -11,6 +11,7 @@ from busbar.knowledge import actions
 from busbar.knowledge.actions import BODY_MAX, KEYWORDS_MAX, SUMMARY_MAX, URL_MAX
 from busbar.knowledge.models import Article, Audience, IrregularityState, Status
 from busbar.lib.actions import Actor
+from busbar.lib.forms import ActionForm
 from busbar.lib.limits import LATEST_DATE, SHORT_TEXT, TEXT_MAX
 from busbar.parties.models import OPERATOR_ROLES, PROVIDER_ROLES, IndustryRole, Organisation
 from busbar.services.models import Service
@@ -41,6 +42,22 @@ def _organisations() -> forms.ModelChoiceField:
         empty_label="None",
         help_text="A market participant whose input the article records",
     )
+
+
+class ReviewByField(forms.DateField):
+    """When the owner next checks the article is current: a date picker, at most 2199-12-31."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value: object) -> dt.date | None:
+        date = super().clean(value)
+        if date is not None and date > LATEST_DATE:
+            raise forms.ValidationError("Choose a date before 2200")
+        return date
 
 
 class AudienceFields(forms.Form):
@@ -178,20 +195,12 @@ class ReviseForm(forms.Form):
         return f"Version {version.number} saved as a draft."
 
 
-class PageForm(forms.Form):
-    """A form of the article page: its heading and button, and the one action its ``submit`` calls."""
-
-    title = ""
-    button = "Save"
-    danger = False
-    help = ""
+class PageForm(ActionForm):
+    """A form of the article page (busbar.lib.forms.ActionForm) acting on ``article``."""
 
     def __init__(self, *args: object, article: Article, **kwargs: object) -> None:
         self.article = article
         super().__init__(*args, **kwargs)
-
-    def submit(self, actor: Actor) -> str:
-        raise NotImplementedError
 
 
 class SubmitForm(PageForm):
@@ -209,19 +218,8 @@ class SubmitForm(PageForm):
 class PublishForm(PageForm):
     title, button = "Publish", "Publish"
     help = "Readers see this version at once; earlier versions stay readable in the history."
-    review_by = forms.DateField(
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        label="Check it is current by",
-        help_text="Default: a year from today",
-    )
+    review_by = ReviewByField(label="Check it is current by", help_text="Default: a year from today")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
-
-    def clean_review_by(self) -> dt.date | None:
-        value = self.cleaned_data["review_by"]
-        if value is not None and value > LATEST_DATE:
-            raise forms.ValidationError("Choose a date before 2200")
-        return value
 
     def submit(self, actor: Actor) -> str:
         data = self.cleaned_data
@@ -290,9 +288,7 @@ class DetailsForm(PageForm, AudienceFields):
     external_url = forms.URLField(
         assume_scheme="https", max_length=URL_MAX, required=False, label="Document location"
     )
-    review_by = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Review by"
-    )
+    review_by = ReviewByField(label="Review by")
 
     def __init__(self, *args: object, article: Article, user: object, **kwargs: object) -> None:
         kwargs.setdefault(
@@ -310,12 +306,6 @@ class DetailsForm(PageForm, AudienceFields):
         super().__init__(*args, article=article, **kwargs)
         self.fields["service"] = _services(user)
         self.fields["contributor"] = _organisations()
-
-    def clean_review_by(self) -> dt.date | None:
-        value = self.cleaned_data["review_by"]
-        if value is not None and value > LATEST_DATE:
-            raise forms.ValidationError("Choose a date before 2200")
-        return value
 
     def submit(self, actor: Actor) -> str:
         data = self.cleaned_data

@@ -29,7 +29,7 @@ from busbar.knowledge.forms import (
 )
 from busbar.knowledge.models import Article, Status, VersionState
 from busbar.lib.actions import ActionError, Actor, NotPermitted
-from busbar.lib.forms import add_action_error, parse_id
+from busbar.lib.forms import add_action_error, form_errors, parse_id, run_action_form
 from busbar.lib.markdown import render as render_markdown
 from busbar.parties.queries import scope_for
 from busbar.records import queries as record_queries
@@ -163,6 +163,11 @@ def _article_or_404(request: HttpRequest, reference: str) -> Article:
     return get_object_or_404(qs, reference=reference.upper())
 
 
+def _field_of(name: str) -> str:
+    """An action's ``roles[2]`` is the form's ``roles``."""
+    return "roles" if name.startswith("roles[") else name
+
+
 def _panel(verb: str, form: PageForm, article: Article) -> dict:
     return {"verb": verb, "form": form, "url": reverse("article_action", args=[article.reference, verb])}
 
@@ -223,24 +228,17 @@ def article_action(request: HttpRequest, reference: str, verb: str) -> HttpRespo
         raise Http404("No such action")
     article = _article_or_404(request, reference)
     form = _form(verb, request, article, request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            message = form.submit(Actor.from_request(request))
-        except ActionError as exc:
-            if exc.field and exc.field.startswith("roles["):
-                exc.field = "roles"
-            add_action_error(form, exc)
-            status = 403 if isinstance(exc, NotPermitted) else exc.status
-        else:
-            messages.success(request, message)
-            anchor = "#feedback" if verb in ("vote", "report") else ""
-            return redirect(reverse("article_detail", args=[article.reference]) + anchor)
+    message, status = run_action_form(form, Actor.from_request(request), field_of=_field_of)
+    if message is not None:
+        messages.success(request, message)
+        anchor = "#feedback" if verb in ("vote", "report") else ""
+        return redirect(reverse("article_detail", args=[article.reference]) + anchor)
+    # Nothing was written: the page as it stands, with the form as typed if it is still offered.
     article = _article_or_404(request, reference)
     if verb in permissions.available(scope_for(request.user), article):
         context = _detail_context(request, article, bound={verb: form})
     else:
-        for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+        for error in form_errors(form):
             messages.error(request, error)
         context = _detail_context(request, article)
     return render(request, "knowledge/article_detail.html", context, status=status)

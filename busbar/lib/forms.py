@@ -33,3 +33,42 @@ def parse_id(value: object) -> int | None:
     else:
         return None
     return number if 1 <= number <= MAX_ID else None
+
+
+class ActionForm(forms.Form):
+    """A form of a record's page that makes one change: its heading, button and help as shown, and the one
+    action its :meth:`submit` calls (which refuses with :class:`ActionError`). Each record type's page
+    forms derive from it, adding the record they act on."""
+
+    title = ""
+    button = "Save"
+    danger = False
+    help = ""
+
+    def submit(self, actor: object) -> str:
+        """Call the action with the cleaned data; return what to tell the person. Raises ActionError."""
+        raise NotImplementedError
+
+
+def run_action_form(form: ActionForm, actor: object, *, field_of=None) -> tuple[str | None, int]:  # noqa: ANN001
+    """Validate ``form`` and run its action: ``(message, 200)`` when done; ``(None, status)`` when the
+    input is invalid (422) or the action refused (its status, 403 for a refusal of who), the form then
+    carrying the errors and nothing written. ``field_of(name)`` maps an action's field (``roles[2]``) to
+    the form's."""
+    if not form.is_valid():
+        return None, 422
+    try:
+        return form.submit(actor), 200
+    except ActionError as exc:
+        if field_of is not None and exc.field:
+            exc.field = field_of(exc.field)
+        add_action_error(form, exc)
+        from busbar.lib.actions import NotPermitted
+
+        return None, 403 if isinstance(exc, NotPermitted) else exc.status
+
+
+def form_errors(form: forms.Form) -> list[str]:
+    """The form's errors as sentences (its own first, else the fields'): shown as messages when the form
+    itself is no longer offered on the page."""
+    return list(form.non_field_errors()) or [e for errors in form.errors.values() for e in errors]

@@ -7,6 +7,7 @@ import re
 from django import forms
 
 from busbar.lib.actions import Actor
+from busbar.lib.forms import ActionForm
 from busbar.lib.limits import SHORT_TEXT, text_max
 from busbar.parties.models import PROVIDER_ROLES, Organisation
 from busbar.problems import actions
@@ -68,20 +69,12 @@ class ProblemForm(forms.Form):
         )
 
 
-class PageForm(forms.Form):
-    """A form of the problem page: its heading and button, and the one action its ``submit`` calls."""
-
-    title = ""
-    button = "Save"
-    danger = False
-    help = ""
+class PageForm(ActionForm):
+    """A form of the problem page (busbar.lib.forms.ActionForm) acting on ``problem``."""
 
     def __init__(self, *args: object, problem: Problem, **kwargs: object) -> None:
         self.problem = problem
         super().__init__(*args, **kwargs)
-
-    def submit(self, actor: Actor) -> str:
-        raise NotImplementedError
 
 
 class InvestigateForm(PageForm):

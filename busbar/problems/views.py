@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from busbar.lib.actions import ActionError, Actor, NotPermitted
-from busbar.lib.forms import add_action_error
+from busbar.lib.forms import add_action_error, form_errors, run_action_form
 from busbar.parties.queries import scope_for
 from busbar.problems import actions, permissions, queries
 from busbar.problems.forms import PAGE_FORMS, STATUS_VERBS, FilterForm, PageForm, ProblemForm
@@ -148,21 +148,16 @@ def problem_action(request: HttpRequest, reference: str, verb: str) -> HttpRespo
         raise Http404("No such action")
     problem = _problem_or_404(request, reference)
     form = PAGE_FORMS[verb](request.POST, prefix=verb, problem=problem)
-    status = 422
-    if form.is_valid():
-        try:
-            message = form.submit(Actor.from_request(request))
-        except ActionError as exc:
-            add_action_error(form, exc)
-            status = 403 if isinstance(exc, NotPermitted) else exc.status
-        else:
-            messages.success(request, message)
-            return redirect("problem_detail", reference=problem.reference)
+    message, status = run_action_form(form, Actor.from_request(request))
+    if message is not None:
+        messages.success(request, message)
+        return redirect("problem_detail", reference=problem.reference)
+    # Nothing was written: the page as it stands, with the form as typed if it is still offered.
     problem = _problem_or_404(request, reference)
     if verb in permissions.available(scope_for(request.user), problem):
         context = _detail_context(request, problem, bound={verb: form})
     else:
-        for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+        for error in form_errors(form):
             messages.error(request, error)
         context = _detail_context(request, problem)
     return render(request, "problems/problem_detail.html", context, status=status)

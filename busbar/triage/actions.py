@@ -157,6 +157,14 @@ def _question_text(text: str, help_text: str) -> tuple[str, str]:
     return text, help_text.strip()
 
 
+def _editing(actor: Actor, script: TriageScript) -> TriageScript:
+    """The script, locked, for a change to its questions and answers by the desk while it is off."""
+    refuse(permissions.can_manage(scope_of(actor)))
+    script = _lock(script)
+    _editable(script)
+    return script
+
+
 def _editable(script: TriageScript) -> None:
     """A switched-on script keeps being a whole: switch it off to change its questions and answers."""
     if script.is_active:
@@ -176,9 +184,7 @@ def add_question(
     now: dt.datetime | None = None,  # noqa: A002
 ) -> TriageQuestion:
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(script)
-    _editable(script)
+    script = _editing(actor, script)
     text, help_text = _question_text(text, help)
     count = script.questions.count()
     if count >= MAX_QUESTIONS:
@@ -200,9 +206,7 @@ def update_question(
     now: dt.datetime | None = None,  # noqa: A002
 ) -> TriageQuestion:
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(question.script)
-    _editable(script)
+    script = _editing(actor, question.script)
     text, help_text = _question_text(text, help)
     if (text, help_text) == (question.text, question.help):
         raise ActionError("Nothing to change", field="text")
@@ -220,9 +224,7 @@ def move_question(
 ) -> None:
     """Swap the question with the one before (``up``) or after it; the first question is asked first."""
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(question.script)
-    _editable(script)
+    script = _editing(actor, question.script)
     siblings = list(script.questions.order_by("position", "id"))
     index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
     other_index = index - 1 if up else index + 1
@@ -243,9 +245,7 @@ def move_question(
 @action
 def delete_question(*, actor: Actor, question: TriageQuestion, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(question.script)
-    _editable(script)
+    script = _editing(actor, question.script)
     leading = list(TriageAnswer.objects.filter(next_question=question).values_list("label", flat=True))
     if leading:
         raise Conflict(
@@ -312,9 +312,7 @@ def add_answer(
     *, actor: Actor, question: TriageQuestion, label: str, outcome: Outcome, now: dt.datetime | None = None
 ) -> TriageAnswer:
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(question.script)
-    _editable(script)
+    script = _editing(actor, question.script)
     label = _answer_fields(script, question, label, outcome)
     if question.answers.count() >= MAX_ANSWERS:
         raise ActionError(f"A question has at most {MAX_ANSWERS} answers", field="label")
@@ -339,9 +337,7 @@ def update_answer(
     *, actor: Actor, answer: TriageAnswer, label: str, outcome: Outcome, now: dt.datetime | None = None
 ) -> TriageAnswer:
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(answer.question.script)
-    _editable(script)
+    script = _editing(actor, answer.question.script)
     label = _answer_fields(script, answer.question, label, outcome)
     before = f"{answer.question.text} → {answer.label}"
     answer.label = label
@@ -357,9 +353,7 @@ def update_answer(
 @action
 def delete_answer(*, actor: Actor, answer: TriageAnswer, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
-    refuse(permissions.can_manage(scope_of(actor)))
-    script = _lock(answer.question.script)
-    _editable(script)
+    script = _editing(actor, answer.question.script)
     before = f"{answer.question.text} → {answer.label}"
     answer.delete()
     _touch(script, now)

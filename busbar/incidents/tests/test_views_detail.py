@@ -198,7 +198,7 @@ def test_links_both_ways_and_only_to_visible_incidents(world, catalogue) -> None
     response = act(desk, second, "link", kind="related_to", target="INC7654321")
     assert response.status_code == 422 and "No incident INC7654321" in response.content.decode()
     response = act(desk, second, "link", kind="duplicate_of", target=first.reference)
-    assert response.status_code == 422 and "already duplicate of" in response.content.decode()
+    assert response.status_code == 409 and "already duplicate of" in response.content.decode()
 
     assert f'Duplicate of <a href="/incidents/{first.reference}/">' in desk.get(url(second)).content.decode()
     assert (

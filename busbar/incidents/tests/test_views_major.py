@@ -83,7 +83,7 @@ def test_major_incident_from_severity_1_to_closure(
     # No review before resolution, and no closure before the review.
     assert "/major-review/" not in page_of(desk, incident)
     response = act(desk, incident, "major-review", cause="x", actions="y", lessons="z")
-    assert response.status_code == 422 and "Resolve the incident before recording its review" in (
+    assert response.status_code == 409 and "Resolve the incident before recording its review" in (
         response.content.decode()
     )
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)

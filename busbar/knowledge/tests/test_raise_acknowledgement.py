@@ -36,7 +36,9 @@ def test_the_raiser_is_told_what_may_answer_it(world, catalogue, django_capture_
     assert not [m for m in mail.outbox if m.to == [world.user_b.email]]
 
 
-def test_the_desk_raising_for_a_caller_sends_no_acknowledgement(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_the_desk_raising_for_a_caller_sends_no_acknowledgement(
+    world, catalogue, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         raise_for(world, catalogue, user=world.analyst, organisation=world.org_a, channel="phone")
