@@ -293,5 +293,7 @@ def record_run(request: HttpRequest, payload: TriageRunIn) -> Status:
 @router.get("/triage/runs", response=list[TriageRunOut], summary="Runs recorded on an incident")
 def list_runs(request: HttpRequest, filters: Query[TriageRunFilters]) -> Any:
     """For those who work the incident (the transcript is internal); anyone else gets none."""
-    incident = get_object_or_404(incidents_visible_to(request.user), reference=filters.incident.upper())
+    incident = incidents_visible_to(request.user).filter(reference=filters.incident.upper()).first()
+    if incident is None:
+        raise ActionError(f"No incident {filters.incident}", field="incident")
     return list(queries.runs_on(request.user, incident).select_related("record")[:100])

@@ -57,7 +57,7 @@ def test_write_switch_on_and_run(world, catalogue) -> None:  # noqa: ANN001
     assert run.status_code == 201 and run.json()["article"] == article.reference
     assert run.json()["transcript"][1] == {"question": "What do they see?", "answer": "Timeout"}
     listed = _call(world, world.resolver, "get", f"/triage/runs?incident={incident.reference}")
-    assert listed.status_code == 404  # not yet the provider's incident: not one it may see
+    assert listed.status_code == 422 and "No incident" in listed.content.decode()  # not one it may see
     assert (
         _call(world, world.analyst, "get", f"/triage/runs?incident={incident.reference}").json()[0]["id"]
         == run.json()["id"]
