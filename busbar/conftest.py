@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.conf import settings as django_settings
 from django.test import Client
 
 from busbar.accounts.models import User
@@ -27,30 +28,31 @@ PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):  # noqa: ANN001, ANN202
-    # Argon2 is the production hasher (tested in test_settings); tests use a fast one to stay quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings(django_test_environment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:  # noqa: ANN001
+    """Settings every test runs with, applied once for the session (not per test: overriding settings
+    runs Django's change handlers each time):
 
+    - a fast password hasher (Argon2 is the production hasher, tested in test_settings);
+    - uploaded attachments in a folder of the session's own, never the real data directory (tests that
+      look at the files set a folder of their own);
+    - mail through the real path — Django mail → queued task (run at once in tests) → delivery backend,
+      locmem here — where pytest-django would put the locmem backend straight in.
+    """
+    from django.test import override_settings
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # noqa: ANN001, ANN202
-    # Uploaded attachments go to a per-test folder, never the real data directory.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
+    media = tmp_path_factory.mktemp("media")
+    storages = {
+        **django_settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}},
     }
-
-
-@pytest.fixture(autouse=True)
-def _locmem_mail(settings):  # noqa: ANN001, ANN202
-    # pytest-django swaps EMAIL_BACKEND for locmem; put the queue back so tests cover the real path:
-    # Django mail → queued task (run immediately in tests) → delivery backend (locmem here).
-    settings.EMAIL_BACKEND = "busbar.core.mailqueue.QueuedEmailBackend"
-    settings.BUSBAR_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES=storages,
+        EMAIL_BACKEND="busbar.core.mailqueue.QueuedEmailBackend",
+        BUSBAR_DELIVERY_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

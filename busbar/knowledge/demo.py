@@ -515,17 +515,22 @@ def _publish(ctx, article: Article, author: str, when: dt.datetime) -> None:  # 
 
 
 def _votes(ctx, article: Article, helpful: int, unhelpful: int, when: dt.datetime) -> None:  # noqa: ANN001
+    """``helpful`` then ``unhelpful`` answers from the demo's readers who may read ``article``."""
+    readers = [e for e in READERS if e in ctx.people and article.pk in _readable(ctx, e)]
+    for n, email in enumerate(readers[: helpful + unhelpful]):
+        actions.vote(actor=_actor(ctx, email), article=article, helpful=n < helpful, now=when)
+
+
+def _readable(ctx, email: str) -> set[int]:  # noqa: ANN001
+    """The published articles a demo reader may read (one query per reader, kept for the load)."""
     from busbar.knowledge.queries import visible_to
 
-    readers = [e for e in READERS if e in ctx.people]
-    cast = 0
-    for email in readers:
-        if cast == helpful + unhelpful:
-            break
-        if not visible_to(ctx.people[email]).filter(pk=article.pk).exists():
-            continue
-        actions.vote(actor=_actor(ctx, email), article=article, helpful=cast < helpful, now=when)
-        cast += 1
+    cache = ctx.__dict__.setdefault("_kb_readable", {})
+    if email not in cache:
+        cache[email] = set(
+            visible_to(ctx.people[email]).filter(status="published").values_list("pk", flat=True)
+        )
+    return cache[email]
 
 
 def _link(ctx, source_kind: str, summary_or_ref: str, article: Article, kind: str) -> None:  # noqa: ANN001
@@ -571,7 +576,6 @@ def load(ctx) -> None:  # noqa: ANN001
             )
         elif demo.state in ("published", "retired"):
             _publish(ctx, article, demo.author, when)
-            _votes(ctx, article, *demo.votes, when=when + dt.timedelta(days=1))
             if demo.state == "retired":
                 actions.retire_article(
                     actor=_actor(ctx, demo.author),
@@ -579,6 +583,10 @@ def load(ctx) -> None:  # noqa: ANN001
                     reason="Internet Explorer is no longer supported by the portal.",
                     now=when + dt.timedelta(days=30),
                 )
+    for demo in ARTICLES:  # readers' answers, once every article is out
+        if demo.state == "published" and any(demo.votes):
+            when = now - dt.timedelta(days=demo.days_ago - 1, hours=6)
+            _votes(ctx, Article.objects.get(pk=made[demo.key].pk), *demo.votes, when=when)
     _history(ctx, made, now)
     _links(ctx, made)
     ctx.lines.append(
