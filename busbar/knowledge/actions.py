@@ -254,10 +254,12 @@ def revise_article(
     body: str,
     summary: str = "",
     change_note: str = "",
+    submit: bool = False,
     now: dt.datetime | None = None,
 ) -> ArticleVersion:
     """Write the next version: the draft being worked on, or a new one from the published text. A version
-    in review goes back to draft (it is no longer what the reviewer was asked to check)."""
+    in review goes back to draft (it is no longer what the reviewer was asked to check); ``submit`` sends
+    it for review in the same change."""
     now = now or timezone.now()
     article = _lock(article)
     refuse(permissions.can_edit(scope_of(actor), article))
@@ -310,6 +312,8 @@ def revise_article(
     _journal(actor, article, "edit", {**changes, "version": [None, version.number]}, note=change_note)
     if article.published_version_id is None:
         _reindex(article)
+    if submit:
+        _submit(actor, article, version, "", now)
     return version
 
 
@@ -448,9 +452,11 @@ def retire_article(*, actor: Actor, article: Article, reason: str, now: dt.datet
     changes = _status(article, Status.RETIRED)
     version = article.working_version
     if version is not None and version.state in (VersionState.DRAFT, VersionState.REVIEW):
+        was = version.state
         if version.state == VersionState.REVIEW:
-            changes.update(_version_to(version, VersionState.DRAFT, article))
-        changes.update(_version_to(version, VersionState.DISCARDED, article))
+            _version_to(version, VersionState.DRAFT, article)
+        _version_to(version, VersionState.DISCARDED, article)
+        changes[f"v{version.number}"] = [was, VersionState.DISCARDED]
         version.save(update_fields=["state"])
         article.working_version = None
     article.retired_at = now

@@ -106,8 +106,8 @@ class ArticleDetail(ArticleSummary):
     owner: Ref
     contributor: Ref | None
     external_url: str
-    keywords: str
-    review_by: dt.date | None
+    keywords: str = Field(..., description="Those who work the article")
+    review_by: dt.date | None = Field(..., description="Those who work the article")
     current: ArticleVersionDetail | None = Field(..., description="The version readers see")
     working: ArticleVersionDetail | None = Field(
         ..., description="The next version, in draft or review (those who work it)"
@@ -140,7 +140,7 @@ class ArticleDetail(ArticleSummary):
 
     @staticmethod
     def resolve_keywords(obj: Article, context: dict[str, Any]) -> str:
-        return obj.keywords
+        return obj.keywords if _works(context, obj) else ""
 
     @staticmethod
     def resolve_current(obj: Article, context: dict[str, Any]) -> ArticleVersion | None:
@@ -450,9 +450,8 @@ def revise(request: HttpRequest, reference: RefPath, payload: ArticleRevisionIn)
         summary=payload.summary,
         body=payload.body,
         change_note=payload.change_note,
+        submit=payload.submit,
     )
-    if payload.submit:
-        actions.submit_for_review(actor=_actor(request), article=article)
     return _article(request, reference)
 
 

@@ -188,9 +188,9 @@ class ReviseForm(forms.Form):
             summary=data["summary"],
             body=data["body"],
             change_note=data["change_note"],
+            submit=review,
         )
         if review:
-            actions.submit_for_review(actor=actor, article=self.article)
             return f"Version {version.number} saved and sent to the service desk for review."
         return f"Version {version.number} saved as a draft."
 

@@ -50,6 +50,10 @@ def _queues(scope) -> list[tuple[str, str]]:  # noqa: ANN001
 
 
 def _queue(qs, key: str, scope):  # noqa: ANN001, ANN202
+    if key in ("review", "drafts", "feedback", "due") and not scope.is_central:
+        # What is being written, reported or checked is for those who work the article: for a provider,
+        # the articles it keeps.
+        qs = qs.filter(owner_id__in=scope.resolver_for)
     if key == "review":
         return qs.filter(working_version__state=VersionState.REVIEW)
     if key == "drafts":
@@ -99,6 +103,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for article in rows:
+        article.works = scope.is_central or article.owner_id in scope.resolver_for
         version = article.published_version
         article.snippet = search.snippet(version.body_text, text) if text and version else None
     filters = {k: v for k, v in request.GET.items() if k not in ("queue", "page") and v}

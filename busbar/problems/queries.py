@@ -39,7 +39,7 @@ def visible_to(user) -> QuerySet[Problem]:  # noqa: ANN001
         Q(owner_id__in=scope.organisation_ids)
         | Q(is_published=True)
         | Q(is_known=True)
-        | linked_to_visible(user, exclude_kind="problem")
+        | linked_to_visible(user, kinds=("incident",))
     )
 
 

@@ -190,14 +190,13 @@ def without_hidden_links(user, entries: list, link_actions: set[str], pattern) -
     ]
 
 
-def linked_to_visible(user, *, exclude_kind: str) -> Q:  # noqa: ANN001
-    """Records (by ``record_id``) linked, either way, to a record of another type ``user`` may see: a
-    participant sees the problem behind an incident they see."""
+def linked_to_visible(user, *, kinds: tuple[str, ...]) -> Q:  # noqa: ANN001
+    """Records (by ``record_id``) linked, either way, to a record of the types ``kinds`` that ``user`` may
+    see: a participant sees the problem behind an incident they see. Only the types named count (a
+    problem documented in a public article is not thereby public)."""
     q = Q(pk__in=[])
-    for record_type in registry.types():
-        if record_type.kind == exclude_kind:
-            continue
-        seen = record_type.visible_to(user).values("record_id")
+    for kind in kinds:
+        seen = registry.get(kind).visible_to(user).values("record_id")
         q |= Q(Exists(Link.objects.filter(target_id=OuterRef("record_id"), source_id__in=seen)))
         q |= Q(Exists(Link.objects.filter(source_id=OuterRef("record_id"), target_id__in=seen)))
     return q

@@ -112,6 +112,11 @@ def update_script(
     if name != script.name:
         changes["name"] = [script.name, name]
     if (service.pk if service else None) != script.service_id:
+        if script.is_active:  # its answers' severities were checked against the service's scheme
+            raise Conflict(
+                f"“{script.name}” is switched on: switch it off to move it to another service",
+                field="service",
+            )
         changes["service"] = [str(script.service or "All services"), str(service or "All services")]
     if description.strip() != script.description:
         changes["description"] = [script.description[:200] or None, description.strip()[:200] or None]
@@ -407,7 +412,7 @@ def define_script(
     else:
         script = _lock(script)
         _editable(script)
-        if (name, service, description.strip()) != (script.name, script.service, script.description):
+        if (_name(name), service, description.strip()) != (script.name, script.service, script.description):
             update_script(
                 actor=actor, script=script, name=name, service=service, description=description, now=now
             )
@@ -516,20 +521,31 @@ def run_script(
         raise ActionError("Answer every question to the end of the script first", field="answers")
     end = done.end
     applied: list[str] = []
-    incident = Incident.objects.select_related("record", "service", "severity").get(pk=incident.pk)
+    incident = Incident.objects.select_related("record", "service__sla_policy", "severity").get(
+        pk=incident.pk
+    )
+    # What the script points to may have changed since it was written: an article retired since is not
+    # linked, a severity of another scheme (a script for every service) is not set; the note says so.
+    article = end.article if end.article_id and end.article.status == ArticleStatus.PUBLISHED else None
+    if end.article_id and article is None:
+        applied.append(f"not linked: {end.article.reference} is no longer published")
     if (
-        end.article_id
+        article is not None
         and not Link.objects.filter(
-            source_id=incident.record_id, target_id=end.article.record_id, kind=Link.Kind.DOCUMENTED_IN
+            source_id=incident.record_id, target_id=article.record_id, kind=Link.Kind.DOCUMENTED_IN
         ).exists()
     ):
         record_actions.link_records(
-            actor=actor, source=incident, target=end.article, kind=Link.Kind.DOCUMENTED_IN
+            actor=actor, source=incident, target=article, kind=Link.Kind.DOCUMENTED_IN
         )
-        applied.append(f"linked {end.article.reference}")
-    if apply_severity and end.severity_id and end.severity_id != incident.severity_id:
-        incident_actions.triage_incident(actor=actor, incident=incident, severity=end.severity, now=now)
-        applied.append(f"severity set to {end.severity.code}")
+        applied.append(f"linked {article.reference}")
+    severity = end.severity if end.severity_id else None
+    if severity is not None and severity.scheme_id != incident.service.sla_policy.scheme_id:
+        applied.append(f"severity {severity.code} not set: not a severity of {incident.service}")
+        severity = None
+    if apply_severity and severity is not None and severity.pk != incident.severity_id:
+        incident_actions.triage_incident(actor=actor, incident=incident, severity=severity, now=now)
+        applied.append(f"severity set to {severity.code}")
     if assign and end.raise_to_provider:
         provider = incident.service.provider
         if incident.provider_id != provider.pk:

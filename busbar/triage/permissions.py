@@ -1,8 +1,9 @@
 """Who may do what with triage scripts: the only place these rules live.
 
 The service desk writes and runs the scripts (first-line diagnosis, seed 001 §11.23); providers read the
-scripts of the services they run, so they can say what should change; participants see neither (a run's
-transcript is an internal note on the incident).
+scripts of the services they run, so they can say what should change. A run's transcript is an internal
+note on the incident: read, like every internal note, by those who work it (the desk and the assigned
+provider), never by participants.
 """
 
 from __future__ import annotations

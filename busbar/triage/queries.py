@@ -21,7 +21,9 @@ def scripts_visible_to(user) -> QuerySet[TriageScript]:  # noqa: ANN001
 
 def with_tree(qs: QuerySet[TriageScript]) -> QuerySet[TriageScript]:
     """Scripts with their questions and answers (and what the answers lead to) in three queries."""
-    answers = TriageAnswer.objects.select_related("article", "severity").order_by("position", "id")
+    answers = TriageAnswer.objects.select_related("article", "severity", "next_question").order_by(
+        "position", "id"
+    )
     questions = TriageQuestion.objects.order_by("position", "id").prefetch_related(
         Prefetch("answers", answers)
     )

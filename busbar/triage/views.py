@@ -278,12 +278,15 @@ def _path(request: HttpRequest) -> list[int]:
 
 
 def _runner_context(request: HttpRequest, script: TriageScript, path: list[int], incident=None) -> dict:  # noqa: ANN001
+    error = None
     try:
         done = checks.walk(script, path)
-        error = None
     except ActionError as exc:
-        done, error = checks.walk(script, []), exc.message
-        path = []
+        error, path = exc.message, []
+        try:
+            done = checks.walk(script, [])
+        except ActionError:  # no questions yet: nothing to walk
+            done = checks.Walk([], None, None)
     base = (
         reverse("triage_run", args=[incident.reference, script.pk])
         if incident is not None

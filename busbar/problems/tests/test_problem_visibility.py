@@ -76,3 +76,22 @@ def test_the_list_costs_a_fixed_number_of_queries(world, catalogue, django_asser
         assert client.get("/problems/?queue=all").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/api/v1/problems?limit=50").status_code == 200
+
+
+def test_a_problem_documented_in_a_public_article_stays_private(world, catalogue) -> None:  # noqa: ANN001
+    from busbar.incidents.tests.conftest import actor_for
+    from busbar.knowledge.tests.conftest import article_for
+    from busbar.records import actions as record_actions
+
+    problem = problem_for(world, catalogue, summary="Private cause")
+    article = article_for(world, catalogue)
+    record_actions.link_records(
+        actor=actor_for(world.analyst), source=problem, target=article, kind="documented_in"
+    )
+    assert world.client(world.user_a).get(f"/problems/{problem.reference}/").status_code == 404
+    links = world.client(world.user_a).get(f"/api/v1/records/{article.reference}/links").json()
+    assert (
+        links == []
+        and "Private cause"
+        not in world.client(world.user_a).get(f"/knowledge/{article.reference}/").content.decode()
+    )
