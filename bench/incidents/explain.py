@@ -52,11 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             ms = float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))
-            timed.append((ms, i, sql, plan))
-    for ms, i, sql, _plan in sorted(timed, reverse=True):
-        print(f"  #{i:<3} {ms:9.2f} ms  {sql[:150]}")
+            planning = float(re.search(r"Planning Time: ([\d.]+) ms", plan).group(1))
+            timed.append((ms, i, sql, plan, planning))
+    for ms, i, sql, _plan, planning in sorted(timed, reverse=True):
+        print(f"  #{i:<3} {ms:9.2f} ms (planning {planning:6.2f} ms)  {sql[:150]}")
     if args.plans:
-        for ms, i, sql, plan in sorted(timed, reverse=True)[: args.top]:
+        for ms, i, sql, plan, _planning in sorted(timed, reverse=True)[: args.top]:
             print(f"\n#{i} ({ms:.2f} ms)\n{sql}\n{plan}")
     return 0
 

@@ -423,7 +423,8 @@ class Generator:
         self.audit(s, s.created, s.raiser or s.desk, "incident.raise", changes, channel=via)
         if initial == s.severity:
             return s.created
-        t = s.created + rng.randint(3 * MIN, 40 * MIN)
+        # Re-graded within the hour, but never after the load's "now" (an incident raised minutes ago).
+        t = min(s.created + rng.randint(3 * MIN, 40 * MIN), max(s.created, self.now - MIN))
         s.events.append((t, "severity", s.severity))
         self.audit(s, t, s.desk, "incident.triage", {"severity": [initial, s.severity]})
         return t

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import queue
 import random
 import sys
@@ -191,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep_indexes:
         with connection.cursor() as cursor:
             dropped = secondary_indexes(cursor)
-            saved = Path(tempfile.gettempdir()) / "busbar_bench_dropped_indexes.sql"
+            # A file of this load's own (two loads at once, or a stale file, never mix definitions).
+            handle, name = tempfile.mkstemp(prefix="busbar_bench_dropped_indexes_", suffix=".sql")
+            os.close(handle)
+            saved = Path(name)
             saved.write_text("".join(f"{d};\n" for _n, d in dropped))
             for name, _d in dropped:
                 cursor.execute(f"DROP INDEX {name}")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, FilterSchema, Router, Schema
 
 from busbar.incidents import permissions, queries, sla
-from busbar.incidents.models import Communication, Incident, MajorIncident
+from busbar.incidents.models import OPEN_STATUSES, Communication, Incident, MajorIncident
 from busbar.incidents.models import Status as IncidentStatus
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
@@ -29,6 +29,7 @@ email = Router(tags=["Email"])
 ImpactCode = Literal["single", "several", "market"]
 LinkKind = Literal["duplicate_of", "caused_by", "related_to", "fixed_by", "documented_in"]
 Ordering = Literal["created", "-created", "resolution_due", "severity"]
+IncidentStatusFilter = Literal[tuple(["open", *IncidentStatus.values])]  # type: ignore[valid-type]
 ORDERINGS: dict[str, tuple[Any, ...]] = {
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
@@ -181,7 +182,6 @@ class IncidentOut(Schema):
     response_breached: bool
     resolution_breached: bool
     sla_paused: bool
-    sla: SlaOut
 
     @staticmethod
     def resolve_channel(obj: Incident, context: dict[str, Any]) -> str | None:
@@ -202,10 +202,6 @@ class IncidentOut(Schema):
     @staticmethod
     def resolve_is_major(obj: Incident) -> bool:
         return hasattr(obj, "major")
-
-    @staticmethod
-    def resolve_sla(obj: Incident, context: dict[str, Any]) -> dict[str, Any]:
-        return _sla(context["request"], obj)
 
 
 class AttachmentOut(Schema):
@@ -281,6 +277,7 @@ class MajorSummary(Schema):
 
 
 class IncidentDetail(IncidentOut):
+    sla: SlaOut = Field(..., description="Both clocks in full, as at now (a list's rows carry the due times)")
     description: str
     resolution: str
     raised_by: PersonRef | None = Field(
@@ -311,6 +308,10 @@ class IncidentDetail(IncidentOut):
     suggested_articles: list[SuggestionOut] = Field(
         ..., description="Published knowledge articles matching its summary, not yet linked to it"
     )
+
+    @staticmethod
+    def resolve_sla(obj: Incident, context: dict[str, Any]) -> dict[str, Any]:
+        return _sla(context["request"], obj)
 
     @staticmethod
     def resolve_known_problems(obj: Incident, context: dict[str, Any]) -> list[dict[str, Any]]:
@@ -533,8 +534,11 @@ def _filter_id(value: Any, field: str) -> int:
 
 
 class IncidentFilter(FilterSchema):
-    status: list[IncidentStatus] | None = Field(
-        None, max_length=len(IncidentStatus), description="One or more statuses (repeat the parameter)"
+    status: list[IncidentStatusFilter] | None = Field(  # type: ignore[valid-type]
+        None,
+        max_length=len(IncidentStatus) + 1,
+        description="One or more statuses (repeat the parameter); open: every status but resolved, closed, "
+        "cancelled",
     )
     severity: Code | None = Field(None, description="Severity code")
     service: Code | None = Field(None, description="Service id or slug")
@@ -557,7 +561,12 @@ class IncidentFilter(FilterSchema):
     ordering: Ordering = Field("-created", description="resolution_due puts incidents with no due time last")
 
     def filter_status(self, value: list[str] | None) -> Q:
-        return Q(status__in=value) if value else Q()
+        if not value:
+            return Q()
+        statuses = {str(v) for v in value if v != "open"}
+        if "open" in value:
+            statuses |= {str(s) for s in OPEN_STATUSES}
+        return Q(status__in=sorted(statuses))
 
     def filter_severity(self, value: str | None) -> Q:
         return Q(severity__code=value) if value else Q()
