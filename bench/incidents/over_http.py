@@ -13,8 +13,8 @@ server). Pages carry a session of the analyst made for the run.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/busbar_bench
     export BUSBAR_DATA_DIR=/tmp/busbar_bench_var SECRET_KEY=bench-secret-0123456789abcdefghijklmnopqrstuvwxyz
-    .venv/bin/python bench/incidents/http.py --seconds 15 --repeats 3
-    .venv/bin/python bench/incidents/http.py --only "API list" --seconds 5 --repeats 1
+    .venv/bin/python bench/incidents/over_http.py --seconds 15 --repeats 3
+    .venv/bin/python bench/incidents/over_http.py --only "API list" --seconds 5 --repeats 1
 """
 
 from __future__ import annotations

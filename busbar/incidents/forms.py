@@ -12,7 +12,7 @@ from busbar.incidents import actions as incident_actions
 from busbar.incidents import queries
 from busbar.incidents.models import Channel, Impact, Incident, MajorIncident, Status
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm
+from busbar.lib.forms import ActionForm, PrimedModelChoiceField
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.records.models import Link
@@ -106,17 +106,25 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any"), ("open", "Any open"), *Status.choices])
     severity = SeverityChoiceField(queryset=Severity.objects.none(), required=False, empty_label="Any")
     service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False, empty_label="Any")
-    provider = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False, empty_label="Any")
+    provider = PrimedModelChoiceField(queryset=Organisation.objects.none(), required=False, empty_label="Any")
     published = forms.BooleanField(label="Service-affecting only", required=False)
 
-    def __init__(self, *args: object, services: QuerySet, show_provider: bool, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        services: QuerySet,
+        show_provider: bool,
+        providers: list | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
         self.fields["severity"].queryset = Severity.objects.select_related("scheme").order_by(
             "scheme", "rank"
         )
         if show_provider:
-            self.fields["provider"].queryset = provider_organisations()
+            qs = provider_organisations()
+            self.fields["provider"].prime(qs, list(qs) if providers is None else providers)
         else:
             del self.fields["provider"]
         # Changing any of these refreshes the rows at once (the search box waits for typing to pause).
@@ -134,11 +142,12 @@ class FilterForm(forms.Form):
 class BulkAssignForm(forms.Form):
     """The provider of a bulk assignment; the ticked ``incident`` ids are checked by the view."""
 
-    provider = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="Assign to provider")
+    provider = PrimedModelChoiceField(queryset=Organisation.objects.none(), label="Assign to provider")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, providers: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = provider_organisations()
+        qs = provider_organisations()
+        self.fields["provider"].prime(qs, list(qs) if providers is None else providers)
 
 
 # Raising ----------

@@ -33,10 +33,12 @@ from busbar.incidents.forms import (
     PageForm,
     RaiseForm,
     files_for_action,
+    provider_organisations,
 )
-from busbar.incidents.models import Incident, MajorIncident
+from busbar.incidents.models import OPEN_STATUSES, Incident, MajorIncident
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, form_errors, parse_id, run_action_form
+from busbar.lib.keyset import count_or_estimate
 from busbar.parties.queries import Scope, scope_for
 from busbar.records import queries as record_queries
 from busbar.records import registry as record_registry
@@ -277,12 +279,13 @@ def _timeline(user, incident: Incident) -> list | None:  # noqa: ANN001
     return queries.timeline_visible_to(user, incident)
 
 
-def _conversation(user, incident: Incident) -> list:  # noqa: ANN001
-    """The updates shown, each with ``shown_label`` and ``shown_organisation`` as the viewer may see them."""
-    updates = list(queries.updates_visible_to(user, incident).select_related("author"))
+def _conversation(user, incident: Incident) -> tuple[list, list]:  # noqa: ANN001
+    """The updates shown, each with ``shown_label`` and ``shown_organisation`` as the viewer may see them,
+    and the attachments not on an update (two queries in all)."""
+    updates, attachments = record_queries.conversation_visible_to(user, incident)
     for u in updates:
         u.shown_label, u.shown_organisation = queries.author_shown(user, incident, u)
-    return updates
+    return updates, [a for a in attachments if a.entry_id is None]
 
 
 def _suggestions(user, incident: Incident) -> list:  # noqa: ANN001
@@ -307,13 +310,14 @@ def _detail_context(
     forms = {verb: _make_form(verb, request, incident, role) for verb in verbs}
     forms.update(bound or {})
     major = _major_of(incident)
+    updates, attachments = _conversation(user, incident)
     return {
         "incident": incident,
         "role": role,
         "clocks": clock_views(incident, now),
         "now": now,
-        "updates": _conversation(user, incident),
-        "attachments": list(queries.attachments_visible_to(user, incident).filter(entry__isnull=True)),
+        "updates": updates,
+        "attachments": attachments,
         "links": record_queries.links_visible_to(user, incident),
         "watch": {"reference": incident.reference, "watching": record_queries.is_watching(user, incident)},
         "suggestions": _suggestions(user, incident),
@@ -481,30 +485,50 @@ def _list_view(scope: Scope) -> ListView:
     )
 
 
-def _ours(qs: QuerySet[Incident], scope: Scope) -> QuerySet[Incident]:
+def _ours_q(scope: Scope) -> Q:
     """Raised by the viewer's organisation, or listing it as affected."""
     affected = Incident.affected.through.objects.filter(
         incident_id=OuterRef("pk"), organisation_id__in=scope.organisation_ids
     )
-    return qs.filter(Q(organisation_id__in=scope.organisation_ids) | Exists(affected))
+    return Q(organisation_id__in=scope.organisation_ids) | Q(Exists(affected))
+
+
+def _soon_q() -> Q:
+    horizon = timezone.now() + SOON
+    return Q(record__resolution_due_at__lte=horizon, record__resolution_breached=False) | Q(
+        record__response_due_at__lte=horizon, record__response_breached=False
+    )
+
+
+_OPEN = Q(status__in=OPEN_STATUSES)
+_BREACHED = Q(record__resolution_breached=True) | Q(record__response_breached=True)
+
+
+def _queue_q(key: str, scope: Scope) -> Q:
+    """The one definition of each queue, as a condition (the rows and the tab counts both use it)."""
+    if key == "open":
+        return _OPEN
+    if key == "unassigned":
+        return _OPEN & Q(provider__isnull=True)
+    if key == "soon":
+        return _OPEN & _soon_q()
+    if key == "breached":
+        return _OPEN & _BREACHED
+    if key == "mine":
+        return _OPEN & Q(provider_id__in=scope.resolver_for)
+    if key == "ours":
+        return _ours_q(scope)
+    if key == "published":
+        return _OPEN & Q(is_published=True)
+    return Q()
+
+
+#: Queues whose incidents are all open: their counts read only the open incidents (the status index).
+_OPEN_QUEUES = {"open", "unassigned", "soon", "breached", "mine", "published"}
 
 
 def _apply_queue(qs: QuerySet[Incident], key: str, scope: Scope) -> QuerySet[Incident]:
-    if key == "open":
-        return queries.open_incidents(qs)
-    if key == "unassigned":
-        return queries.unassigned(qs)
-    if key == "soon":
-        return queries.breaching_soon(qs, SOON)
-    if key == "breached":
-        return queries.open_incidents(queries.breached(qs))
-    if key == "mine":
-        return queries.open_incidents(qs.filter(provider_id__in=scope.resolver_for))
-    if key == "ours":
-        return _ours(qs, scope)
-    if key == "published":
-        return queries.open_incidents(qs.filter(is_published=True))
-    return qs
+    return qs.filter(_queue_q(key, scope))
 
 
 def _order(qs: QuerySet[Incident], key: str) -> QuerySet[Incident]:
@@ -535,10 +559,18 @@ def _filtered(qs: QuerySet[Incident], form: FilterForm, user: User) -> QuerySet[
 
 
 def _counts(qs: QuerySet[Incident], view: ListView, scope: Scope) -> None:
-    """The count on each queue tab except 'all' and 'providers' (one query each, whatever the rows)."""
-    for queue in view.queues:
-        if queue.key not in ("all", "providers"):
-            queue.count = _apply_queue(qs, queue.key, scope).count()
+    """The count on each queue tab except 'all' and 'providers': one query for all of them (conditional
+    counts over the visible incidents; over the open ones only when every counted queue is of open
+    incidents, as the desk's are, so the status index bounds the scan by the open work, not the history).
+    """
+    counted = [q for q in view.queues if q.key not in ("all", "providers")]
+    if not counted:
+        return
+    if all(q.key in _OPEN_QUEUES for q in counted):
+        qs = qs.filter(_OPEN)
+    totals = qs.aggregate(**{f"n_{q.key}": Count("pk", filter=_queue_q(q.key, scope)) for q in counted})
+    for queue in counted:
+        queue.count = totals[f"n_{queue.key}"]
 
 
 def _provider_counts(qs: QuerySet[Incident]) -> list[dict]:
@@ -575,7 +607,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("published") == "1" and "queue" not in request.GET:
         queue = "all"  # /incidents/?published=1 shows every published incident the viewer can see
     base = queries.visible_to(user)
-    form = FilterForm(request.GET, services=services_visible_to(user), show_provider=view.internal)
+    providers = list(provider_organisations()) if view.internal else None  # one read for both forms
+    form = FilterForm(
+        request.GET, services=services_visible_to(user), show_provider=view.internal, providers=providers
+    )
     _counts(base, view, scope)
     filters = {k: v for k, v in request.GET.items() if k not in ("page", "queue") and v}
     for q in view.queues:
@@ -586,7 +621,12 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         page = None
     else:
         qs = _order(_filtered(_apply_queue(base, queue, scope), form, user), queue)
-        page = Paginator(sla.with_clock_data(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(sla.with_clock_data(qs), PAGE_SIZE)
+        # The tab already counted this queue; otherwise exact when cheap, else an estimate said as such.
+        known = None if filters else next((q.count for q in view.queues if q.key == queue), None)
+        paginator.count, estimate = (known, False) if known is not None else count_or_estimate(qs)
+        page = paginator.get_page(request.GET.get("page"))
+        page.count_is_estimate = estimate
         now = timezone.now()
         page.object_list = [(i, row_sla(i, now)) for i in page.object_list]
         for i, _ in page.object_list:
@@ -594,7 +634,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             i.shows_parties = queries.field_visible(user, i, "provider")
     context["page"] = page
     context["extra_qs"] = urlencode({"queue": queue, **filters})
-    context["bulk_form"] = BulkAssignForm(auto_id="bulk_%s") if view.bulk else None
+    context["bulk_form"] = BulkAssignForm(auto_id="bulk_%s", providers=providers) if view.bulk else None
     context["here"] = request.get_full_path()
     if request.htmx and request.htmx.target == "rows":
         return render(request, "incidents/_list_rows.html", context)
@@ -677,18 +717,17 @@ def home_panels(request: HttpRequest, kind: str) -> dict:
     base = queries.visible_to(user)
     now = timezone.now()
     if kind == "desk":
+        keys = ("unassigned", "soon", "breached", "open")
+        totals = base.filter(_OPEN).aggregate(**{k: Count("pk", filter=_queue_q(k, scope)) for k in keys})
         return {
-            "unassigned": queries.unassigned(base).count(),
-            "soon": queries.breaching_soon(base, SOON).count(),
-            "breached": queries.open_incidents(queries.breached(base)).count(),
-            "open": queries.open_incidents(base).count(),
+            **totals,
             "majors": queries.majors_visible_to(user).filter(state=MajorIncident.State.ACTIVE).count(),
         }
     if kind == "provider":
         mine = queries.open_incidents(base.filter(provider_id__in=scope.resolver_for))
         rows = sla.with_clock_data(_order(mine, "mine"))[:10]
         return {"queue": [(i, row_sla(i, now)) for i in rows], "queue_count": mine.count()}
-    ours = queries.open_incidents(_ours(base, scope))
+    ours = queries.open_incidents(base.filter(_ours_q(scope)))
     published = queries.open_incidents(base.filter(is_published=True)).order_by("-created_at", "-id")
     return {
         "ours": list(ours.order_by("-created_at", "-id")[:10]),

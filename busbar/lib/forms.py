@@ -72,3 +72,26 @@ def form_errors(form: forms.Form) -> list[str]:
     """The form's errors as sentences (its own first, else the fields'): shown as messages when the form
     itself is no longer offered on the page."""
     return list(form.non_field_errors()) or [e for errors in form.errors.values() for e in errors]
+
+
+class _PrimedIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):  # noqa: ANN204
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.primed:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.primed) + (self.field.empty_label is not None)
+
+
+class PrimedModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose options come from objects already read (one read shared by every form on a
+    page that offers the same list). A submitted value is still checked against ``queryset``."""
+
+    iterator = _PrimedIterator
+
+    def prime(self, queryset: object, objects: list) -> None:
+        self.queryset = queryset
+        self.primed = objects
+        self.widget.choices = self.choices

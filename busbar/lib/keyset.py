@@ -97,13 +97,19 @@ class KeysetList:
 
     def count(self) -> tuple[int, bool]:
         """(count, whether it is an estimate)."""
-        unordered = self.qs.order_by()
-        if connection.vendor != "postgresql":
-            return unordered.count(), False
-        capped = unordered.values("pk")[: EXACT_COUNT_MAX + 1].count()
-        if capped <= EXACT_COUNT_MAX:
-            return capped, False
-        return max(_planner_estimate(unordered.values("pk")), capped), True
+        return count_or_estimate(self.qs)
+
+
+def count_or_estimate(qs: QuerySet) -> tuple[int, bool]:
+    """``(count, is_estimate)``: exact up to :data:`EXACT_COUNT_MAX` rows, beyond that PostgreSQL's
+    planner estimate (never less than the exact part counted); always exact on SQLite."""
+    unordered = qs.order_by()
+    if connection.vendor != "postgresql":
+        return unordered.count(), False
+    capped = unordered.values("pk")[: EXACT_COUNT_MAX + 1].count()
+    if capped <= EXACT_COUNT_MAX:
+        return capped, False
+    return max(_planner_estimate(unordered.values("pk")), capped), True
 
 
 def _planner_estimate(qs: QuerySet) -> int:

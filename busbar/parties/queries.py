@@ -102,6 +102,15 @@ def scope_for(user: User | None) -> Scope:
         .select_related("organisation")
         .order_by("created_at", "id")
     )
+    return remember_scope(user, memberships)
+
+
+def remember_scope(user: User, memberships: tuple[Membership, ...]) -> Scope:
+    """Build the scope from the user's active memberships (oldest first) and cache it on the user.
+
+    For callers that read the memberships in a query of their own (token authentication reads the
+    token, its owner, the memberships and the second factor in one statement).
+    """
     scope = Scope(
         user_id=user.pk,
         organisation_ids=frozenset(m.organisation_id for m in memberships),

@@ -47,6 +47,31 @@ def attachments_visible_to(user, obj: Model) -> QuerySet[Attachment]:  # noqa: A
     return qs if works_on(user, obj) else qs.filter(is_internal=False)
 
 
+def conversation_visible_to(user, obj: Model) -> tuple[list[Entry], list[Attachment]]:  # noqa: ANN001
+    """``obj``'s entries (oldest first) and all its attachments as ``user`` reads them, in two queries.
+
+    Each entry's ``attachments`` are filled from the one attachment read (as a prefetch would, so
+    ``entry.attachments.all()`` costs nothing); the record-level ones are those with no entry.
+    """
+    sees_internal = works_on(user, obj)
+    entries = Entry.objects.filter(record_id=obj.record_id).select_related("author_organisation", "author")
+    if not sees_internal:
+        entries = entries.filter(is_internal=False)
+    entries = list(_shown_on(entries.order_by("created_at", "id"), obj))
+    attachments = list(attachments_visible_to(user, obj).order_by("created_at", "id"))
+    by_entry: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in attachments:
+        attachment.record = obj.record
+        if attachment.entry_id is not None:
+            by_entry[attachment.entry_id].append(attachment)
+    for entry in entries:
+        primed = Attachment.objects.filter(entry=entry)
+        primed._result_cache = by_entry.get(entry.pk, [])
+        primed._prefetch_done = True
+        entry._prefetched_objects_cache = {"attachments": primed}
+    return entries, attachments
+
+
 @dataclass(frozen=True)
 class ShownLink:
     """A link as one side reads it: ``kind`` worded from this record's side, the other record typed."""
@@ -106,25 +131,25 @@ def _visible_end(user, side: str) -> Q:  # noqa: ANN001
 def links_visible_to(user, obj: Model) -> list[ShownLink]:  # noqa: ANN001
     """``obj``'s links both ways, each shown only if ``user`` may see the record at the other end.
 
-    Two queries whatever the number of links or types: each type's visibility rule is a subquery, and
-    the typed record at the other end comes through its reverse one-to-one (named after its kind)."""
+    One query whatever the number of links or types: each type's visibility rule is a subquery, and
+    the typed records at both ends come through their reverse one-to-ones (named after their kinds)."""
     kinds = [t.kind for t in registry.types()]
-    out = (
-        Link.objects.filter(source_id=obj.record_id)
-        .filter(_visible_end(user, "target"))
-        .select_related("target", *(f"target__{k}" for k in kinds))
-    )
-    into = (
-        Link.objects.filter(target_id=obj.record_id)
-        .filter(_visible_end(user, "source"))
-        .select_related("source", *(f"source__{k}" for k in kinds))
+    both = (
+        Link.objects.filter(
+            (Q(source_id=obj.record_id) & _visible_end(user, "target"))
+            | (Q(target_id=obj.record_id) & _visible_end(user, "source"))
+        )
+        .select_related(
+            "source", "target", *(f"target__{k}" for k in kinds), *(f"source__{k}" for k in kinds)
+        )
+        .order_by("created_at", "id")
     )
     shown = []
-    for link, outgoing in [(link, True) for link in out] + [(link, False) for link in into]:
+    for link in both:
+        outgoing = link.source_id == obj.record_id
         other_record = link.target if outgoing else link.source
         other = getattr(other_record, other_record.kind)
         shown.append(ShownLink(link, outgoing, other, registry.get(other_record.kind)))
-    shown.sort(key=lambda s: (s.link.created_at, s.link.pk))
     return shown
 
 

@@ -57,6 +57,6 @@ def test_api_page_shape(world: World) -> None:
 def test_assert_num_queries_on_organisation_list(world: World, django_assert_num_queries) -> None:  # noqa: ANN001
     c = world.client(world.user_a)
     c.get("/api/v1/organisations")  # warm the session
-    # session, user, scope memberships, count, page, roles prefetch, identifiers prefetch
-    with django_assert_num_queries(7):
+    # session, user with its scope and second factor (one query), count, page, roles and identifiers prefetch
+    with django_assert_num_queries(6):
         assert c.get("/api/v1/organisations").status_code == 200

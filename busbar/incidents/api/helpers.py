@@ -54,8 +54,9 @@ def _detail(request: HttpRequest, reference: str) -> Incident:
     )
     qs = record_queries.with_watching(qs, user)
     incident = get_object_or_404(qs, reference=reference.upper())
-    incident.api_updates = list(queries.updates_visible_to(user, incident))  # type: ignore[attr-defined]
-    incident.api_attachments = list(queries.attachments_visible_to(user, incident))  # type: ignore[attr-defined]
+    updates, attachments = record_queries.conversation_visible_to(user, incident)
+    incident.api_updates = updates  # type: ignore[attr-defined]
+    incident.api_attachments = attachments  # type: ignore[attr-defined]
     incident.api_links = _links(request, incident)  # type: ignore[attr-defined]
     return incident
 
