@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 BIN = Path(sys.executable).parent
-RESULTS = HERE / "results"
+RESULTS = HERE / "results" / "http"  # not results/*.json: those are run.py's
 
 PREPARE = """
 import json
@@ -49,6 +49,7 @@ from busbar.incidents.models import Incident, OPEN_STATUSES
 from busbar.lib.actions import Actor
 user = get_user_model().objects.get(email="analyst@operator.example")
 actor = Actor(user=user)
+user.api_tokens.filter(name__startswith="http bench").delete()  # an earlier run's
 tokens = [create_api_token(actor=actor, user=user, name=f"http bench {{i}}")[1] for i in range({n})]
 client = Client()
 client.force_login(user)
@@ -109,14 +110,12 @@ def free_port() -> int:
 
 
 def shell(code: str, env: dict[str, str], marker: str) -> dict:
-    out = subprocess.run(
-        [str(BIN / "busbar"), "shell", "-c", code],
-        env=env,
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    done = subprocess.run(
+        [str(BIN / "busbar"), "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"busbar shell failed:\n{done.stderr[-3000:]}")
+    out = done.stdout
     line = next(x for x in out.splitlines() if x.startswith(marker))
     return json.loads(line.split(" ", 1)[1])
 
@@ -274,26 +273,27 @@ def main() -> int:
                     )
             finally:
                 stop(proc)
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.label}.json").write_text(
         json.dumps({"counted": counted, "results": results}, indent=1)
     )
     client = "wrk" if use_wrk else "python client"
-    print(
-        f"\n{client}, -c{args.connections}, {args.seconds} s per run, {args.repeats} repeats; "
-        f"server: {args.workers} workers x {args.threads} threads"
-    )
-    print(
+    out = [
+        f"`{args.label}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}): {client}, "
+        f"-c{args.connections}, {args.seconds} s per run, {args.repeats} repeats; server: gunicorn "
+        f"{args.workers} workers x {args.threads} threads"
+        + (", PostgreSQL server-side binding" if os.environ.get("BUSBAR_PG_SERVER_SIDE_BINDING") else ""),
+        "",
         "| endpoint | queries | Busbar req/s (min–max) | ceiling req/s | ratio (min–max) "
-        "| p50 ms | p95 ms (max) | errors |"
-    )
-    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+        "| p50 ms | p95 ms (max) | errors |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     for name, path, _ in rows:
         ours, ceiling = results[name]["busbar"], results[name]["ceiling"]
         ratios = [o["rps"] / c["rps"] for o, c in zip(ours, ceiling, strict=True)]
         rps = [o["rps"] for o in ours]
         status, queries = counted[path]
-        print(
+        out.append(
             f"| {name} | {queries}{'' if status == 200 else f' (HTTP {status})'} "
             f"| {statistics.median(rps):.0f} ({min(rps):.0f}–{max(rps):.0f}) "
             f"| {statistics.median(c['rps'] for c in ceiling):.0f} "
@@ -301,6 +301,8 @@ def main() -> int:
             f"| {statistics.median(o['p50_ms'] for o in ours):.0f} | {max(o['p95_ms'] for o in ours):.0f} "
             f"| {sum(o['errors'] for o in ours)} |"
         )
+    (RESULTS / f"{args.label}.md").write_text("\n".join(out) + "\n")
+    print("\n" + "\n".join(out))
     return 0
 
 

@@ -149,8 +149,35 @@ def catch_up() -> tuple[dt.datetime, dict]:
     return when, result
 
 
-def measure_scan(when: dt.datetime, repeat: int) -> dict:
-    """``scan_sla`` as at ``when``, each run in a transaction rolled back (the same work every time)."""
+def one_by_one_scan(now: dt.datetime) -> dict:
+    """The scan as it was before batching (the baseline): one ``raise_sla_notice`` action per notice."""
+    from busbar.incidents import actions, sla
+    from busbar.incidents.models import Incident
+    from busbar.lib.actions import ActionError, Actor
+
+    candidates = sla.with_clock_data(Incident.objects.filter(record__sla_next_check_at__lte=now))
+    raised = {"warning": 0, "breach": 0}
+    for incident in candidates.iterator(chunk_size=500):
+        for notice in sla.due_notices(incident, now, set()):
+            try:
+                actions.raise_sla_notice(
+                    actor=Actor.system(),
+                    incident=incident,
+                    clock=notice.clock,
+                    kind=notice.kind,
+                    crossed_at=notice.crossed_at,
+                    now=now,
+                )
+                incident.record.sla_notified |= sla.NOTICE_BITS[(notice.clock, notice.kind)]
+                raised[notice.kind] += 1
+            except ActionError:
+                pass
+    return raised
+
+
+def measure_scan(when: dt.datetime, repeat: int, *, one_by_one: bool = False) -> dict:
+    """``scan_sla`` as at ``when``, each run in a transaction rolled back (the same work every time);
+    ``one_by_one``: the baseline scan instead."""
     from django.db import transaction
 
     from busbar.incidents.models import Incident
@@ -158,7 +185,7 @@ def measure_scan(when: dt.datetime, repeat: int) -> dict:
 
     def once() -> dict:
         with transaction.atomic():
-            raised = scan_sla.call(when.isoformat())
+            raised = one_by_one_scan(when) if one_by_one else scan_sla.call(when.isoformat())
             transaction.set_rollback(True)
         return raised
 
@@ -274,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=60, help="timed requests per page (60)")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--scan-repeat", type=int, default=50, help="timed scheduled scans (50)")
+    parser.add_argument(
+        "--baseline-scans",
+        action="store_true",
+        help="time the 'many due' scans the old way too (one action per notice), in the same run",
+    )
     parser.add_argument("--ahead-repeat", type=int, default=3, help="timed scans with many due (3)")
     parser.add_argument(
         "--ahead", default="1,24", help="hours ahead for the 'many due' scans, comma-separated (1,24)"
@@ -344,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
             r = measure_scan(base + ahead, repeat)
             r.update(what=what)
             results["scans"][key] = r
+            if args.baseline_scans and ahead >= dt.timedelta(hours=1):
+                r = measure_scan(base + ahead, repeat, one_by_one=True)
+                r.update(what=f"{what}: baseline, one action per notice")
+                results["scans"][f"{key}_one_by_one"] = r
         for r in results["scans"].values():
             print(
                 f"  {r['what']:<60} p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms  {r['queries']:6d} q "
@@ -473,6 +509,18 @@ def report() -> int:
         lines.append(f"| {label} | " + " | ".join(f"{r['data'][key]:,}" for r in main_runs) + " |")
     lines.append("| database size | " + " | ".join(r["data"]["db_size"] for r in main_runs) + " |")
     lines += ["", "## Results", "", *tables]
+    http = sorted((RESULTS / "http").glob("*.md"))
+    if http:
+        lines += [
+            "",
+            "## Over HTTP, against the bare-Django ceiling (`over_http.py`)",
+            "",
+            "The ceiling (`ceiling.py`): one view, one raw SELECT of the 50 newest incidents, orjson; served "
+            "by the same gunicorn settings on the same database, driven alternately with Busbar by wrk. "
+            "A ratio is Busbar's req/s over the ceiling's in the same repeat.",
+        ]
+        for table in http:
+            lines += ["", table.read_text().strip()]
     notes = RESULTS / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text().strip()]

@@ -102,7 +102,9 @@ def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
 class FilterForm(forms.Form):
     """The filters of the incident list (GET). Invalid values are simply ignored."""
 
-    q = forms.CharField(label="Search", required=False, help_text="Reference, summary or description")
+    q = forms.CharField(
+        label="Search", required=False, help_text="Reference, or words in the summary, description or updates"
+    )
     status = forms.ChoiceField(required=False, choices=[("", "Any"), ("open", "Any open"), *Status.choices])
     severity = SeverityChoiceField(queryset=Severity.objects.none(), required=False, empty_label="Any")
     service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False, empty_label="Any")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from busbar.lib.fulltext import TsVectorField
 from busbar.records.models import Channel
 
 __all__ = ["Channel"]  # the kernel's channels, named here for the incidents app too
@@ -161,6 +162,20 @@ class Incident(models.Model):
     @property
     def sla_paused(self) -> bool:
         return self.record.sla_paused
+
+
+class IncidentText(models.Model):
+    """An incident's full-text documents on PostgreSQL (:mod:`busbar.incidents.search` keeps them): what
+    everyone who sees the incident may find it by (summary, description, public updates) and what only
+    those who work it may (internal notes). A table of its own so the incident rows stay narrow; SQLite
+    indexes the same texts in an FTS5 table instead and leaves this one empty."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True, related_name="text")
+    search_vector = TsVectorField(null=True, editable=False)
+    notes_vector = TsVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Search text of incident {self.incident_id}"
 
 
 class MajorIncident(models.Model):

@@ -206,22 +206,25 @@ def breached(qs: QuerySet[Incident]) -> QuerySet[Incident]:
     return qs.filter(Q(record__resolution_breached=True) | Q(record__response_breached=True))
 
 
-def search(qs: QuerySet[Incident], text: str) -> QuerySet[Incident]:
-    """Reference, summary or description. Uses PostgreSQL full-text search when available."""
+def search(qs: QuerySet[Incident], text: str, user=None) -> QuerySet[Incident]:  # noqa: ANN001
+    """A reference (``INC42``), or every word in the summary, description or public updates; and, for
+    those who work the incident (``user``: the desk, its provider), in its internal notes
+    (:mod:`busbar.incidents.search`)."""
+    from busbar.incidents import search as fulltext
+
     text = text.strip()
     if not text:
         return qs
     if re.fullmatch(r"(?i)inc\d{1,7}", text):
         return qs.filter(reference=f"INC{int(text[3:]):07d}")  # stored upper-case: the unique index answers
-    from django.db import connection
+    return fulltext.matching(qs, text, works_on_q(user))
 
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        vector = SearchVector("summary", weight="A", config="english") + SearchVector(
-            "description", weight="B", config="english"
-        )
-        return qs.annotate(_search=vector).filter(
-            _search=SearchQuery(text, config="english", search_type="websearch")
-        )
-    return qs.filter(Q(summary__icontains=text) | Q(description__icontains=text))
+def works_on_q(user) -> Q | None:  # noqa: ANN001
+    """The incidents ``user`` works (reads internal notes of), as a condition; None for nobody."""
+    if user is None:
+        return None
+    scope = scope_for(user)
+    if not scope.is_authenticated or not (scope.is_central or scope.organisation_ids):
+        return None
+    return _audience_q(scope, INTERNAL)

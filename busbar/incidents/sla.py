@@ -7,9 +7,19 @@ import datetime as dt
 
 from busbar.incidents.models import Incident
 from busbar.records import sla as kernel
+from busbar.records.models import SlaNotice
 from busbar.records.sla import CLOCKS, NOTICE_BITS, Clock
 
-__all__ = ["CLOCKS", "NOTICE_BITS", "Clock", "basis", "clocks_for", "refresh_cache", "with_clock_data"]
+__all__ = [
+    "CLOCKS",
+    "NOTICE_BITS",
+    "Clock",
+    "basis",
+    "clocks_for",
+    "due_notices",
+    "refresh_cache",
+    "with_clock_data",
+]
 
 
 def basis(incident: Incident) -> tuple:
@@ -34,3 +44,19 @@ def with_clock_data(qs):  # noqa: ANN001, ANN201
     return qs.select_related("record", "service__sla_policy", "severity").prefetch_related(
         kernel.clock_prefetch("record")
     )
+
+
+def due_notices(incident: Incident, now: dt.datetime, raised: set[tuple[str, str]]) -> list[SlaNotice]:
+    """The warnings and breaches ``incident``'s clocks have crossed by ``now`` and not yet raised
+    (``raised``: its (clock, kind) pairs already recorded), unsaved."""
+    due = []
+    for clock in clocks_for(incident, now):
+        for kind, at in (
+            (SlaNotice.Kind.WARNING, clock.state.warned_at),
+            (SlaNotice.Kind.BREACH, clock.state.breached_at),
+        ):
+            bit = NOTICE_BITS[(clock.name, kind)]
+            if at is None or at > now or (clock.name, kind) in raised or incident.record.sla_notified & bit:
+                continue
+            due.append(SlaNotice(record_id=incident.record_id, clock=clock.name, kind=kind, crossed_at=at))
+    return due

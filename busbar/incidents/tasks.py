@@ -111,7 +111,17 @@ def notify_update(update_id: int) -> int:
 
 @task()
 def notify_sla_notice(notice_id: int) -> int:
-    notice = SlaNotice.objects.select_related("record__incident").get(pk=notice_id)
+    return _notify_notice(SlaNotice.objects.select_related("record__incident").get(pk=notice_id))
+
+
+@task()
+def notify_sla_notices(notice_ids: list[int]) -> int:
+    """The notices one batch of the SLA scan raised: each notice's messages, as for one notice."""
+    notices = SlaNotice.objects.filter(pk__in=notice_ids).select_related("record__incident").order_by("pk")
+    return sum(_notify_notice(notice) for notice in notices)
+
+
+def _notify_notice(notice: SlaNotice) -> int:
     incident = _incident(notice.record.incident.pk)
     users = list(recipients.desk_users())
     if incident.assignee:
@@ -153,34 +163,34 @@ def scan_sla(now_iso: str | None = None) -> dict[str, int]:
 
     now = dt.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
     # Only incidents whose next warning or breach instant has come (an indexed column kept by the actions).
-    candidates = sla.with_clock_data(Incident.objects.filter(record__sla_next_check_at__lte=now))
+    candidates = sla.with_clock_data(
+        Incident.objects.filter(record__sla_next_check_at__lte=now).order_by("pk")
+    )
     raised = {"warning": 0, "breach": 0}
-    for incident in candidates.iterator(chunk_size=500):
-        for clock in sla.clocks_for(incident, now):
-            for kind, at in (
-                (SlaNotice.Kind.WARNING, clock.state.warned_at),
-                (SlaNotice.Kind.BREACH, clock.state.breached_at),
-            ):
-                if (
-                    at is None
-                    or at > now
-                    or incident.record.sla_notified & sla.NOTICE_BITS[(clock.name, kind)]
-                ):
-                    continue
-                try:
-                    actions.raise_sla_notice(
-                        actor=Actor.system(),
-                        incident=incident,
-                        clock=clock.name,
-                        kind=kind,
-                        crossed_at=at,
-                        now=now,
-                    )
-                    incident.record.sla_notified |= sla.NOTICE_BITS[(clock.name, kind)]
-                    raised[kind] += 1
-                except ActionError:
-                    pass  # raised by a concurrent scan: exactly once still holds
+    batch: list[int] = []
+
+    def flush() -> None:
+        try:
+            done = actions.raise_sla_notices(actor=Actor.system(), incident_ids=batch, now=now)
+        except ActionError:
+            pass  # raised meanwhile by a concurrent scan: exactly once still holds
+        else:
+            for kind, n in done.items():
+                raised[kind] += n
+        batch.clear()
+
+    for incident in candidates.iterator(chunk_size=SCAN_BATCH):
+        if sla.due_notices(incident, now, set()):
+            batch.append(incident.pk)
+        if len(batch) == SCAN_BATCH:
+            flush()
+    if batch:
+        flush()
     return raised
+
+
+#: Incidents whose notices one transaction of the scan raises together.
+SCAN_BATCH = 500
 
 
 @task()

@@ -166,21 +166,26 @@ class RowSla:
 
 
 def row_sla(incident: Incident, now: dt.datetime) -> RowSla:
-    clocks = sla.clocks_for(incident, now)
-    if not clocks:
-        return RowSla("—", "")
-    statuses = {c.status for c in clocks}
-    running = [c.state.due_at for c in clocks if c.state.due_at is not None and not c.state.stopped]
-    if "breached" in statuses:
+    """The row's SLA cell from the record's stored SLA columns (kept equal to the clocks' derivation by
+    every action and the scan), so a list reads no clock events. A due time already passed reads as
+    breached before the scan records the breach; a warning shows once the scan has raised it."""
+    record = incident.record
+    running = [d for d in (record.response_due_at, record.resolution_due_at) if d is not None]
+    if record.response_breached or record.resolution_breached or any(d < now for d in running):
         return RowSla("Breached", "bad", min(running) if running else None)
     if running:
-        return RowSla(
-            "Warning" if "warning" in statuses else "Due",
-            "warn" if "warning" in statuses else "",
-            min(running),
+        warned = (
+            record.response_due_at is not None
+            and record.sla_notified & sla.NOTICE_BITS[("response", "warning")]
+        ) or (
+            record.resolution_due_at is not None
+            and record.sla_notified & sla.NOTICE_BITS[("resolution", "warning")]
         )
-    if "paused" in statuses:
+        return RowSla("Warning" if warned else "Due", "warn" if warned else "", min(running))
+    if record.sla_paused:
         return RowSla("Paused", "warn")
+    if incident.is_open:
+        return RowSla("—", "")  # open with no clock running: its service has no target for it
     return RowSla("Met", "ok")
 
 
@@ -555,7 +560,7 @@ def _filtered(qs: QuerySet[Incident], form: FilterForm, user: User) -> QuerySet[
     if form.value("published"):
         qs = qs.filter(is_published=True)
     text = form.value("q") or ""
-    return queries.search(qs, text) if text else qs
+    return queries.search(qs, text, user) if text else qs
 
 
 def _counts(qs: QuerySet[Incident], view: ListView, scope: Scope) -> None:
@@ -621,7 +626,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         page = None
     else:
         qs = _order(_filtered(_apply_queue(base, queue, scope), form, user), queue)
-        paginator = Paginator(sla.with_clock_data(qs), PAGE_SIZE)
+        paginator = Paginator(qs, PAGE_SIZE)
         # The tab already counted this queue; otherwise exact when cheap, else an estimate said as such.
         known = None if filters else next((q.count for q in view.queues if q.key == queue), None)
         paginator.count, estimate = (known, False) if known is not None else count_or_estimate(qs)
@@ -725,7 +730,7 @@ def home_panels(request: HttpRequest, kind: str) -> dict:
         }
     if kind == "provider":
         mine = queries.open_incidents(base.filter(provider_id__in=scope.resolver_for))
-        rows = sla.with_clock_data(_order(mine, "mine"))[:10]
+        rows = _order(mine, "mine")[:10]
         return {"queue": [(i, row_sla(i, now)) for i in rows], "queue_count": mine.count()}
     ours = queries.open_incidents(base.filter(_ours_q(scope)))
     published = queries.open_incidents(base.filter(is_published=True)).order_by("-created_at", "-id")

@@ -11,10 +11,10 @@ an article helped (:class:`Vote`) and report what is wrong with it (:class:`Irre
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
+from busbar.lib import fulltext
 from busbar.parties.models import IndustryRole
 
 
@@ -64,12 +64,9 @@ READABLE_STATES = frozenset({VersionState.PUBLISHED, VersionState.SUPERSEDED})
 WORKING_STATES = frozenset({VersionState.DRAFT, VersionState.REVIEW})
 
 
-class TsVectorField(SearchVectorField):
+class TsVectorField(fulltext.TsVectorField):
     """PostgreSQL's ``tsvector`` (the article's full-text document, kept by :mod:`busbar.knowledge.search`);
     on SQLite an unused text column (its full-text index is an FTS5 table beside the articles)."""
-
-    def db_type(self, connection) -> str:  # noqa: ANN001
-        return "tsvector" if connection.vendor == "postgresql" else "text"
 
 
 class Article(models.Model):

@@ -21,7 +21,6 @@ articles costs no more than a precise search (bench/knowledge).
 from __future__ import annotations
 
 import html
-import itertools
 import re
 
 from django.db import connection
@@ -29,9 +28,9 @@ from django.db.models import F, QuerySet, Value
 from django.utils.safestring import SafeString, mark_safe
 
 from busbar.knowledge.models import Article, ArticleVersion
+from busbar.lib import fulltext
+from busbar.lib.fulltext import MAX_TERMS, terms  # noqa: F401 - part of this module's interface
 
-MAX_TERMS = 12
-MAX_TERM_LENGTH = 40
 #: Counted exactly and ranked in full up to this many matches (see Results).
 CAP = 1000
 #: The few articles offered while someone types are the best of at most this many matches.
@@ -42,19 +41,6 @@ _STOP = """a an and are as at be been but by can cannot could did do does for fr
 into is it its me my no not of on or our please since so some than that the their them then there these they
 this to too up us was we were what when where which while who why will with would you your"""
 STOP_WORDS = frozenset(_STOP.split())
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def terms(text: str) -> list[str]:
-    """The words of ``text``, lower-cased, each at most :data:`MAX_TERM_LENGTH`, at most :data:`MAX_TERMS`."""
-    found = []
-    for word in _WORD.findall((text or "").lower()):
-        word = word[:MAX_TERM_LENGTH]
-        if word not in found:
-            found.append(word)
-        if len(found) == MAX_TERMS:
-            break
-    return found
 
 
 def _postgres() -> bool:
@@ -86,13 +72,6 @@ def index(article: Article, version: ArticleVersion) -> None:
         )
 
 
-def _stem_prefix(word: str) -> str:
-    """What a word being typed is matched by as a prefix. The index holds stems ("authenticator" is
-    "authent"), and neither engine stems a prefix, so a typed "authenticat" would miss: its last few
-    letters are dropped (a stem is rarely shorter), and the whole word is matched stemmed as well."""
-    return word if len(word) <= 4 else word[: max(4, len(word) - 4)]
-
-
 def _words_for(text: str, any_word: bool) -> list[str]:
     words = terms(text)
     if any_word:
@@ -100,32 +79,13 @@ def _words_for(text: str, any_word: bool) -> list[str]:
     return words
 
 
-def _groups(words: list[str], any_word: bool) -> list[tuple[int, ...]]:
-    """Which words must be found together: all of them; or (``any_word``) any two of them."""
-    if not any_word:
-        return [tuple(range(len(words)))]
-    if len(words) == 1:
-        return [(0,)]
-    return list(itertools.combinations(range(len(words)), 2))
-
-
 def _tsquery(words: list[str], *, any_word: bool, prefix: bool) -> str:
-    def term(i: int) -> str:
-        w = words[i]
-        return f"({w} | {_stem_prefix(w)}:*)" if prefix and i == len(words) - 1 else w
-
-    return " | ".join("(" + " & ".join(term(i) for i in group) + ")" for group in _groups(words, any_word))
+    return fulltext.tsquery(words, any_word=any_word, prefix=prefix)
 
 
 def _fts_query(words: list[str], *, any_word: bool, prefix: bool) -> str:
-    def term(i: int) -> str:
-        w = words[i]
-        return f'("{w}" OR "{_stem_prefix(w)}"*)' if prefix and i == len(words) - 1 else f'"{w}"'
-
-    either = " OR ".join(
-        "(" + " AND ".join(term(i) for i in group) + ")" for group in _groups(words, any_word)
-    )
-    return f"{{title keywords summary}} : ({either})" if any_word else either
+    columns = "title keywords summary" if any_word else ""
+    return fulltext.fts_query(words, any_word=any_word, prefix=prefix, columns=columns)
 
 
 def matching(qs: QuerySet[Article], text: str, *, any_word: bool = False, prefix: bool = False) -> QuerySet:

@@ -84,6 +84,12 @@ def env_database(name: str, default: str, environ: Mapping[str, str] | None = No
         )
     except ValueError as exc:
         raise ConfigError(f"{name}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "BUSBAR_PG_SERVER_SIDE_BINDING", False, environ
+    ):
+        # Parameters bound by the server: psycopg then prepares a statement run five times on one
+        # connection, so PostgreSQL stops re-planning it (measured in bench/incidents; off by default).
+        config.setdefault("OPTIONS", {})["server_side_binding"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if not config.get("NAME"):
             raise ConfigError(

@@ -100,6 +100,33 @@ class KeysetList:
         return count_or_estimate(self.qs)
 
 
+@dataclass
+class RankedList:
+    """A ranked search for :class:`KeysetPage`: ``hits()`` gives the matches' keys best first (bounded by
+    the search) and whether more matched; pages are positions in that ranking (the cursor is the next
+    position), ``count`` is the number ranked, an estimate (at least) when more matched."""
+
+    hits: Any  # () -> (list of pks best first, capped)
+    rows: Any  # (list of pks) -> QuerySet of those rows, with their relations
+    keys: Sequence[Key] = (Key("position"),)
+
+    def _ranked(self) -> tuple[list[int], bool]:
+        if not hasattr(self, "_cache"):
+            self._cache = self.hits()
+        return self._cache
+
+    def keys_page(self, *, offset: int, limit: int, after: list[Any] | None) -> list[tuple]:
+        start = offset if after is None else after[0]
+        if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= MAX_OFFSET:
+            raise ActionError("Not a cursor of this list: use next_cursor as given", field="cursor")
+        keys, _capped = self._ranked()
+        return [(pk, start + i + 1) for i, pk in enumerate(keys[start : start + limit + 1])]
+
+    def count(self) -> tuple[int, bool]:
+        keys, capped = self._ranked()
+        return len(keys), capped
+
+
 def count_or_estimate(qs: QuerySet) -> tuple[int, bool]:
     """``(count, is_estimate)``: exact up to :data:`EXACT_COUNT_MAX` rows, beyond that PostgreSQL's
     planner estimate (never less than the exact part counted); always exact on SQLite."""

@@ -25,7 +25,11 @@ from busbar.incidents.actions.major import (
     set_major_manager,
     set_update_interval,
 )
-from busbar.incidents.actions.sla_notices import raise_sla_notice, recompute_sla_for_policy
+from busbar.incidents.actions.sla_notices import (
+    raise_sla_notice,
+    raise_sla_notices,
+    recompute_sla_for_policy,
+)
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
@@ -38,6 +42,7 @@ __all__ = [
     "link_incidents",
     "raise_incident",
     "raise_sla_notice",
+    "raise_sla_notices",
     "recompute_sla_for_policy",
     "receive_email",
     "record_review",

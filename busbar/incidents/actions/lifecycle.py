@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record
-from busbar.incidents import permissions, tasks
+from busbar.incidents import permissions, search, tasks
 from busbar.incidents.actions._common import (
     _add_attachments,
     _channel,
@@ -127,6 +127,7 @@ def raise_incident(
     _clock(incident, ClockEvent.Kind.START, now, severity.code)
     _add_attachments(incident, None, attachments, actor, internal=False)
     _save(incident, [], now)
+    search.index(incident.pk)
     _journal(
         actor,
         incident,

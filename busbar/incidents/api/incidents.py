@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
-from busbar.incidents import actions, queries, sla
+from busbar.incidents import actions, queries, search, sla
 from busbar.incidents.api.helpers import (
     _actor,
     _body_doc,
@@ -50,7 +50,7 @@ from busbar.incidents.api.schemas import (
 from busbar.incidents.models import Incident
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
-from busbar.lib.keyset import Key, KeysetList, KeysetPage
+from busbar.lib.keyset import Key, KeysetList, KeysetPage, RankedList
 from busbar.lib.pagination import Page
 from busbar.lib.schema import IdPath, RefPath
 from busbar.records.models import Entry as Update
@@ -85,9 +85,18 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> Keys
 
     Pages: ``limit`` and ``cursor`` (``next_cursor`` of the page before; ``next`` is its address), or
     ``offset`` for shallow pages. ``count`` is exact up to 10,000 and estimated beyond
-    (``count_is_estimate``)."""
+    (``count_is_estimate``).
+
+    ``q``: a reference, or words found in the summary, the description or the public updates (and, for
+    the desk and the incident's provider, its internal notes). A word search is ranked by relevance unless
+    ``ordering`` says otherwise: the 1,000 most recent matches, best first (``count_is_estimate`` when
+    more match: add words to narrow it)."""
+    if filters.ordering == "relevance" and not (filters.q or "").strip():
+        raise ActionError("Relevance orders a word search: give q", field="ordering")
     qs = filters.apply(_visible(request), request.user)
-    return KeysetList(qs=qs, keys=LIST_KEYS[filters.ordering], rows=_list_rows)
+    if filters.ranks:
+        return RankedList(hits=lambda: search.ranked_hits(qs, filters.q or ""), rows=_list_rows)
+    return KeysetList(qs=qs, keys=LIST_KEYS[filters.order], rows=_list_rows)
 
 
 @router.post(

@@ -1,6 +1,7 @@
 """API schemas and the routers of the incidents API."""
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from django.db.models import F, Q, QuerySet
@@ -28,7 +29,7 @@ email = Router(tags=["Email"])
 
 ImpactCode = Literal["single", "several", "market"]
 LinkKind = Literal["duplicate_of", "caused_by", "related_to", "fixed_by", "documented_in"]
-Ordering = Literal["created", "-created", "resolution_due", "severity"]
+Ordering = Literal["created", "-created", "resolution_due", "severity", "relevance"]
 IncidentStatusFilter = Literal[tuple(["open", *IncidentStatus.values])]  # type: ignore[valid-type]
 ORDERINGS: dict[str, tuple[Any, ...]] = {
     "created": ("created_at", "id"),
@@ -546,7 +547,11 @@ class IncidentFilter(FilterSchema):
     organisation: Id | None = Field(
         None, description="Raising organisation id (only among incidents whose raiser you may see)"
     )
-    q: SearchText | None = Field(None, description="Reference, or words in the summary or description")
+    q: SearchText | None = Field(
+        None,
+        description="Reference, or words in the summary, description or updates (ranked unless ordering "
+        "is given)",
+    )
     breached: bool | None = Field(None, description="Either clock breached (true) or neither (false)")
     breaching_within_minutes: int | None = Field(
         None,
@@ -558,7 +563,28 @@ class IncidentFilter(FilterSchema):
     published: bool | None = Field(None, description="Published to every participant")
     created_after: Instant | None = None
     created_before: Instant | None = None
-    ordering: Ordering = Field("-created", description="resolution_due puts incidents with no due time last")
+    ordering: Ordering | None = Field(
+        None,
+        description="Newest first (-created) unless q is given, then relevance: the 1,000 most recent "
+        "matches ranked, summary over description over updates (count_is_estimate when more match). "
+        "resolution_due puts incidents with no due time last",
+    )
+
+    @property
+    def order(self) -> str:
+        """The ordering in effect: as asked, else relevance for a word search, else newest first."""
+        if self.ordering:
+            return self.ordering
+        return "relevance" if self.ranks else "-created"
+
+    @property
+    def ranks(self) -> bool:
+        """A word search (not a reference) that is to be ranked."""
+        return bool(
+            self.q
+            and self.ordering in (None, "relevance")
+            and not re.fullmatch(r"(?i)inc\d{1,7}", self.q.strip())
+        )
 
     def filter_status(self, value: list[str] | None) -> Q:
         if not value:
@@ -619,14 +645,14 @@ class IncidentFilter(FilterSchema):
             org = _filter_id(self.organisation, "organisation")
             qs = queries.filter_on_field(qs, user, "organisation", organisation_id=org)
         if self.q:
-            qs = queries.search(qs, self.q)
+            qs = queries.search(qs, self.q, user)
         if self.breached is True:
             qs = queries.breached(qs)
         elif self.breached is False:
             qs = qs.filter(record__response_breached=False, record__resolution_breached=False)
         if self.breaching_within_minutes:
             qs = queries.breaching_soon(qs, within=dt.timedelta(minutes=self.breaching_within_minutes))
-        return qs.order_by(*ORDERINGS[self.ordering])
+        return qs.order_by(*ORDERINGS.get(self.order, ORDERINGS["-created"]))
 
 
 class MajorFilter(FilterSchema):

@@ -1,0 +1,147 @@
+"""Full-text search of incidents on both databases: summary, description and updates, ranked.
+
+What is searched, and by whom: everyone who may see an incident finds it by its summary, description
+and public updates; those who work it (the desk and its provider: ``queries.INTERNAL``) also by its
+internal notes, so a word said only in an internal note never reveals an incident to anyone else.
+
+PostgreSQL: :class:`~busbar.incidents.models.IncidentText` holds two stored ``tsvector`` documents per
+incident (English stemming; summary weighs most, then description, then updates), each with a GIN index.
+SQLite: an FTS5 table beside the incidents (``incidents_incident_fts``: summary, description, updates,
+notes; Porter stemming). :func:`index` rebuilds an incident's documents from its rows in one statement;
+the actions call it when an incident is raised and when an update is added. :data:`TEXT_LIMIT` bounds
+the update text indexed per incident (a tsvector holds at most 1 MB).
+
+At scale: a match is a GIN (or FTS5) lookup, and nothing counts the whole match set. Ranked results
+(:func:`ranked_hits`) rank the :data:`CAP` most recent matches, as the knowledge base does.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from busbar.lib.fulltext import fts_query, terms, tsquery
+
+FTS_TABLE = "incidents_incident_fts"
+#: Characters of update text indexed per incident (the newest updates beyond it are not searchable).
+TEXT_LIMIT = 200_000
+#: Ranked searches rank at most this many of the most recent matches.
+CAP = 1000
+
+
+def _updates(concat: str, internal: str) -> str:
+    """The incident's public (or internal) update text, oldest first, as one string."""
+    return (
+        f"coalesce((SELECT {concat} FROM records_entry e "  # noqa: S608 - fixed fragments, no input
+        f"WHERE e.record_id = i.record_id AND e.is_internal = {internal}), '')"
+    )
+
+
+_PG_AGG = "string_agg(e.body, ' ' ORDER BY e.id)"
+PG_INDEX = f"""
+INSERT INTO incidents_incidenttext (incident_id, search_vector, notes_vector)
+SELECT i.id,
+       setweight(to_tsvector('english', i.summary), 'A')
+       || setweight(to_tsvector('english', i.description), 'B')
+       || setweight(to_tsvector('english', left({_updates(_PG_AGG, "false")}, %s)), 'C'),
+       to_tsvector('english', left({_updates(_PG_AGG, "true")}, %s))
+FROM incidents_incident i
+{{where}}
+ON CONFLICT (incident_id) DO UPDATE
+SET search_vector = EXCLUDED.search_vector, notes_vector = EXCLUDED.notes_vector
+"""  # noqa: S608 - fixed fragments; values are parameters
+# SQLite's group_concat takes no ORDER BY; the subquery reads the entries by their (record, time) index.
+_SQLITE_AGG = "group_concat(e.body, ' ')"
+SQLITE_INDEX = f"""
+INSERT INTO {FTS_TABLE} (rowid, summary, description, updates, notes)
+SELECT i.id, i.summary, i.description,
+       substr({_updates(_SQLITE_AGG, "0")}, 1, %s),
+       substr({_updates(_SQLITE_AGG, "1")}, 1, %s)
+FROM incidents_incident i
+{{where}}
+"""  # noqa: S608 - fixed fragments; values are parameters
+SQLITE_FTS = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "summary, description, updates, notes, tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+
+
+def _postgres(conn=connection) -> bool:  # noqa: ANN001
+    return conn.vendor == "postgresql"
+
+
+def index(incident_id: int, *, using=connection) -> None:  # noqa: ANN001
+    """Rebuild one incident's search documents from its summary, description and updates."""
+    with using.cursor() as cursor:
+        if _postgres(using):
+            cursor.execute(PG_INDEX.format(where="WHERE i.id = %s"), [TEXT_LIMIT, TEXT_LIMIT, incident_id])
+        else:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [incident_id])  # noqa: S608
+            one = SQLITE_INDEX.format(where="WHERE i.id = %s")
+            cursor.execute(one, [TEXT_LIMIT, TEXT_LIMIT, incident_id])
+
+
+def index_all(*, using=connection) -> None:  # noqa: ANN001
+    """Build every incident's documents (migration and bulk loads): one statement."""
+    with using.cursor() as cursor:
+        if _postgres(using):
+            cursor.execute(PG_INDEX.format(where=""), [TEXT_LIMIT, TEXT_LIMIT])
+        else:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+            cursor.execute(SQLITE_INDEX.format(where=""), [TEXT_LIMIT, TEXT_LIMIT])
+
+
+def _pg_query(words: list[str]):  # noqa: ANN202
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(tsquery(words), search_type="raw", config="english")
+
+
+def _fts_ids(words: list[str], columns: str) -> RawSQL:
+    return RawSQL(  # noqa: S611 - a fixed table name; the words are a parameter
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+        [fts_query(words, columns=columns)],
+    )
+
+
+def matching(qs: QuerySet, text: str, works_on: Q | None) -> QuerySet:
+    """``qs`` narrowed to the incidents whose public text has every word of ``text``, or (among the
+    incidents ``works_on`` selects: those the viewer works) whose internal notes have them.
+    ``works_on`` None: public text only. No words: nothing."""
+    words = terms(text)
+    if not words:
+        return qs.none()
+    if _postgres():
+        query = _pg_query(words)
+        condition = Q(text__search_vector=query)
+        if works_on is not None:
+            condition |= Q(text__notes_vector=query) & works_on
+        return qs.filter(condition)
+    condition = Q(pk__in=_fts_ids(words, "summary description updates"))
+    if works_on is not None:
+        condition |= Q(pk__in=_fts_ids(words, "notes")) & works_on
+    return qs.filter(condition)
+
+
+def ranked_hits(matched: QuerySet, text: str, *, cap: int = CAP) -> tuple[list[int], bool]:
+    """The keys of ``matched`` (incidents already narrowed by :func:`matching`), best first: the ``cap``
+    most recent ranked by relevance (summary over description over updates), and whether more matched."""
+    words = terms(text)
+    if not words:
+        return [], False
+    if _postgres():
+        from django.contrib.postgres.search import SearchRank
+
+        rank = SearchRank(F("text__search_vector"), _pg_query(words), normalization=Value(1))
+    else:
+        rank = RawSQL(  # noqa: S611 - a fixed table name; the words are a parameter
+            f"SELECT -bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 0.0) FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = incidents_incident.id",
+            [fts_query(words)],
+        )
+    recent = matched.order_by("-created_at", "-id").annotate(relevance=rank)
+    hits = list(recent.values_list("pk", "relevance")[: cap + 1])
+    capped = len(hits) > cap
+    best = sorted(hits[:cap], key=lambda hit: (-(hit[1] or 0.0), -hit[0]))
+    return [pk for pk, _ in best], capped
