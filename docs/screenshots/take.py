@@ -7,7 +7,7 @@ Signs in through the real forms (the analyst also through the TOTP step, with th
 `busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
 this script: login.png, participant-home.png, desk-home.png, organisation.png, problem.png,
 incident-known-problem.png, events.png, raise-known-problem.png, invitations.png, knowledge-search.png,
-article.png, article-compare.png, article-review.png, triage-run.png.
+article.png, article-compare.png, article-review.png, triage-run.png, incident-search.png.
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -131,6 +131,11 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     # 7. The monitoring events page: the demo storm of 1,000 critical events is one event and one incident.
     page.goto("/events/")
     shoot(page, out, "events.png")
+
+    # 8. Incident search reads the updates too: "worker pool" is said only in a provider's update.
+    page.goto("/incidents/?queue=all&q=worker+pool")
+    settle(page)
+    shoot(page, out, "incident-search.png")
     ctx.close()
 
     # 8. A participant raising an incident on CSS registration is shown the known problem at once.

@@ -1,8 +1,8 @@
 """The incident pages and API cost a fixed, pinned number of queries for the desk, a participant and a
 provider (constant however many incidents there are: ``test_api_query_counts`` and
-``test_views_query_counts`` grow the data). The desk queue stays within 8 (7 now); by token, the API list costs 4
-and the detail 7 for the incident itself. Offering known problems and matching knowledge articles on an
-open incident (features of their own, registered by the problems and knowledge apps) adds one query each
+``test_views_query_counts`` grow the data). The desk queue stays within 8 (7 now); by token, the API list
+costs 4 and the detail 7 for the incident itself. Offering known problems and matching knowledge articles
+on an open incident (features of their own, registered by the problems and knowledge apps) adds one query each
 to the detail page and to the API detail, and nothing to the lists.
 
 Where the queries go: signing in is the session and one query for the user with their scope and second
