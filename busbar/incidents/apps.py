@@ -13,7 +13,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
-        from busbar.incidents import queries, sla, tasks
+        from busbar.incidents import queries, search, sla, tasks
         from busbar.incidents.api import router
         from busbar.incidents.models import OPEN_STATUSES
         from busbar.lib.registry import (
@@ -39,6 +39,7 @@ class IncidentsConfig(AppConfig):
                 url_name="incident_detail",
                 sla_basis=sla.basis,
                 email_replies=True,
+                entry_added=lambda record: search.index(record.pk),
             )
         )
         nav_entry("Incidents", "incident_list", order=10)

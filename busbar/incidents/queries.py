@@ -183,27 +183,33 @@ def majors_visible_to(user) -> QuerySet[MajorIncident]:  # noqa: ANN001
 # Desk queues -----------------------------------------------------------------------------------------------
 
 
-def open_incidents(qs: QuerySet[Incident]) -> QuerySet[Incident]:
-    return qs.filter(status__in=OPEN_STATUSES)
+#: Open: not resolved, closed or cancelled.
+OPEN_Q = Q(status__in=OPEN_STATUSES)
+#: Either clock breached.
+BREACHED_Q = Q(record__resolution_breached=True) | Q(record__response_breached=True)
 
 
-def unassigned(qs: QuerySet[Incident]) -> QuerySet[Incident]:
-    return qs.filter(status__in=OPEN_STATUSES, provider__isnull=True)
-
-
-def breaching_soon(
-    qs: QuerySet[Incident], within: dt.timedelta = dt.timedelta(hours=2)
-) -> QuerySet[Incident]:
+def breaching_soon_q(within: dt.timedelta = dt.timedelta(hours=2)) -> Q:
     """Open, not yet breached, with a resolution or response due inside ``within``."""
     horizon = timezone.now() + within
-    return qs.filter(status__in=OPEN_STATUSES).filter(
+    return OPEN_Q & (
         Q(record__resolution_due_at__lte=horizon, record__resolution_breached=False)
         | Q(record__response_due_at__lte=horizon, record__response_breached=False)
     )
 
 
+def open_incidents(qs: QuerySet[Incident]) -> QuerySet[Incident]:
+    return qs.filter(OPEN_Q)
+
+
+def breaching_soon(
+    qs: QuerySet[Incident], within: dt.timedelta = dt.timedelta(hours=2)
+) -> QuerySet[Incident]:
+    return qs.filter(breaching_soon_q(within))
+
+
 def breached(qs: QuerySet[Incident]) -> QuerySet[Incident]:
-    return qs.filter(Q(record__resolution_breached=True) | Q(record__response_breached=True))
+    return qs.filter(BREACHED_Q)
 
 
 def search(qs: QuerySet[Incident], text: str, user=None) -> QuerySet[Incident]:  # noqa: ANN001
@@ -215,9 +221,16 @@ def search(qs: QuerySet[Incident], text: str, user=None) -> QuerySet[Incident]: 
     text = text.strip()
     if not text:
         return qs
-    if re.fullmatch(r"(?i)inc\d{1,7}", text):
-        return qs.filter(reference=f"INC{int(text[3:]):07d}")  # stored upper-case: the unique index answers
+    reference = reference_in(text)
+    if reference is not None:
+        return qs.filter(reference=reference)  # stored upper-case: the unique index answers
     return fulltext.matching(qs, text, works_on_q(user))
+
+
+def reference_in(text: str) -> str | None:
+    """``inc42`` → ``INC0000042`` when the search text is an incident reference, else None."""
+    text = text.strip()
+    return f"INC{int(text[3:]):07d}" if re.fullmatch(r"(?i)inc\d{1,7}", text) else None
 
 
 def works_on_q(user) -> Q | None:  # noqa: ANN001

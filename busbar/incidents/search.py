@@ -7,9 +7,9 @@ internal notes, so a word said only in an internal note never reveals an inciden
 PostgreSQL: :class:`~busbar.incidents.models.IncidentText` holds two stored ``tsvector`` documents per
 incident (English stemming; summary weighs most, then description, then updates), each with a GIN index.
 SQLite: an FTS5 table beside the incidents (``incidents_incident_fts``: summary, description, updates,
-notes; Porter stemming). :func:`index` rebuilds an incident's documents from its rows in one statement;
-the actions call it when an incident is raised and when an update is added. :data:`TEXT_LIMIT` bounds
-the update text indexed per incident (a tsvector holds at most 1 MB).
+notes; Porter stemming). :func:`index` rebuilds an incident's documents from its rows in one statement:
+when an incident is raised, and whenever an entry is added to it (by any app: the triage transcript too).
+:data:`TEXT_LIMIT` bounds the update text indexed per incident (a tsvector holds at most 1 MB).
 
 At scale: a match is a GIN (or FTS5) lookup, and nothing counts the whole match set. Ranked results
 (:func:`ranked_hits`) rank the :data:`CAP` most recent matches, as the knowledge base does.
@@ -73,15 +73,22 @@ def _postgres(conn=connection) -> bool:  # noqa: ANN001
     return conn.vendor == "postgresql"
 
 
-def index(incident_id: int, *, using=connection) -> None:  # noqa: ANN001
-    """Rebuild one incident's search documents from its summary, description and updates."""
+def index(record_id: int, *, using=connection) -> None:  # noqa: ANN001
+    """Rebuild the search documents of the incident on kernel record ``record_id`` from its summary,
+    description and updates (raising calls it; the kernel calls it for every entry added, through the
+    record type's ``entry_added``, whichever app adds the entry)."""
     with using.cursor() as cursor:
         if _postgres(using):
-            cursor.execute(PG_INDEX.format(where="WHERE i.id = %s"), [TEXT_LIMIT, TEXT_LIMIT, incident_id])
+            one = PG_INDEX.format(where="WHERE i.record_id = %s")
+            cursor.execute(one, [TEXT_LIMIT, TEXT_LIMIT, record_id])
         else:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [incident_id])  # noqa: S608
-            one = SQLITE_INDEX.format(where="WHERE i.id = %s")
-            cursor.execute(one, [TEXT_LIMIT, TEXT_LIMIT, incident_id])
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN "  # noqa: S608
+                "(SELECT id FROM incidents_incident WHERE record_id = %s)",
+                [record_id],
+            )
+            one = SQLITE_INDEX.format(where="WHERE i.record_id = %s")
+            cursor.execute(one, [TEXT_LIMIT, TEXT_LIMIT, record_id])
 
 
 def index_all(*, using=connection) -> None:  # noqa: ANN001

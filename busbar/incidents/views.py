@@ -35,7 +35,7 @@ from busbar.incidents.forms import (
     files_for_action,
     provider_organisations,
 )
-from busbar.incidents.models import OPEN_STATUSES, Incident, MajorIncident
+from busbar.incidents.models import Incident, MajorIncident
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, form_errors, parse_id, run_action_form
 from busbar.lib.keyset import count_or_estimate
@@ -498,33 +498,22 @@ def _ours_q(scope: Scope) -> Q:
     return Q(organisation_id__in=scope.organisation_ids) | Q(Exists(affected))
 
 
-def _soon_q() -> Q:
-    horizon = timezone.now() + SOON
-    return Q(record__resolution_due_at__lte=horizon, record__resolution_breached=False) | Q(
-        record__response_due_at__lte=horizon, record__response_breached=False
-    )
-
-
-_OPEN = Q(status__in=OPEN_STATUSES)
-_BREACHED = Q(record__resolution_breached=True) | Q(record__response_breached=True)
-
-
 def _queue_q(key: str, scope: Scope) -> Q:
     """The one definition of each queue, as a condition (the rows and the tab counts both use it)."""
     if key == "open":
-        return _OPEN
+        return queries.OPEN_Q
     if key == "unassigned":
-        return _OPEN & Q(provider__isnull=True)
+        return queries.OPEN_Q & Q(provider__isnull=True)
     if key == "soon":
-        return _OPEN & _soon_q()
+        return queries.breaching_soon_q(SOON)
     if key == "breached":
-        return _OPEN & _BREACHED
+        return queries.OPEN_Q & queries.BREACHED_Q
     if key == "mine":
-        return _OPEN & Q(provider_id__in=scope.resolver_for)
+        return queries.OPEN_Q & Q(provider_id__in=scope.resolver_for)
     if key == "ours":
         return _ours_q(scope)
     if key == "published":
-        return _OPEN & Q(is_published=True)
+        return queries.OPEN_Q & Q(is_published=True)
     return Q()
 
 
@@ -572,7 +561,7 @@ def _counts(qs: QuerySet[Incident], view: ListView, scope: Scope) -> None:
     if not counted:
         return
     if all(q.key in _OPEN_QUEUES for q in counted):
-        qs = qs.filter(_OPEN)
+        qs = qs.filter(queries.OPEN_Q)
     totals = qs.aggregate(**{f"n_{q.key}": Count("pk", filter=_queue_q(q.key, scope)) for q in counted})
     for queue in counted:
         queue.count = totals[f"n_{queue.key}"]
@@ -723,7 +712,9 @@ def home_panels(request: HttpRequest, kind: str) -> dict:
     now = timezone.now()
     if kind == "desk":
         keys = ("unassigned", "soon", "breached", "open")
-        totals = base.filter(_OPEN).aggregate(**{k: Count("pk", filter=_queue_q(k, scope)) for k in keys})
+        totals = base.filter(queries.OPEN_Q).aggregate(
+            **{k: Count("pk", filter=_queue_q(k, scope)) for k in keys}
+        )
         return {
             **totals,
             "majors": queries.majors_visible_to(user).filter(state=MajorIncident.State.ACTIVE).count(),

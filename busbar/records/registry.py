@@ -37,6 +37,9 @@ class RecordType:
     timeline_rules: dict[str, frozenset[str]] | None = field(default=None, compare=False, hash=False)
     #: Whether a reply to its emails is threaded back onto the record (the footer then says so).
     email_replies: bool = False
+    #: (record) -> None, called in the same transaction whenever an entry is added to one of its records
+    #: (its search index follows the conversation); None: nothing to do.
+    entry_added: Callable[[Any], None] | None = field(default=None, compare=False, hash=False)
 
     @property
     def model_class(self) -> type[Model]:

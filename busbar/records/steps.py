@@ -88,7 +88,7 @@ def add_entry(
     if not body:
         raise ActionError("Write something", field=field)
     check_text(body, field=field)
-    return Entry.objects.create(
+    entry = Entry.objects.create(
         record=record,
         author=actor.user,
         author_label=actor.label,
@@ -99,6 +99,9 @@ def add_entry(
         created_at=now,
         email_message_id=email_message_id,
     )
+    if (entry_added := registry.get(record.kind).entry_added) is not None:
+        entry_added(record)
+    return entry
 
 
 def add_attachments(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from busbar.audit.journal import record
-from busbar.incidents import permissions, search, sla
+from busbar.incidents import permissions, sla
 from busbar.incidents.models import PAUSED_STATUSES, TRANSITIONS, Incident, Status
 from busbar.lib.actions import ActionError, Actor, check_transition
 from busbar.parties.queries import scope_of
@@ -130,7 +130,7 @@ def _create_update(
     email_message_id: str = "",
     field: str = "body",
 ) -> Entry:
-    entry = kernel.add_entry(
+    return kernel.add_entry(
         incident.record,
         actor=actor,
         body=body,
@@ -139,5 +139,3 @@ def _create_update(
         email_message_id=email_message_id,
         field=field,
     )
-    search.index(incident.pk)  # the update's words find the incident from now on
-    return entry

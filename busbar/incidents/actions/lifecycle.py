@@ -127,7 +127,7 @@ def raise_incident(
     _clock(incident, ClockEvent.Kind.START, now, severity.code)
     _add_attachments(incident, None, attachments, actor, internal=False)
     _save(incident, [], now)
-    search.index(incident.pk)
+    search.index(record.pk)
     _journal(
         actor,
         incident,

@@ -1,7 +1,6 @@
 """API schemas and the routers of the incidents API."""
 
 import datetime as dt
-import re
 from typing import Any, Literal
 
 from django.db.models import F, Q, QuerySet
@@ -580,11 +579,7 @@ class IncidentFilter(FilterSchema):
     @property
     def ranks(self) -> bool:
         """A word search (not a reference) that is to be ranked."""
-        return bool(
-            self.q
-            and self.ordering in (None, "relevance")
-            and not re.fullmatch(r"(?i)inc\d{1,7}", self.q.strip())
-        )
+        return bool(self.q and self.ordering in (None, "relevance") and queries.reference_in(self.q) is None)
 
     def filter_status(self, value: list[str] | None) -> Q:
         if not value:

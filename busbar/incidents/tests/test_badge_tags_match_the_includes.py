@@ -1,5 +1,6 @@
-"""The badge tags of the queue rows render exactly what the badge includes do, for every status, a major
-and a plain severity, and each SLA cell (with a due time in summer and in winter time)."""
+"""The incident badges (one definition, the tags in ``incident_badges``; the ``_severity``, ``_status``
+and ``_row_sla`` includes render them) give the markup the pages have always had: each status's colour,
+a major severity in red, and an SLA cell's due time in London time, summer and winter."""
 
 import datetime as dt
 
@@ -12,34 +13,56 @@ from busbar.incidents.views import RowSla
 
 pytestmark = pytest.mark.django_db
 
+STATUS_CLASS = {
+    Status.RESOLVED: " ok",
+    Status.CLOSED: " ok",
+    Status.NEW: " bad",
+    Status.PENDING_PARTICIPANT: " warn",
+    Status.PENDING_PROVIDER: " warn",
+}
+
 
 def _render(source: str, **context: object) -> str:
     return Template("{% load tz incident_badges %}" + source).render(Context(context)).strip()
 
 
-@pytest.mark.parametrize("severity", ["1", "3"])
-def test_severity_and_status(world, catalogue, severity) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("severity", "css"), [("1", " bad"), ("3", "")])
+def test_severity_and_status(world, catalogue, severity, css) -> None:  # noqa: ANN001
     incident = raise_for(world, catalogue, severity=severity)
-    assert _render("{% severity_badge i %}", i=incident) == _render(
-        '{% include "incidents/_severity.html" %}', i=incident
-    )
-    for status in Status.values:
+    label = incident.severity.label
+    expected = f'<span class="badge{css}" title="{label}">Sev {severity}</span>'
+    assert _render("{% severity_badge i %}", i=incident) == expected
+    assert _render('{% include "incidents/_severity.html" %}', i=incident) == expected
+    for status in Status:
         incident.status = status
-        assert _render("{% status_badge i %}", i=incident) == _render(
-            '{% include "incidents/_status.html" %}', i=incident
-        )
+        expected = f'<span class="badge{STATUS_CLASS.get(status, "")}">{status.label}</span>'
+        assert _render("{% status_badge i %}", i=incident) == expected
+        assert _render('{% include "incidents/_status.html" %}', i=incident) == expected
 
 
 @pytest.mark.parametrize(
-    "cell",
+    ("cell", "expected"),
     [
-        RowSla("—", ""),
-        RowSla("Met", "ok"),
-        RowSla("Paused", "warn"),
-        RowSla("Due", "", dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)),
-        RowSla("Breached", "bad", dt.datetime(2026, 12, 1, 23, 5, tzinfo=dt.UTC)),
-        RowSla("Warning", "warn", dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC)),
+        (RowSla("—", ""), '<span class="badge ">—</span>'),
+        (RowSla("Met", "ok"), '<span class="badge ok">Met</span>'),
+        (RowSla("Paused", "warn"), '<span class="badge warn">Paused</span>'),
+        (
+            RowSla("Due", "", dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)),
+            '<span class="badge ">Due</span> '
+            '<time datetime="2026-07-01T09:30:00+01:00">Wed 1 Jul 09:30</time>',
+        ),
+        (
+            RowSla("Breached", "bad", dt.datetime(2026, 12, 1, 23, 5, tzinfo=dt.UTC)),
+            '<span class="badge bad">Breached</span> '
+            '<time datetime="2026-12-01T23:05:00+00:00">Tue 1 Dec 23:05</time>',
+        ),
+        (  # the clock change: 01:00 UTC on 29 March 2026 is 02:00 BST; a minute before is 00:59 GMT
+            RowSla("Warning", "warn", dt.datetime(2026, 3, 29, 0, 59, tzinfo=dt.UTC)),
+            '<span class="badge warn">Warning</span> '
+            '<time datetime="2026-03-29T00:59:00+00:00">Sun 29 Mar 00:59</time>',
+        ),
     ],
 )
-def test_sla_cells(cell) -> None:  # noqa: ANN001
-    assert _render("{% sla_badge s %}", s=cell) == _render('{% include "incidents/_row_sla.html" %}', s=cell)
+def test_sla_cells(cell, expected) -> None:  # noqa: ANN001
+    assert _render("{% sla_badge s %}", s=cell) == expected
+    assert _render('{% include "incidents/_row_sla.html" %}', s=cell) == expected
