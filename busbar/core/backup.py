@@ -37,6 +37,7 @@ import stat
 import subprocess
 import tarfile
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
@@ -947,16 +948,27 @@ def busbar_tables() -> set[str]:
     return tables
 
 
+#: How long a session seen in use may take to end before a restore refuses (seconds).
+SESSION_GRACE = 2.0
+
+
 def _check_sessions(*, force: bool) -> None:
     """Refuse while other sessions use the PostgreSQL database (a running Busbar), unless forced."""
     params = _pg_params()
     with closing(_pg_connect(params, autocommit=True)) as conn:
-        rows = conn.execute(
-            "SELECT coalesce(nullif(application_name, ''), 'unnamed client'), "
-            "coalesce(host(client_addr), 'local') FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'"
-        ).fetchall()
+        # A client that has just disconnected (a psql or pg_restore this restore ran a moment ago) stays
+        # in pg_stat_activity until its server process has exited: look again for up to SESSION_GRACE.
+        deadline = time.monotonic() + SESSION_GRACE
+        while True:
+            rows = conn.execute(
+                "SELECT coalesce(nullif(application_name, ''), 'unnamed client'), "
+                "coalesce(host(client_addr), 'local') FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            ).fetchall()
+            if not rows or force or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
     if not rows or force:
         return
     clients: dict[str, int] = {}
