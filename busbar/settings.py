@@ -7,7 +7,6 @@ message naming the variable. See docs/configuration.md for the full list.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,7 +32,8 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-TESTING = "pytest" in sys.modules or env_bool("BUSBAR_TESTING", False)
+# Test mode is a setting: the test suite turns it on (busbar/testmode.py, loaded first by pytest).
+TESTING = env_bool("BUSBAR_TESTING", False)
 
 try:
     DATA_DIR = Path(env_str("BUSBAR_DATA_DIR", str(Path.cwd() / "var"))).resolve()

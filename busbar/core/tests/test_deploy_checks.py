@@ -32,7 +32,6 @@ def _settings(env: dict[str, str], tmp_path, *names: str) -> dict:  # noqa: ANN0
     module = importlib.util.module_from_spec(spec)
     environ = {"PATH": "/usr/bin:/bin", "BUSBAR_DATA_DIR": str(tmp_path), **env}
     with mock.patch.dict(os.environ, environ, clear=True), mock.patch.dict(sys.modules):
-        sys.modules.pop("pytest", None)  # as in a server process, not the test suite
         spec.loader.exec_module(module)
     return json.loads(json.dumps({n: getattr(module, n) for n in names}))
 
