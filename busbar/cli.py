@@ -7,6 +7,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 USAGE = """usage: busbar <command> [options]
 
@@ -23,6 +24,46 @@ commands:
   datagen if021|if041 ...                        generate MHHS test messages (see busbar datagen --help)
   <django command> ...                           any Django management command, e.g. migrate, shell
 """
+
+
+class Parser(argparse.ArgumentParser):
+    """Argument errors in one line on stderr, exit status 2 (the usage is behind --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def fail(message: str) -> int:
+    """Report a command's error as every busbar command does: one line on stderr, exit status 2."""
+    print(f"busbar: {' '.join(str(message).split())}", file=sys.stderr)
+    return 2
+
+
+#: Busbar's own management commands: their errors are reported in one line (see :func:`_run`).
+OWN_COMMANDS = ("demo", "worker", "totp", "createadmin", "backup", "restore")
+
+
+def _run(command: str, rest: list[str]) -> int:
+    """Run one of Busbar's own commands; a refusal (CommandError), a database that cannot be used or a
+    file that cannot be read becomes one line on stderr and exit status 2, never a traceback."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import DatabaseError
+
+    try:
+        if command in ("demo", "worker", "createadmin"):
+            _migrate_if_needed()
+        call_command(command, *rest)
+    except CommandError as exc:
+        return fail(str(exc).removeprefix("Error: "))
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return fail(f"the database could not be used ({first}); run `busbar migrate` or check DATABASE_URL")
+    except OSError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return 0
 
 
 def _data_dir() -> Path:
@@ -90,8 +131,20 @@ def _collect_static_if_needed() -> None:
     stamp.write_text(digest.hexdigest())
 
 
+def _use_served_url(host: str, port: int) -> None:
+    """Without BUSBAR_SITE_URL, the site is where this server listens (--host, --port): printed links and
+    emails use it, and so does ``busbar worker`` on the same data directory (it reads it from there)."""
+    from busbar.lib.env import SERVED_URL_FILE, local_site_url
+
+    if os.environ.get("BUSBAR_SITE_URL", "").strip():
+        return
+    url = local_site_url(host, port)
+    os.environ["BUSBAR_SITE_URL"] = url
+    (_data_dir() / SERVED_URL_FILE).write_text(url + "\n")
+
+
 def serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="busbar serve", description="Serve the Busbar web app.")
+    parser = Parser(prog="busbar serve", description="Serve the Busbar web app.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--demo", action="store_true", help="load the demo data set first")
@@ -113,7 +166,7 @@ def serve(argv: list[str]) -> int:
         if value is not None:
             os.environ[name] = str(value)
     _ensure_local_secret()
-    os.environ.setdefault("BUSBAR_SITE_URL", f"http://{args.host}:{args.port}")
+    _use_served_url(args.host, args.port)
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -131,7 +184,7 @@ def serve(argv: list[str]) -> int:
     from busbar.core import server
 
     banner = (
-        f"Busbar is serving at http://{args.host}:{args.port}/  "
+        f"Busbar is serving at {settings.SITE_URL}/ (sign in at {settings.SITE_URL}/accounts/login/)  "
         f"({settings.BUSBAR_WORKERS} workers × {settings.BUSBAR_THREADS} threads; Ctrl+C to stop, "
         f"SIGHUP to reload)"
     )
@@ -163,21 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         return serve(rest)
     _ensure_local_secret()
     _setup()
-    from django.core.management import call_command, execute_from_command_line
+    from django.core.management import execute_from_command_line, get_commands
 
-    if command == "demo":
-        _migrate_if_needed()
-        call_command("demo", *rest)
-    elif command == "worker":
-        _migrate_if_needed()
-        call_command("worker", *rest)
-    elif command == "totp":
-        call_command("totp", *rest)
-    elif command == "createadmin":
-        _migrate_if_needed()
-        call_command("createadmin", *rest)
-    else:
-        execute_from_command_line(["busbar", *argv])
+    if command in OWN_COMMANDS:
+        return _run(command, rest)
+    if command not in get_commands():
+        return fail(f"unknown command {command!r} (busbar --help lists the commands)")
+    execute_from_command_line(["busbar", *argv])
     return 0
 
 

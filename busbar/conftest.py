@@ -29,7 +29,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _test_settings(django_test_environment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:  # noqa: ANN001
+def _test_settings(django_test_environment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Settings every test runs with, applied once for the session (not per test: overriding settings
     runs Django's change handlers each time):
 
@@ -72,7 +72,7 @@ def _installed_defaults(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():  # noqa: ANN202
+def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
@@ -156,7 +156,7 @@ def build_world() -> World:
 
 
 @pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:  # noqa: ANN001
+def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
     """The world, built once per test module inside a transaction rolled back when the module ends.
 
     Each test runs in a savepoint inside it (pytest-django's ``db``), so what a test changes is undone for
@@ -180,7 +180,7 @@ def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:  # noq
 
 
 @pytest.fixture
-def world(_module_world: World, db) -> World:  # noqa: ANN001
+def world(_module_world: World, db) -> World:
     """Participant A, participant B, the operator and a provider with their people (see World).
 
     Built once per module and copied for each test (its rows are undone with the test's savepoint, its

@@ -20,6 +20,7 @@ from busbar.lib.env import (
     env_list,
     env_rate,
     env_str,
+    served_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -52,7 +53,11 @@ try:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'busbar.sqlite3'}")}
     TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
-    SITE_URL = env_str("BUSBAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # The address in emails and printed links. Unset, it is where `busbar serve` last served on this data
+    # directory (its --host and --port, so `busbar worker` links to the same), else http://127.0.0.1:8000.
+    SITE_URL = env_str(
+        "BUSBAR_SITE_URL", (None if TESTING else served_url(DATA_DIR)) or "http://127.0.0.1:8000"
+    ).rstrip("/")
     MAIL_DOMAIN = env_str("BUSBAR_MAIL_DOMAIN", "busbar.example")
 
     DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Busbar <desk@{MAIL_DOMAIN}>")
@@ -72,6 +77,9 @@ try:
     )
     BUSBAR_REOPEN_WINDOW_DAYS = env_int("BUSBAR_REOPEN_WINDOW_DAYS", 10, minimum=0, maximum=365)
     BUSBAR_MAJOR_UPDATE_MINUTES = env_int("BUSBAR_MAJOR_UPDATE_MINUTES", 60, minimum=5, maximum=24 * 60)
+    # Participants see the provider organisation working an incident; the people (assignee, authors) only
+    # when this is on (busbar.incidents.queries.resolver_people_visible).
+    BUSBAR_SHOW_RESOLVERS_TO_PARTICIPANTS = env_bool("BUSBAR_SHOW_RESOLVERS_TO_PARTICIPANTS", False)
     # Monitoring events with the same key on a service within this many minutes are folded into one.
     BUSBAR_EVENT_FOLD_MINUTES = env_int("BUSBAR_EVENT_FOLD_MINUTES", 60, minimum=1, maximum=7 * 24 * 60)
     # The largest batch of events one request may carry (1,000 events of a few kB at most).
@@ -127,7 +135,7 @@ try:
     from zoneinfo import ZoneInfo
 
     ZoneInfo(TIME_ZONE)
-except Exception:  # noqa: BLE001 - any failure here is a configuration error
+except Exception:
     raise ImproperlyConfigured(
         f"Busbar configuration error: TIME_ZONE={TIME_ZONE!r} is not a known zone"
     ) from None

@@ -27,7 +27,7 @@ _SERVICES: dict[str, int] = {}
 
 
 @csrf_exempt
-def insert(request):  # noqa: ANN001, ANN201
+def insert(request):
     items = orjson.loads(request.body)
     if not _SERVICES:
         _SERVICES.update(dict(Service.objects.values_list("slug", "pk")))

@@ -41,7 +41,7 @@ COLUMNS = [
 ]
 
 
-def incidents(request):  # noqa: ANN001, ANN201
+def incidents(request):
     with connection.cursor() as cursor:
         cursor.execute(SQL)
         rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]

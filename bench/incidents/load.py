@@ -64,7 +64,7 @@ from world import World, ensure_world, setup_django
 # Database ----------------------------------------------------------------------------------------------
 
 
-def secondary_indexes(cursor) -> list[tuple[str, str]]:  # noqa: ANN001
+def secondary_indexes(cursor) -> list[tuple[str, str]]:
     """(name, definition) of the indexes of the bulk tables that back no constraint (safe to rebuild)."""
     cursor.execute(
         """
@@ -79,8 +79,8 @@ def secondary_indexes(cursor) -> list[tuple[str, str]]:  # noqa: ANN001
     return list(cursor.fetchall())
 
 
-def next_id(cursor, table: str) -> int:  # noqa: ANN001
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - fixed table names
+def next_id(cursor, table: str) -> int:
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
     return cursor.fetchone()[0]
 
 
@@ -103,7 +103,7 @@ def writer(q: queue.Queue, errors: list, totals: dict) -> None:
                         for i in range(0, len(lines), 5000):
                             copy.write("\n".join(lines[i : i + 5000]) + "\n")
                     totals[table] = totals.get(table, 0) + len(lines)
-    except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+    except BaseException as exc:
         errors.append(exc)
         while q.get() is not None:  # drain so the producer never blocks
             pass
@@ -111,7 +111,7 @@ def writer(q: queue.Queue, errors: list, totals: dict) -> None:
         connection.close()
 
 
-def verify(world: World, now: int, k: int, rng: random.Random, first_id: int, last_id: int, out) -> None:  # noqa: ANN001
+def verify(world: World, now: int, k: int, rng: random.Random, first_id: int, last_id: int, out) -> None:
     """Re-derive ``k`` random loaded incidents with the real engine glue, from the database."""
     from busbar.incidents import sla
     from busbar.incidents.models import Incident
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     with connection.cursor() as cursor:
         for table in ("records_record", "incidents_incident", "incidents_majorincident", "records_slanotice"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
             )
         # New incidents number on after the loaded ones.
         cursor.execute(

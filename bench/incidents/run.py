@@ -56,13 +56,13 @@ def summarise(times: list[float]) -> dict:
     }
 
 
-def count_queries(func) -> tuple[object, int]:  # noqa: ANN001
+def count_queries(func) -> tuple[object, int]:
     """``func()`` and the number of SQL statements it sent (no cap, unlike CaptureQueriesContext's log)."""
     from django.db import connection
 
     count = 0
 
-    def counter(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def counter(execute, sql, params, many, context):
         nonlocal count
         count += 1
         return execute(sql, params, many, context)
@@ -114,7 +114,7 @@ def pages(reference: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def measure_page(client, path: str, repeat: int, warmup: int) -> dict:  # noqa: ANN001
+def measure_page(client, path: str, repeat: int, warmup: int) -> dict:
     for _ in range(warmup):
         response = client.get(path)
         if response.status_code != 200:
@@ -217,7 +217,7 @@ def data_profile() -> dict:
             "records_slanotice",
             "audit_auditentry",
         ):
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
             sizes[table] = cursor.fetchone()[0]
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         db_size = cursor.fetchone()[0]

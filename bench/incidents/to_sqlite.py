@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor.execute("PRAGMA foreign_keys = OFF")
         for model in reversed(models):
             if model._meta.managed and not model._meta.proxy:
-                cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608 - model tables
+                cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
     copied = {}
     for model in models:
         if not model._meta.managed or model._meta.proxy:

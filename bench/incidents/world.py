@@ -202,7 +202,7 @@ class World:
     major_ct: int
 
 
-def _policy(policy) -> Policy:  # noqa: ANN001
+def _policy(policy) -> Policy:
     from busbar.records import sla
 
     db_targets = sla.targets(policy)
@@ -226,7 +226,7 @@ def _policy(policy) -> Policy:  # noqa: ANN001
     )
 
 
-def ensure_world(stdout) -> World:  # noqa: ANN001
+def ensure_world(stdout) -> World:
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
 

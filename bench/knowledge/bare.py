@@ -24,13 +24,13 @@ from busbar.knowledge.search import _tsquery, terms  # noqa: E402
 WHERE = "status = 'published' AND audience = 'everyone' AND search_vector @@ to_tsquery('english', %s)"
 
 
-def search(request):  # noqa: ANN001, ANN201
+def search(request):
     query = _tsquery(terms(request.GET.get("q", "")), any_word=False, prefix=False)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM knowledge_article WHERE {WHERE}", [query])  # noqa: S608
+        cursor.execute(f"SELECT count(*) FROM knowledge_article WHERE {WHERE}", [query])
         count = cursor.fetchone()[0]
         cursor.execute(
-            f"SELECT id, reference, title, summary FROM knowledge_article WHERE {WHERE} "  # noqa: S608
+            f"SELECT id, reference, title, summary FROM knowledge_article WHERE {WHERE} "
             "ORDER BY ts_rank(search_vector, to_tsquery('english', %s), 1) DESC, id DESC LIMIT 20",
             [query, query],
         )

@@ -147,7 +147,7 @@ def pick(rng: random.Random, shares: list[tuple[str, float]]) -> str:
     return shares[-1][0]
 
 
-def copy(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:  # noqa: ANN001
+def copy(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as out:
         for row in rows:
             out.write_row(row)

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 BIN = Path(sys.executable).parent
-PASSWORD = "busbar-demo-2026"  # noqa: S105 - the published demo credential
+PASSWORD = "busbar-demo-2026"
 #: What people search for: one word in most articles, two common words, medium, rare, a code.
 QUERIES = ["switch", "registration rejected", "certificate expiry", "prepayment credit", "d0205"]
 #: What people type as an incident's summary (articles offered while typing).

@@ -481,7 +481,7 @@ class Load:
                 if write is not None and not write.acked:
                     write.abandoned = True
                 raise
-            except Exception as exc:  # noqa: BLE001 - a bug in the client must not stop the run; it is reported
+            except Exception as exc:
                 self.client_exceptions[f"{op}: {type(exc).__name__}: {exc}"[:200]] += 1
             finally:
                 self.in_flight -= 1

@@ -31,7 +31,7 @@ from _common import BUSBAR, HERE, REPO, busbar_shell, load_prepared, prepared_en
 PG_NAME = re.compile(r"^busbar_load_[a-z0-9_]{1,40}$")
 
 
-def _pg_admin(base_url: str):  # noqa: ANN202
+def _pg_admin(base_url: str):
     import psycopg
 
     return psycopg.connect(_pg_url(base_url, "postgres"), autocommit=True)

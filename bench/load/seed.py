@@ -69,7 +69,7 @@ FIRST_NAMES = ["Alex", "Sam", "Jo", "Chris", "Pat", "Robin", "Kim", "Lee", "Morg
 LAST_NAMES = ["Turner", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Hill"]
 
 
-def _actor(user) -> Actor:  # noqa: ANN001
+def _actor(user) -> Actor:
     return Actor(user=user, organisation=scope_for(user).primary_organisation, channel="web")
 
 

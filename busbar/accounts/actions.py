@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from busbar.accounts import permissions
-from busbar.accounts.models import ApiToken, User, hash_token, new_token_secret
+from busbar.accounts.models import ApiToken, SavedFilter, User, hash_token, new_token_secret
 from busbar.audit.journal import diff, record, snapshot
 from busbar.lib import registry
 from busbar.lib.actions import ActionError, Actor, Conflict, action, refuse
@@ -18,6 +18,12 @@ from busbar.parties.models import Membership, MembershipRole, Organisation
 from busbar.parties.queries import scope_of
 
 MAX_TOKENS_PER_USER = 20
+#: Saved filters a person keeps per list, and the bounds of each.
+MAX_SAVED_FILTERS = 20
+MAX_FILTER_NAME = 60
+MAX_FILTER_QUERY = 1000
+#: Never part of a saved filter: where the list was, or what it was asked to do.
+_NOT_SAVED = frozenset({"page", "cursor", "format", "csrfmiddlewaretoken"})
 
 
 def _owner(actor: Actor, user: User) -> Organisation | None:
@@ -137,3 +143,69 @@ def create_platform_admin(
         changes={"email": [None, email], "role": [None, MembershipRole.PLATFORM_ADMIN]},
     )
     return user
+
+
+def _saveable_lists() -> frozenset[str]:
+    """The lists filters may be saved for: the pages in the navigation (by URL name)."""
+    return frozenset(e.url for e in registry.nav_entries() if not e.url.startswith("/"))
+
+
+def _clean_query(query_string: str) -> str:
+    """The query string re-encoded (parameters of pages and exports dropped), or refused when too long."""
+    from urllib.parse import parse_qsl, urlencode
+
+    query_string = query_string.strip().lstrip("?")
+    too_long = f"The filter is too long to save (at most {MAX_FILTER_QUERY} characters)"
+    if len(query_string) > MAX_FILTER_QUERY:
+        raise ActionError(too_long, field="query_string")
+    pairs = [(k, v) for k, v in parse_qsl(query_string, keep_blank_values=False) if k not in _NOT_SAVED]
+    cleaned = urlencode(pairs)
+    if len(cleaned) > MAX_FILTER_QUERY:
+        raise ActionError(too_long, field="query_string")
+    return cleaned
+
+
+@action
+def save_filter(*, actor: Actor, user: User, list_key: str, name: str, query_string: str) -> SavedFilter:
+    """Save (or replace, by name) the person's filter of the list ``list_key`` (the list's URL name)."""
+    refuse(permissions.can_save_filter(scope_of(actor), user))
+    name = " ".join(name.split())
+    if not name:
+        raise ActionError("Give the filter a name", field="name")
+    if len(name) > MAX_FILTER_NAME:
+        raise ActionError(f"At most {MAX_FILTER_NAME} characters", field="name")
+    if list_key not in _saveable_lists():
+        raise ActionError("Not a list that filters can be saved for", field="list_key")
+    query = _clean_query(query_string)
+    mine = SavedFilter.objects.select_for_update().filter(user=user, list_key=list_key)
+    existing = mine.filter(name=name).first()
+    if existing is None and mine.count() >= MAX_SAVED_FILTERS:
+        raise Conflict(f"You already keep {MAX_SAVED_FILTERS} filters here: delete one first", field="name")
+    before = existing.query_string if existing else None
+    if existing is None:
+        saved = SavedFilter.objects.create(user=user, list_key=list_key, name=name, query_string=query)
+    else:
+        saved = existing
+        saved.query_string = query
+        saved.save(update_fields=["query_string"])
+    record(
+        actor=actor,
+        action="saved_filter.save",
+        obj=saved,
+        owner=_owner(actor, user),
+        changes={"list": [None, list_key], "name": [None, name], "query_string": [before, query]},
+    )
+    return saved
+
+
+@action
+def delete_filter(*, actor: Actor, saved: SavedFilter) -> None:
+    refuse(permissions.can_delete_filter(scope_of(actor), saved))
+    record(
+        actor=actor,
+        action="saved_filter.delete",
+        obj=saved,
+        owner=_owner(actor, saved.user),
+        changes={"name": [saved.name, None], "query_string": [saved.query_string, None]},
+    )
+    saved.delete()

@@ -10,7 +10,7 @@ from busbar.parties.queries import scope_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def is_open_for_signup(self, request) -> bool:  # noqa: ANN001
+    def is_open_for_signup(self, request) -> bool:
         # People join through their organisation administrator's invitation, never by signing up.
         return False
 

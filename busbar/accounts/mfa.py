@@ -9,7 +9,7 @@ from busbar.parties.queries import scope_for
 STRONG_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
-def has_strong_factor(user) -> bool:  # noqa: ANN001
+def has_strong_factor(user) -> bool:
     cached = getattr(user, "_busbar_has_mfa", None)
     if cached is None:
         cached = Authenticator.objects.filter(user_id=user.pk, type__in=STRONG_TYPES).exists()
@@ -17,6 +17,6 @@ def has_strong_factor(user) -> bool:  # noqa: ANN001
     return cached
 
 
-def mfa_missing(user) -> bool:  # noqa: ANN001
+def mfa_missing(user) -> bool:
     """True when the user's roles require MFA and none is set up yet."""
     return bool(user.is_authenticated and scope_for(user).mfa_required and not has_strong_factor(user))

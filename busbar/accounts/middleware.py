@@ -17,6 +17,7 @@ ALLOWED_PREFIXES = (
     "/accounts/password/",
     "/static/",
     "/healthz",
+    "/favicon.ico",
     "/mfa-required/",
     "/api/",  # the API answers with its own problem-details error (see busbar.core.api)
 )

@@ -105,3 +105,23 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class SavedFilter(models.Model):
+    """A person's named filter of a list (its query string), offered as a link above that list. Personal:
+    only its owner sees, uses or deletes it. ``list_key`` is the list page's URL name (``incident_list``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_filters")
+    list_key = models.CharField(max_length=40)
+    name = models.CharField(max_length=60)
+    query_string = models.CharField(max_length=1000, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key", "name"], name="unique_saved_filter_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

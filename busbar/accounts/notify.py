@@ -1,6 +1,6 @@
 """Emails about accounts. Sending goes through Django's mail API, which Busbar queues as a background task.
 
-Each message goes to one recipient, and is rendered from a text template.
+Each message goes to one recipient (``lib.outbound.send_each``); subject and body are text templates.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from busbar.accounts.models import User
+from busbar.lib.outbound import send_each
 from busbar.parties.models import Organisation
 from busbar.parties.queries import (
     SECOND_FACTOR_NONE,
@@ -26,6 +26,10 @@ from busbar.parties.queries import (
 
 if TYPE_CHECKING:
     from busbar.parties.models import Invitation
+
+
+def _subject(template: str, context: dict) -> str:
+    return " ".join(render_to_string(template, context).split())
 
 
 def password_set_url(user: User) -> str:
@@ -49,11 +53,10 @@ def send_added_to_organisation(*, user: User, organisation: Organisation, new_ac
         "set_password_url": password_set_url(user) if new_account else None,
         "site_url": settings.SITE_URL,
     }
-    send_mail(
-        subject=f"[Busbar] You have been added to {organisation}",
-        message=render_to_string("accounts/email/added.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+    send_each(
+        [user.email],
+        subject=_subject("accounts/email/added_subject.txt", context),
+        body=render_to_string("accounts/email/added.txt", context),
     )
 
 
@@ -75,9 +78,8 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
         "expires": timezone.localtime(invitation.expires_at),
         "site_url": settings.SITE_URL,
     }
-    send_mail(
-        subject=f"[Busbar] Invitation to join {invitation.organisation}",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+    send_each(
+        [invitation.email],
+        subject=_subject("accounts/email/invitation_subject.txt", context),
+        body=render_to_string("accounts/email/invitation.txt", context),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from busbar.accounts.models import ApiToken, User
+    from busbar.accounts.models import ApiToken, SavedFilter, User
     from busbar.parties.queries import Scope
 
 
@@ -43,3 +43,11 @@ def can_revoke_token(scope: Scope, token: ApiToken) -> str | None:
 
 def can_create_platform_admin(scope: Scope) -> str | None:
     return None if _system(scope) else "Platform administrators are created from the command line"
+
+
+def can_save_filter(scope: Scope, user: User) -> str | None:
+    return None if _own(scope, user.pk) else "You can only save filters for yourself"
+
+
+def can_delete_filter(scope: Scope, saved: SavedFilter) -> str | None:
+    return None if _own(scope, saved.user_id) else "You can only delete your own saved filters"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from busbar.accounts.models import ApiToken, User
+from busbar.accounts.models import ApiToken, SavedFilter, User
 from busbar.parties.models import Membership
 from busbar.parties.queries import scope_for
 
@@ -25,3 +25,15 @@ def api_tokens_visible_to(user: User | None) -> QuerySet[ApiToken]:
     if user is None or not user.is_authenticated:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user)
+
+
+def saved_filters_visible_to(user: User | None) -> QuerySet[SavedFilter]:
+    """A saved filter is personal: only its owner sees it."""
+    if user is None or not user.is_authenticated:
+        return SavedFilter.objects.none()
+    return SavedFilter.objects.filter(user=user)
+
+
+def saved_filters(user: User | None, list_key: str) -> list[SavedFilter]:
+    """The viewer's saved filters of one list, by name."""
+    return list(saved_filters_visible_to(user).filter(list_key=list_key).order_by("name", "id"))

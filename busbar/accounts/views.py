@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from busbar.accounts import actions
 from busbar.accounts.forms import NotificationForm, ProfileForm, TokenForm
 from busbar.accounts.mfa import has_strong_factor
-from busbar.accounts.queries import api_tokens_visible_to
+from busbar.accounts.queries import api_tokens_visible_to, saved_filters_visible_to
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
 from busbar.lib.registry import notification_kinds
@@ -107,3 +108,40 @@ def email_addresses(request: HttpRequest) -> HttpResponse:
     """A sign-in address is proof of who may accept invitations sent to it, so people cannot change it
     themselves; joining with another address is done by accepting an invitation sent to that address."""
     return render(request, "accounts/email_addresses.html", status=403)
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filter under a name; back to the list with that filter."""
+    list_key = request.POST.get("list_key", "")[:40]
+    query = request.POST.get("query_string", "")[: actions.MAX_FILTER_QUERY + 1]
+    try:
+        saved = actions.save_filter(
+            actor=Actor.from_request(request),
+            user=request.user,
+            list_key=list_key,
+            name=request.POST.get("name", "")[:200],
+            query_string=query,
+        )
+    except ActionError as exc:
+        if exc.field == "list_key":
+            text = f"list_key: {exc.message}"
+            return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+        messages.error(request, f"{exc.field or 'filter'}: {exc.message}" if exc.field else exc.message)
+        return redirect(reverse(list_key) + ("?" + query.lstrip("?") if query else ""))
+    messages.success(request, f"Filter {saved.name!r} saved.")
+    return redirect(reverse(list_key) + ("?" + saved.query_string if saved.query_string else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(saved_filters_visible_to(request.user), pk=pk)
+    list_key = saved.list_key
+    try:
+        actions.delete_filter(actor=Actor.from_request(request), saved=saved)
+        messages.success(request, f"Filter {saved.name!r} deleted.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect(list_key)

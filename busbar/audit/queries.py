@@ -52,7 +52,7 @@ def _redacting(qs: QuerySet[AuditEntry], scope: Scope) -> QuerySet[AuditEntry]:
     select_related and slicing, so every list and page built on it reads the redacted entries)."""
 
     class RedactingIterable(ModelIterable):
-        def __iter__(self):  # noqa: ANN204
+        def __iter__(self):
             for entry in super().__iter__():
                 yield _redacted(entry, scope)
 
@@ -60,7 +60,7 @@ def _redacting(qs: QuerySet[AuditEntry], scope: Scope) -> QuerySet[AuditEntry]:
     return qs
 
 
-def entries_visible_to(user) -> QuerySet[AuditEntry]:  # noqa: ANN001
+def entries_visible_to(user) -> QuerySet[AuditEntry]:
     """The journal list: everything for central roles; an organisation administrator reads their own
     organisations' entries (people, tokens, organisation changes) but not incident histories, which carry
     internal detail and are read through each incident's redacted timeline; everyone else reads none.

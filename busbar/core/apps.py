@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _create_cache_table(sender, using: str = "default", **kwargs: object) -> None:  # noqa: ANN001
+def _create_cache_table(sender, using: str = "default", **kwargs: object) -> None:
     """The shared cache (login lock-out, API rate limits) lives in the database unless set otherwise."""
     from django.core.management import call_command
 

@@ -1341,5 +1341,5 @@ def reported_errors(interrupted: str) -> Iterator[None]:
         raise CommandError(one_line(f"{where}{exc.strerror or exc}"), returncode=2) from None
     except sqlite3.Error as exc:
         raise CommandError(one_line(f"SQLite: {exc}"), returncode=2) from None
-    except Exception as exc:  # noqa: BLE001 - the promise is one line, not a traceback
+    except Exception as exc:
         raise CommandError(one_line(f"unexpected error: {type(exc).__name__}: {exc}"), returncode=2) from None

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from busbar.lib import registry
 from busbar.parties.queries import scope_for
+from busbar.records.inbox import unread_count
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -24,4 +25,5 @@ def navigation(request: HttpRequest) -> dict:
         {"label": label, "url": url, "current": url == current or (url != "/" and current.startswith(url))}
         for label, url in items
     ]
-    return {"nav": nav, "scope": scope}
+    # Called by the template only where the bell is drawn (whole pages), counted once per request.
+    return {"nav": nav, "scope": scope, "inbox_unread": lambda: unread_count(request)}

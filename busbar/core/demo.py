@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -118,6 +119,9 @@ PEOPLE = [
     ("supplier@northernlights.example", "Isla Murray", "northern-lights", M.PARTICIPANT),
     ("supplier@greenfield.example", "Ethan Morris", "greenfield", M.PARTICIPANT),
     ("supplier@harbour.example", "Grace Taylor", "harbour", M.PARTICIPANT),
+    # Kestrel runs switching for its sister supplier Harbour too: Noah raises and answers for either (the
+    # raise form asks which), and is journalled as the organisation the incident is for.
+    ("supplier@kestrel.example", "Noah Williams", "harbour", M.PARTICIPANT),
     ("agent@meterwise.example", "Harry Wood", "meterwise", M.PARTICIPANT),
     ("agent@halfhourdata.example", "Zara Ali", "halfhour-data", M.PARTICIPANT),
     ("testmanager@si.example", "Ben Foster", "systems-integrator", M.PARTICIPANT),
@@ -145,7 +149,7 @@ class DemoContext:
     lines: list[str] = field(default_factory=list)
 
 
-def _totp_secret(user) -> str | None:  # noqa: ANN001
+def _totp_secret(user) -> str | None:
     auth = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     return decrypt(auth.data["secret"]) if auth else None
 
@@ -204,7 +208,7 @@ def load_demo() -> str:
     width = max(len(r[0]) for r in rows)
     lines = [
         "",
-        "Busbar demo data is loaded. Sign in at http://127.0.0.1:8000/accounts/login/",
+        f"Busbar demo data is loaded. Sign in at {settings.SITE_URL}/accounts/login/",
         f"Password for every demo account: {DEMO_PASSWORD}",
         "Staff roles also need a one-time code: add the TOTP secret below to an authenticator app,",
         "or print the current code with: busbar totp <email>. Participants sign in without one.",

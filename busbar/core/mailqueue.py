@@ -9,6 +9,9 @@ a ledger of the ids handed to the mail server (``core.SentEmail``): a delivery t
 worker was killed after sending but before recording it done — sends nothing the second time. The one
 window left is a crash during the SMTP exchange itself, when the message is sent again with the same
 ``Message-ID``, which receiving systems use to drop duplicates.
+
+A message naming several recipients is queued as one message per recipient (``lib.outbound``): no
+recipient ever sees another's address.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from busbar.lib.outbound import split_per_recipient
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +109,11 @@ def deliver_email(message: dict[str, Any]) -> int:
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: list[EmailMessage]) -> int:
         count = 0
-        for message in email_messages:
-            payload = serialise(message)
-            # Only queue once the surrounding transaction commits: a rolled-back change sends nothing.
-            transaction.on_commit(lambda p=payload: deliver_email.enqueue(p))
-            count += 1
+        for original in email_messages:
+            # One recipient per message, whoever built it: no party ever sees another's address.
+            for message in split_per_recipient(original):
+                payload = serialise(message)
+                # Only queue once the surrounding transaction commits: a rolled-back change sends nothing.
+                transaction.on_commit(lambda p=payload: deliver_email.enqueue(p))
+                count += 1
         return count

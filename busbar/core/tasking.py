@@ -161,7 +161,7 @@ class Heartbeat(threading.Thread):
             try:
                 beat(self.worker_id)
                 recover_stale_tasks()
-            except Exception:  # noqa: BLE001 - a passing database error must not end the heartbeat
+            except Exception:
                 logger.exception("Heartbeat failed; retrying")
             finally:
                 close_old_connections()

@@ -26,7 +26,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if ok else "degraded", "database": db}, status=200 if ok else 503)
 
 
-def home_kind(scope) -> str:  # noqa: ANN001
+def home_kind(scope) -> str:
     """Which home page a person lands on: the most central of their roles wins."""
     if scope.is_desk:
         return "desk"

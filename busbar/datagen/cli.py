@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import codes, engine, gbtime, invalid, model, render
 
@@ -105,8 +106,15 @@ def _cases(text: str) -> tuple[str, ...]:
     return names
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error in one line on stderr, exit status 2 (the usage itself is behind --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="busbar datagen",
         description="MHHS test data as DIP messages: IF-021 half-hourly consumption, IF-041 register reads.",
         epilog="Same arguments and seed give byte-identical output. See docs/datagen.md.",

@@ -15,7 +15,7 @@ from busbar.audit.journal import record as journal
 from busbar.events import permissions
 from busbar.events.models import RANK, Event, EventSeverity
 from busbar.incidents import actions as incident_actions
-from busbar.incidents.models import OPEN_STATUSES, Channel, Incident
+from busbar.incidents.models import OPEN_STATUSES, Incident, IntakeChannel
 from busbar.lib.actions import ActionError, Actor, Conflict, action, refuse
 from busbar.lib.limits import check_text
 from busbar.parties.queries import scope_of
@@ -53,7 +53,7 @@ def _window() -> dt.timedelta:
 
 def _open_monitoring_incident(service: Service) -> Incident | None:
     return (
-        Incident.objects.filter(service=service, channel=Channel.MONITORING, status__in=OPEN_STATUSES)
+        Incident.objects.filter(service=service, channel=IntakeChannel.MONITORING, status__in=OPEN_STATUSES)
         .order_by("-created_at")
         .first()
     )
@@ -77,7 +77,7 @@ def _raise_for(event: Event, now: dt.datetime) -> Incident:
         ),
         severity=severity,
         organisation=service.provider,
-        channel=Channel.MONITORING,
+        channel=IntakeChannel.MONITORING,
         now=now,
     )
 

@@ -14,7 +14,7 @@ from busbar.parties.queries import scope_for
 from busbar.services.models import Service
 
 
-def load(ctx) -> None:  # noqa: ANN001
+def load(ctx) -> None:
     if Event.objects.exists():
         ctx.lines.append("Demo events already present: left as they are.")
         return

@@ -8,7 +8,7 @@ from busbar.events.models import Event
 from busbar.parties.queries import scope_for
 
 
-def visible_to(user) -> QuerySet[Event]:  # noqa: ANN001
+def visible_to(user) -> QuerySet[Event]:
     scope = scope_for(user)
     qs = Event.objects.select_related("service", "incident")
     if scope.is_central:

@@ -1,10 +1,16 @@
 from django.apps import AppConfig
 
 
-def _home_panels(request, kind: str):  # noqa: ANN001, ANN202 - the views load only when a home page is shown
+def _home_panels(request, kind: str):
     from busbar.incidents.views import home_panels
 
     return home_panels(request, kind)
+
+
+def _home_figures(request, kind: str):
+    from busbar.incidents.figures import figures
+
+    return figures(request.user, kind)
 
 
 class IncidentsConfig(AppConfig):
@@ -52,6 +58,14 @@ class IncidentsConfig(AppConfig):
                 context=_home_panels,
                 order=10,
             )
+        # The desk's figures (and a provider's, for its own incidents): busbar.incidents.figures.
+        home_panel(
+            "incidents-figures",
+            kinds={"desk", "provider"},
+            template="incidents/_home_figures.html",
+            context=_home_figures,
+            order=5,
+        )
         api_router("incidents", router, order=60)
         demo_loader("busbar.incidents.demo:load", order=20)
         sla_user(
@@ -66,5 +80,9 @@ class IncidentsConfig(AppConfig):
         notification_kind("incident.sla", "SLA warnings and breaches")
         notification_kind("major_incident.bulletin", "Major-incident bulletins")
         timeline_only("incidents", "majorincident")
+        from busbar.incidents.board import live_majors
+        from busbar.services.status import impact_source
+
+        impact_source("incidents", live_majors)
         periodic(tasks.scan_sla)
         periodic(tasks.remind_majors)

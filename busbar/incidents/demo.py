@@ -17,7 +17,7 @@ from busbar.parties.queries import scope_for
 from busbar.services.models import Service
 
 
-def _actor(ctx, email: str) -> Actor:  # noqa: ANN001
+def _actor(ctx, email: str) -> Actor:
     user = ctx.people[email]
     return Actor(user=user, organisation=scope_for(user).primary_organisation, channel="web")
 
@@ -26,7 +26,7 @@ def _service(slug: str) -> Service | None:
     return Service.objects.filter(slug=slug, is_active=True).first()
 
 
-def load(ctx) -> None:  # noqa: ANN001
+def load(ctx) -> None:
     if Incident.objects.exists():
         ctx.lines.append("Demo incidents already present: left as they are.")
         return
@@ -58,7 +58,7 @@ def load(ctx) -> None:  # noqa: ANN001
 
     def raise_(
         who: Actor, service: Service, summary: str, description: str, at: dt.datetime, code: str = "3", **kw
-    ) -> Incident:  # noqa: ANN003
+    ) -> Incident:
         incident = actions.raise_incident(
             actor=who,
             service=service,
@@ -120,6 +120,15 @@ def load(ctx) -> None:  # noqa: ANN001
         body="Provider says scale-out done by 15:00.",
         internal=True,
         now=ago(minutes=50),
+    )
+    # Markdown and an @mention (Tom Hughes, the CSS provider's resolver, is told in his inbox).
+    actions.add_update(
+        actor=desk,
+        incident=i,
+        body="**Status:** scale-out in progress.\n\n- Uploads under 500 rows: working\n"
+        "- Bulk uploads: please retry after 15:00\n\n@[Tom Hughes] please confirm here when the new workers "
+        "are live.",
+        now=ago(minutes=40),
     )
 
     # Pending on the participant (clock paused) and on the provider.
@@ -202,14 +211,14 @@ def load(ctx) -> None:  # noqa: ANN001
         actor=desk, incident=i, reason="Duplicate of the SPE incident.", now=ago(hours=6, minutes=45)
     )
 
-    # A live major incident on CSS, affecting every participant.
+    # A live major incident on CSS, affecting several suppliers (Harbour reports it is affected too).
     i = raise_(
         desk,  # phoned in by Northern Lights; only the desk names the other affected suppliers
         css,
         "CSS switch requests failing for all suppliers",
         "Every switch request since 08:40 fails with a gateway error.",
         ago(minutes=95),
-        impact=Impact.MARKET,
+        impact=Impact.SEVERAL,
         affected=[ctx.orgs["brightwater"], ctx.orgs["kestrel"], ctx.orgs["greenfield"]],
         organisation=ctx.orgs["northern-lights"],
         contact_name="Isla Murray",
@@ -228,6 +237,8 @@ def load(ctx) -> None:  # noqa: ANN001
         "investigating. Next update within the hour.",
         now=ago(minutes=85),
     )
+    # Harbour sees the published incident and presses "I'm affected too": the desk is told in its inbox.
+    actions.join_affected(actor=_actor(ctx, "supplier@harbour.example"), incident=i, now=ago(minutes=60))
     actions.send_communication(
         actor=desk,
         major=major,
@@ -235,6 +246,8 @@ def load(ctx) -> None:  # noqa: ANN001
         body="The provider is failing over to the secondary site.",
         now=ago(minutes=20),
     )
+
+    _saved_filters(ctx)
 
     from busbar.incidents.tasks import scan_sla
 
@@ -245,3 +258,27 @@ def load(ctx) -> None:  # noqa: ANN001
     ctx.lines.append(
         f"Demo incidents: {len(made)} loaded, in states {', '.join(statuses)}; one live major incident."
     )
+
+
+#: Saved personal filters of the incident list, as the demo people would have kept them.
+DEMO_FILTERS = {
+    "analyst@operator.example": [
+        ("Breached, most urgent first", "queue=breached&sort=sla_due"),
+        ("Unassigned, by severity", "queue=unassigned&sort=severity"),
+        ("CSS gateway", "queue=all&q=gateway"),
+    ],
+    "supplier@brightwater.example": [("Our open incidents", "queue=ours&status=open&sort=-updated")],
+}
+
+
+def _saved_filters(ctx) -> None:
+    from busbar.accounts.actions import save_filter
+
+    for email, filters in DEMO_FILTERS.items():
+        user = ctx.people.get(email)
+        if user is None:
+            continue
+        for name, query in filters:
+            save_filter(
+                actor=_actor(ctx, email), user=user, list_key="incident_list", name=name, query_string=query
+            )

@@ -9,10 +9,19 @@ from django.db.models import QuerySet
 from django.utils.text import Truncator
 
 from busbar.incidents import actions as incident_actions
-from busbar.incidents import queries
-from busbar.incidents.models import Channel, Impact, Incident, MajorIncident, Status
+from busbar.incidents import queries, recipients
+from busbar.incidents.models import (
+    UPDATE_INTERVAL_HELP,
+    UPDATE_INTERVAL_MAX,
+    UPDATE_INTERVAL_MIN,
+    Impact,
+    Incident,
+    IntakeChannel,
+    MajorIncident,
+    Status,
+)
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm, PrimedModelChoiceField
+from busbar.lib.forms import ActionForm, PrimedModelChoiceField, parse_id
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.records.models import Link
@@ -58,6 +67,16 @@ def provider_people(organisation_ids: list[int] | None = None) -> QuerySet:
 class SeverityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Severity) -> str:
         return f"{obj.code} — {Truncator(obj.label).chars(48)}"
+
+
+class PrimedSeverityChoiceField(PrimedModelChoiceField):
+    def label_from_instance(self, obj: Severity) -> str:
+        return f"{obj.code} — {Truncator(obj.label).chars(48)}"
+
+
+def bulk_severities() -> QuerySet[Severity]:
+    """Every severity of every scheme, by scheme: the list filter and the bulk form read it once."""
+    return Severity.objects.select_related("scheme").order_by("scheme", "rank")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -106,7 +125,7 @@ class FilterForm(forms.Form):
         label="Search", required=False, help_text="Reference, or words in the summary, description or updates"
     )
     status = forms.ChoiceField(required=False, choices=[("", "Any"), ("open", "Any open"), *Status.choices])
-    severity = SeverityChoiceField(queryset=Severity.objects.none(), required=False, empty_label="Any")
+    severity = PrimedSeverityChoiceField(queryset=Severity.objects.none(), required=False, empty_label="Any")
     service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False, empty_label="Any")
     provider = PrimedModelChoiceField(queryset=Organisation.objects.none(), required=False, empty_label="Any")
     published = forms.BooleanField(label="Service-affecting only", required=False)
@@ -117,13 +136,13 @@ class FilterForm(forms.Form):
         services: QuerySet,
         show_provider: bool,
         providers: list | None = None,
+        severities: list | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
-        self.fields["severity"].queryset = Severity.objects.select_related("scheme").order_by(
-            "scheme", "rank"
-        )
+        levels = bulk_severities()  # one read shared with the bulk form (``severities``)
+        self.fields["severity"].prime(levels, list(levels) if severities is None else severities)
         if show_provider:
             qs = provider_organisations()
             self.fields["provider"].prime(qs, list(qs) if providers is None else providers)
@@ -152,10 +171,60 @@ class BulkAssignForm(forms.Form):
         self.fields["provider"].prime(qs, list(qs) if providers is None else providers)
 
 
+class SchemeSeverityField(PrimedModelChoiceField):
+    """A severity named with its scheme: the bulk change applies it to the incidents on that scheme."""
+
+    def label_from_instance(self, obj: Severity) -> str:
+        return f"{obj.scheme.name}: {obj.code} — {obj.label}"
+
+
+class BulkForm(forms.Form):
+    """A bulk action on the ticked incidents (or every incident matching the list's filter): which
+    action, and its one input. The rules (who, which incidents, how many) are the bulk actions'."""
+
+    ACTIONS = [("assign", "Assign"), ("severity", "Change severity"), ("note", "Add a note")]
+
+    bulk_action = forms.ChoiceField(choices=ACTIONS, label="Action")
+    provider = PrimedModelChoiceField(
+        queryset=Organisation.objects.none(), label="Assign to provider", required=False
+    )
+    severity = SchemeSeverityField(queryset=Severity.objects.none(), label="Severity", required=False)
+    body = forms.CharField(
+        label="Note", required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    public = forms.BooleanField(label="Public update (participants see it)", required=False)
+
+    def __init__(
+        self,
+        *args: object,
+        providers: list | None = None,
+        severities: QuerySet | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        qs = provider_organisations()
+        self.fields["provider"].prime(qs, list(qs) if providers is None else providers)
+        self.fields["severity"].prime(
+            bulk_severities(), list(bulk_severities()) if severities is None else severities
+        )
+
+
 # Raising ----------
 
 
+class SeverityLevelField(forms.ModelChoiceField):
+    """A severity offered in full ("1 — Major incident: prevents …"), never cut short."""
+
+    def label_from_instance(self, obj: Severity) -> str:
+        return f"{obj.code} — {obj.label}"
+
+
 class RaiseForm(forms.Form):
+    """Raising an incident. The severities offered are those of the chosen service's scheme only: the
+    page refreshes them when the service changes (``incident_severity_field``, HTMX), or, without
+    JavaScript, when the form is shown again. A severity of another scheme is refused by the action,
+    naming ``severity``."""
+
     service = forms.ModelChoiceField(
         queryset=Service.objects.none(), help_text="The service that is affected"
     )
@@ -166,11 +235,11 @@ class RaiseForm(forms.Form):
         help_text="What happened, since when, and any error codes",
     )
     impact = forms.ChoiceField(choices=Impact.choices, initial=Impact.SINGLE)
-    severity = SeverityChoiceField(
+    severity = SeverityLevelField(
         queryset=Severity.objects.none(),
         required=False,
+        widget=forms.RadioSelect,
         label="Suggested severity",
-        empty_label="Let the service desk decide",
         help_text="The service desk confirms it when triaging",
     )
     attachments = MultipleFileField(
@@ -186,13 +255,36 @@ class RaiseForm(forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services.filter(is_active=True).order_by("name")
-        self.fields["severity"].queryset = (
-            Severity.objects.filter(scheme__policies__services__in=self.fields["service"].queryset)
+        offered = services.filter(is_active=True).select_related("sla_policy").order_by("name")
+        self.fields["service"].queryset = offered
+        severity = self.fields["severity"]
+        # Any severity of an offered service passes the form; the action refuses one of another scheme
+        # than the chosen service's, on the field. Only the chosen service's levels are shown.
+        severity.queryset = (
+            Severity.objects.filter(scheme__policies__services__in=offered)
             .distinct()
             .select_related("scheme")
             .order_by("scheme", "rank")
         )
+        if desk:
+            # The desk decides the severity itself: nothing to leave to "the service desk".
+            severity.required = True
+            severity.empty_label = None
+            severity.label = "Severity"
+            severity.help_text = "Sets the SLA targets; a major severity opens a major incident"
+        else:
+            # (A radio list has no empty choice unless given one.)
+            severity.empty_label = "Let the service desk decide"
+        self.chosen_service = self._chosen_service(offered)
+        levels = (
+            list(Severity.objects.filter(scheme_id=self.chosen_service.sla_policy.scheme_id).order_by("rank"))
+            if self.chosen_service is not None
+            else []
+        )
+        choices = [] if severity.empty_label is None else [("", severity.empty_label)]
+        severity.widget.choices = choices + [(s.pk, severity.label_from_instance(s)) for s in levels]
+        if self.chosen_service is None:
+            severity.help_text = "Choose the service first: its severity scheme sets the levels offered"
         if desk:
             self.fields["organisation"] = forms.ModelChoiceField(
                 queryset=Organisation.objects.filter(is_active=True).order_by("name"),
@@ -207,11 +299,11 @@ class RaiseForm(forms.Form):
             )
             self.fields["channel"] = forms.ChoiceField(
                 label="Taken by",
-                initial=Channel.PHONE,
+                initial=IntakeChannel.PHONE,
                 choices=[
-                    (Channel.PHONE, "Phone"),
-                    (Channel.EMAIL, "Email"),
-                    (Channel.MONITORING, "Monitoring event"),
+                    (IntakeChannel.PHONE, "Phone"),
+                    (IntakeChannel.EMAIL, "Email"),
+                    (IntakeChannel.MONITORING, "Monitoring event"),
                 ],
             )
         elif len(own_organisations) > 1:
@@ -221,6 +313,16 @@ class RaiseForm(forms.Form):
                 ),
                 label="Raised for",
             )
+
+    def _chosen_service(self, offered: QuerySet) -> Service | None:
+        """The service chosen (posted, or given as initial), if it is one offered."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("service"))
+        else:
+            value = self.initial.get("service")
+            value = getattr(value, "pk", value)
+        pk = parse_id(value)
+        return offered.filter(pk=pk).first() if pk is not None else None
 
 
 # The incident page ----------
@@ -334,12 +436,7 @@ class StartForm(PageForm):
     )
 
     def submit(self, actor: Actor) -> str:
-        if not self.incident.is_open:
-            # Resolved and closed incidents go back to work by reopening, which restarts the clock.
-            raise ActionError(
-                f"{self.incident.reference} is {self.incident.get_status_display().lower()}: reopen it",
-                field="note",
-            )
+        # A finished incident goes back to work by reopening: the action refuses (409), as the API does.
         incident_actions.start_work(actor=actor, incident=self.incident, note=self.cleaned_data["note"])
         return f"Work started on {self.incident.reference}."
 
@@ -426,7 +523,13 @@ class CancelForm(PageForm):
 
 class ReplyForm(PageForm):
     title, button = "Reply", "Send"
-    body = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs=TEXTAREA), label="Message")
+    body = forms.CharField(
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        label="Message",
+        help_text="Markdown: **bold**, *italic*, lists, `code`, [links](https://…). Mention someone who can "
+        "see this incident with @[Full Name] or @ and their email name (@jo.bloggs); they are notified.",
+    )
     attachments = MultipleFileField()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -438,14 +541,20 @@ class ReplyForm(PageForm):
 
     def submit(self, actor: Actor) -> str:
         internal = bool(self.cleaned_data.get("internal"))
-        incident_actions.add_update(
+        if "internal" not in self.fields:
+            # Not offered, yet asked for: the action refuses it rather than it being posted in public.
+            asked = self.data.get(self.add_prefix("internal"), "")
+            internal = str(asked).strip().lower() not in ("", "0", "false", "off", "no")
+        update = incident_actions.add_update(
             actor=actor,
             incident=self.incident,
             body=self.cleaned_data["body"],
             internal=internal,
             attachments=files_for_action(self.cleaned_data["attachments"]),
         )
-        return "Internal note added." if internal else "Update added."
+        done = "Internal note added." if internal else "Update added."
+        mentions = getattr(update, "mentions", None)
+        return f"{done} {mentions.note('incident')}".strip() if mentions else done
 
 
 class LinkForm(PageForm):
@@ -468,8 +577,11 @@ class LinkForm(PageForm):
 
 
 class DeclareMajorForm(PageForm):
-    title, button, danger = "Declare a major incident", "Declare major incident", True
-    help = "Opens the major-incident record and publishes the incident to every participant."
+    title, button, danger = "Declare a major incident", "Declare major incident…", True
+    help = (
+        "Opens the major-incident record and publishes the incident to every participant. "
+        "The next page shows who will be told, for you to confirm."
+    )
     trigger = forms.ChoiceField(
         choices=[
             (MajorIncident.Trigger.DESK, "Declared by the desk"),
@@ -477,6 +589,15 @@ class DeclareMajorForm(PageForm):
         ],
         initial=MajorIncident.Trigger.DESK,
     )
+    #: Set by the confirmation page's button: until then, posting shows who would be told.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return not self.cleaned_data.get("confirm")
+
+    def confirmation(self) -> recipients.Declaration:
+        return recipients.declaration(self.incident)
 
     def submit(self, actor: Actor) -> str:
         incident_actions.declare_major_incident(
@@ -526,7 +647,10 @@ class CommunicationForm(PageForm):
 class IntervalForm(PageForm):
     title, button = "Update interval", "Set interval"
     minutes = forms.IntegerField(
-        min_value=1, label="Update every (minutes)", help_text="Between 5 minutes and 24 hours"
+        min_value=UPDATE_INTERVAL_MIN,
+        max_value=UPDATE_INTERVAL_MAX,
+        label="Update every (minutes)",
+        help_text=UPDATE_INTERVAL_HELP,
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -561,6 +685,36 @@ class ReviewForm(PageForm):
         return "Post-incident review recorded."
 
 
+class AffectedTooForm(PageForm):
+    """The "I'm affected too" form: a participant adds their organisation to a published major incident."""
+
+    title, button = "Affected too?", "We are affected too"
+    help = (
+        "If this incident affects your organisation as well, say so: the service desk is told and your "
+        "organisation receives the incident's bulletins."
+    )
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from busbar.incidents.permissions import participant_organisations
+        from busbar.parties.queries import scope_for
+
+        already = {self.incident.organisation_id, *self.incident.affected.values_list("pk", flat=True)}
+        ids = [pk for pk in participant_organisations(scope_for(self.user)) if pk not in already]
+        field = self.fields["organisation"]
+        field.queryset = Organisation.objects.filter(pk__in=ids).order_by("name")
+        if len(ids) == 1:
+            field.initial = ids[0]
+            field.widget = forms.HiddenInput()
+
+    def submit(self, actor: Actor) -> str:
+        organisation = incident_actions.join_affected(
+            actor=actor, incident=self.incident, organisation=self.cleaned_data["organisation"]
+        )
+        return f"{organisation} is now among the organisations affected by {self.incident.reference}."
+
+
 #: The forms of the incident page by the verb in their address, ``/incidents/<reference>/<verb>/``.
 PAGE_FORMS: dict[str, type[PageForm]] = {
     "triage": TriageForm,
@@ -573,6 +727,7 @@ PAGE_FORMS: dict[str, type[PageForm]] = {
     "cancel": CancelForm,
     "reply": ReplyForm,
     "link": LinkForm,
+    "affected-too": AffectedTooForm,
     "major-declare": DeclareMajorForm,
     "major-manager": ManagerForm,
     "major-communicate": CommunicationForm,

@@ -7,9 +7,9 @@ from django.db import models
 from django.utils import timezone
 
 from busbar.lib.fulltext import TsVectorField
-from busbar.records.models import Channel
+from busbar.records.models import IntakeChannel
 
-__all__ = ["Channel"]  # the kernel's channels, named here for the incidents app too
+__all__ = ["IntakeChannel"]  # the kernel's intake channels, named here for the incidents app too
 
 
 class IncidentStatus(models.TextChoices):
@@ -83,7 +83,7 @@ class Incident(models.Model):
     description = models.TextField()
     impact = models.CharField(max_length=20, choices=Impact.choices, default=Impact.SINGLE)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW)
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PORTAL)
+    channel = models.CharField(max_length=20, choices=IntakeChannel.choices, default=IntakeChannel.PORTAL)
 
     organisation = models.ForeignKey(
         "parties.Organisation",
@@ -144,11 +144,11 @@ class Incident(models.Model):
 
     # The SLA cache, read from the kernel record (select_related("record") in every list).
     @property
-    def response_due_at(self):  # noqa: ANN201
+    def response_due_at(self):
         return self.record.response_due_at
 
     @property
-    def resolution_due_at(self):  # noqa: ANN201
+    def resolution_due_at(self):
         return self.record.resolution_due_at
 
     @property
@@ -176,6 +176,15 @@ class IncidentText(models.Model):
 
     def __str__(self) -> str:
         return f"Search text of incident {self.incident_id}"
+
+
+#: Minutes between a major incident's bulletins: the one bound of the action, the form and the API.
+UPDATE_INTERVAL_MIN = 5
+UPDATE_INTERVAL_MAX = 24 * 60
+UPDATE_INTERVAL_HELP = (
+    f"Between {UPDATE_INTERVAL_MIN} minutes and {UPDATE_INTERVAL_MAX // 60} hours "
+    f"({UPDATE_INTERVAL_MAX} minutes)"
+)
 
 
 class MajorIncident(models.Model):
@@ -220,11 +229,23 @@ class MajorIncident(models.Model):
         indexes = [models.Index(fields=["state", "next_update_due_at"])]
 
     def __str__(self) -> str:
-        return f"Major incident {self.incident.reference}"
+        # The journal reads "opened major incident INC0000013": the noun comes from the action's name.
+        return self.incident.reference
 
     @property
     def review_done(self) -> bool:
         return self.review_completed_at is not None
+
+
+_Major = MajorIncident.State
+#: Every allowed change of a major incident's state; anything else is refused with IllegalTransition (409).
+#: Active → review when its review is recorded on the resolved incident; → closed with the incident (closed,
+#: or cancelled); back to active when the incident is reopened.
+MAJOR_TRANSITIONS: dict[str, set[str]] = {
+    _Major.ACTIVE: {_Major.REVIEW, _Major.CLOSED},
+    _Major.REVIEW: {_Major.ACTIVE, _Major.CLOSED},
+    _Major.CLOSED: {_Major.ACTIVE},
+}
 
 
 class Communication(models.Model):

@@ -56,6 +56,12 @@ def can_name_affected(scope: Scope) -> str | None:
     return None if scope.is_desk else "Only the service desk can name affected organisations"
 
 
+def can_act_in_bulk(scope: Scope) -> str | None:
+    """Bulk actions on many incidents at once (assign, severity, note): the service desk only. Each
+    incident's own change is still checked by its action (``can_assign``, ``can_triage``, …)."""
+    return None if scope.is_desk else "Only the service desk acts on many incidents at once"
+
+
 def can_triage(scope: Scope, incident: Incident) -> str | None:
     return None if is_desk(scope) else "Only the service desk can triage incidents"
 
@@ -131,6 +137,39 @@ def can_run_major(scope: Scope, incident: Incident) -> str | None:
     return None if is_desk(scope) else "Only the service desk runs major incidents"
 
 
+def participant_organisations(scope: Scope) -> list[int]:
+    """The organisations ``scope`` acts for as a participant (participant users and their administrators),
+    oldest membership first."""
+    from busbar.parties.models import MembershipRole
+
+    roles = {MembershipRole.PARTICIPANT, MembershipRole.ORG_ADMIN}
+    ids = [m.organisation_id for m in scope.memberships if m.role in roles]
+    return list(dict.fromkeys(ids))
+
+
+def can_join_affected(
+    scope: Scope, incident: Incident, organisation: Organisation | None = None
+) -> str | None:
+    """The "I'm affected too" button on a published major incident: a participant of an organisation
+    (``organisation``, or any of theirs) that neither raised it nor is affected yet. Not the desk or
+    providers, which name affected organisations otherwise."""
+    from busbar.incidents.models import Impact
+
+    if not scope.is_authenticated:
+        return "Sign in first"
+    mine = participant_organisations(scope)
+    if organisation is not None:
+        mine = [pk for pk in mine if pk == organisation.pk]
+    if not mine:
+        return "Only a participant organisation's members can report it is affected"
+    if incident.impact == Impact.MARKET:
+        return "This incident already affects every participant"
+    already = {incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
+    if all(pk in already for pk in mine):
+        return "Your organisation is already affected"
+    return None
+
+
 def available(scope: Scope, incident: Incident) -> list[str]:
     """What ``scope`` is offered on ``incident`` (the page's forms, the API's ``allowed_actions``): what the
     rules above allow, in the states the transition table allows."""
@@ -142,7 +181,7 @@ def available(scope: Scope, incident: Incident) -> list[str]:
     major = getattr(incident, "major", None) if _has_major(incident) else None
     major_open = major is not None and major.state != MajorIncident.State.CLOSED
 
-    def may(check) -> bool:  # noqa: ANN001
+    def may(check) -> bool:
         return check(scope, incident) is None
 
     offers = [
@@ -160,6 +199,7 @@ def available(scope: Scope, incident: Incident) -> list[str]:
         ("cancel", Status.CANCELLED in allowed, can_cancel),
         ("reply", status != Status.CANCELLED, can_update),
         ("link", True, can_link),
+        ("affected-too", major_open and incident.is_published, can_join_affected),
         ("major-declare", major is None and status != Status.CANCELLED, can_declare_major),
         ("major-manager", major is not None, can_run_major),
         ("major-communicate", major_open, can_run_major),

@@ -1,13 +1,22 @@
 """Who hears of what about incidents: read by the notification tasks (busbar.incidents.tasks) when they
-run, so a person who has lost access by then is not told."""
+run, so a person who has lost access by then is not told. What they are told is the event's own data,
+captured by the action (``tasks.event_data``). Every message goes to one recipient (``records.mail``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from busbar.incidents.models import Impact, Incident
-from busbar.parties.models import Membership, MembershipRole
+from busbar.parties.models import (
+    OPERATOR_ROLES,
+    PROVIDER_ROLES,
+    Membership,
+    MembershipRole,
+    Organisation,
+)
 
 # Recipients ------------------------------------------------------------------------------------
 
@@ -28,9 +37,14 @@ def escalation_targets() -> list:
 
 
 def provider_users(incident: Incident) -> QuerySet:
-    if incident.provider_id is None:
+    return provider_users_of(incident.provider_id)
+
+
+def provider_users_of(provider_id: int | None) -> QuerySet:
+    """The active resolvers of the provider ``provider_id`` (none for None)."""
+    if provider_id is None:
         return get_user_model().objects.none()
-    return _active_users(organisation_id=incident.provider_id, role=MembershipRole.RESOLVER)
+    return _active_users(organisation_id=provider_id, role=MembershipRole.RESOLVER)
 
 
 def participant_users(incident: Incident) -> list:
@@ -49,6 +63,47 @@ def bulletin_recipients(incident: Incident) -> list:
         org_ids = {incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
         qs = _active_users(organisation_id__in=org_ids)
     return [u for u in qs if u.wants("major_incident.bulletin")]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Who is told when ``incident`` is declared a major incident (the confirmation shows it first)."""
+
+    participant_organisations: int  # every active organisation that is neither operator nor provider
+    desk_people: int  # emailed that it was opened
+    bulletin_people: int  # each bulletin goes to them, one message each
+    bulletin_organisations: list[str]  # whose people those are ("every organisation" when market-wide)
+    market_wide: bool
+
+    @property
+    def sentence(self) -> str:
+        whose = "every organisation" if self.market_wide else ", ".join(self.bulletin_organisations)
+        return (
+            f"Declaring publishes the incident to every participant ({self.participant_organisations} "
+            f"organisation{'s' * (self.participant_organisations != 1)}), emails the desk "
+            f"({self.desk_people} {'person' if self.desk_people == 1 else 'people'}), and each bulletin goes "
+            f"to {self.bulletin_people} {'person' if self.bulletin_people == 1 else 'people'} at {whose}"
+        )
+
+
+def declaration(incident: Incident) -> Declaration:
+    market = incident.impact == Impact.MARKET
+    orgs = (
+        Organisation.objects.filter(is_active=True)
+        if market
+        else Organisation.objects.filter(
+            pk__in={incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
+        )
+    )
+    return Declaration(
+        participant_organisations=Organisation.objects.filter(is_active=True)
+        .exclude(roles__role__in=OPERATOR_ROLES | PROVIDER_ROLES)
+        .count(),
+        desk_people=desk_users().count(),
+        bulletin_people=len(bulletin_recipients(incident)),
+        bulletin_organisations=[] if market else list(orgs.order_by("name").values_list("name", flat=True)),
+        market_wide=market,
+    )
 
 
 def watchers(incident: Incident, *, internal: bool = False) -> list:

@@ -1,7 +1,8 @@
-"""Full-text search of incidents on both databases: summary, description and updates, ranked.
+"""Full-text search of incidents on both databases: summary, description, updates and major-incident
+bulletins, ranked; organisation names and partial references through :func:`busbar.incidents.queries.search`.
 
-What is searched, and by whom: everyone who may see an incident finds it by its summary, description
-and public updates; those who work it (the desk and its provider: ``queries.INTERNAL``) also by its
+What is searched, and by whom: everyone who may see an incident finds it by its summary, description,
+public updates and bulletins; those who work it (the desk and its provider: ``queries.INTERNAL``) also by its
 internal notes, so a word said only in an internal note never reveals an incident to anyone else.
 
 PostgreSQL: :class:`~busbar.incidents.models.IncidentText` holds two stored ``tsvector`` documents per
@@ -32,12 +33,26 @@ CAP = 1000
 SQLITE_WEIGHTS = (("summary", 10.0), ("description", 4.0), ("updates", 1.0))
 
 
+#: A bulletin's searchable text.
+BULLETIN_TEXT = "(c.subject || ' ' || c.body)"
+
+
 def _updates(concat: str, internal: str) -> str:
-    """The incident's public (or internal) update text, oldest first, as one string."""
-    return (
+    """The incident's public (or internal) update text, oldest first, as one string. The public text
+    starts with its major incident's bulletins (subject and body): everyone who sees the incident reads
+    them on its page."""
+    entries = (
         f"coalesce((SELECT {concat} FROM records_entry e "  # noqa: S608 - fixed fragments, no input
         f"WHERE e.record_id = i.record_id AND e.is_internal = {internal}), '')"
     )
+    if internal not in ("false", "0"):
+        return entries
+    bulletins = (
+        f"coalesce((SELECT {concat.replace('e.body', BULLETIN_TEXT).replace('e.id', 'c.id')} "  # noqa: S608
+        "FROM incidents_communication c JOIN incidents_majorincident m ON m.id = c.major_id "
+        "WHERE m.incident_id = i.id), '')"
+    )
+    return f"({bulletins} || ' ' || {entries})"
 
 
 _PG_AGG = "string_agg(e.body, ' ' ORDER BY e.id)"
@@ -69,11 +84,11 @@ SQLITE_FTS = (
 )
 
 
-def _postgres(conn=connection) -> bool:  # noqa: ANN001
+def _postgres(conn=connection) -> bool:
     return conn.vendor == "postgresql"
 
 
-def index(record_id: int, *, using=connection) -> None:  # noqa: ANN001
+def index(record_id: int, *, using=connection) -> None:
     """Rebuild the search documents of the incident on kernel record ``record_id`` from its summary,
     description and updates (raising calls it; the kernel calls it for every entry added, through the
     record type's ``entry_added``, whichever app adds the entry)."""
@@ -91,7 +106,7 @@ def index(record_id: int, *, using=connection) -> None:  # noqa: ANN001
             cursor.execute(one, [TEXT_LIMIT, TEXT_LIMIT, record_id])
 
 
-def index_all(*, using=connection) -> None:  # noqa: ANN001
+def index_all(*, using=connection) -> None:
     """Build every incident's documents (migration and bulk loads): one statement."""
     with using.cursor() as cursor:
         if _postgres(using):
@@ -101,7 +116,7 @@ def index_all(*, using=connection) -> None:  # noqa: ANN001
             cursor.execute(SQLITE_INDEX.format(where=""), [TEXT_LIMIT, TEXT_LIMIT])
 
 
-def _pg_query(words: list[str]):  # noqa: ANN202
+def _pg_query(words: list[str]):
     from django.contrib.postgres.search import SearchQuery
 
     return SearchQuery(tsquery(words), search_type="raw", config="english")
@@ -114,35 +129,44 @@ def _fts_ids(words: list[str], columns: str) -> RawSQL:
     )
 
 
-def matching(qs: QuerySet, text: str, works_on: Q | None) -> QuerySet:
-    """``qs`` narrowed to the incidents whose public text has every word of ``text``, or (among the
-    incidents ``works_on`` selects: those the viewer works) whose internal notes have them.
-    ``works_on`` None: public text only. No words: nothing."""
+def matching_q(text: str, works_on: Q | None) -> Q:
+    """The incidents whose public text has every word of ``text``, or (among the incidents ``works_on``
+    selects: those the viewer works) whose internal notes have them, as a condition. ``works_on`` None:
+    public text only. No words: nothing."""
     words = terms(text)
     if not words:
-        return qs.none()
+        return Q(pk__in=[])
     if _postgres():
         query = _pg_query(words)
         condition = Q(text__search_vector=query)
         if works_on is not None:
             condition |= Q(text__notes_vector=query) & works_on
-        return qs.filter(condition)
+        return condition
     condition = Q(pk__in=_fts_ids(words, "summary description updates"))
     if works_on is not None:
         condition |= Q(pk__in=_fts_ids(words, "notes")) & works_on
-    return qs.filter(condition)
+    return condition
+
+
+def matching(qs: QuerySet, text: str, works_on: Q | None) -> QuerySet:
+    """``qs`` narrowed by :func:`matching_q`."""
+    words = terms(text)
+    return qs.filter(matching_q(text, works_on)) if words else qs.none()
 
 
 def ranked_hits(matched: QuerySet, text: str, *, cap: int = CAP) -> tuple[list[int], bool]:
-    """The keys of ``matched`` (incidents already narrowed by :func:`matching`), best first: the ``cap``
+    """The keys of ``matched`` (incidents already narrowed by ``queries.search``), best first: the incident
+    whose reference was typed, then the ``cap``
     most recent ranked by relevance (summary over description over updates), and whether more matched.
 
     Two steps on either database: the keys of the ``cap`` + 1 most recent matches (an index walk), then
     their ranks: PostgreSQL's ``ts_rank`` of the stored document; on SQLite the weights of the columns the
     words are found in (:data:`SQLITE_WEIGHTS`)."""
     words = terms(text)
+    reference = _reference_in(text)
+    first = list(matched.filter(reference=reference).values_list("pk", flat=True)) if reference else []
     if not words:
-        return [], False
+        return first, False
     recent = matched.order_by("-created_at", "-id")
     if _postgres():
         from django.contrib.postgres.search import SearchRank
@@ -166,4 +190,11 @@ def ranked_hits(matched: QuerySet, text: str, *, cap: int = CAP) -> tuple[list[i
         hits = [(pk, ranks.get(pk)) for pk in keys]  # matched by an internal note only: no rank, last
     capped = len(hits) > cap
     best = sorted(hits[:cap], key=lambda hit: (-(hit[1] or 0.0), -hit[0]))
-    return [pk for pk, _ in best], capped
+    # The incident whose reference was typed comes first; matched only by an organisation name: last.
+    return first + [pk for pk, _ in best if pk not in first], capped
+
+
+def _reference_in(text: str) -> str | None:
+    from busbar.incidents.queries import reference_in
+
+    return reference_in(text)

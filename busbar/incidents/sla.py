@@ -39,7 +39,7 @@ def refresh_cache(incident: Incident, now: dt.datetime | None = None) -> list[st
     return kernel.refresh_cache(incident.record, clocks_for(incident, now))
 
 
-def with_clock_data(qs):  # noqa: ANN001, ANN201
+def with_clock_data(qs):
     """Prefetch what :func:`clocks_for` reads, so a page of incidents costs a fixed number of queries."""
     return qs.select_related("record", "service__sla_policy", "severity").prefetch_related(
         kernel.clock_prefetch("record")

@@ -15,30 +15,37 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from busbar.incidents import actions, permissions, queries, sla
+from busbar.accounts.queries import saved_filters
+from busbar.incidents import actions, lists, permissions, queries, sla
+from busbar.incidents.actions.bulk import MAX_BULK
 from busbar.incidents.forms import (
     PAGE_FORMS,
-    BulkAssignForm,
+    BulkForm,
     FilterForm,
     PageForm,
     RaiseForm,
+    bulk_severities,
     files_for_action,
     provider_organisations,
 )
 from busbar.incidents.models import Incident, MajorIncident
+from busbar.lib import export
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, form_errors, parse_id, run_action_form
 from busbar.lib.keyset import count_or_estimate
+from busbar.lib.limits import SHORT_TEXT, TEXT_MAX
+from busbar.lib.listing import Sorting
+from busbar.lib.postback import post_form
+from busbar.parties.canned_picker import picker as canned_picker
 from busbar.parties.queries import Scope, scope_for
 from busbar.records import queries as record_queries
 from busbar.records import registry as record_registry
@@ -248,6 +255,7 @@ STATUS_VERBS = [
     "close",
     "reopen",
     "cancel",
+    "affected-too",
     "major-declare",
 ]
 MAJOR_VERBS = ["major-communicate", "major-interval", "major-manager", "major-review"]
@@ -279,12 +287,12 @@ def _incident_or_404(request: HttpRequest, reference: str) -> Incident:
     return get_object_or_404(qs, reference=reference)
 
 
-def _timeline(user, incident: Incident) -> list | None:  # noqa: ANN001
+def _timeline(user, incident: Incident) -> list | None:
     """The audit timeline of the page: the same rule as the API's (queries.timeline_visible_to)."""
     return queries.timeline_visible_to(user, incident)
 
 
-def _conversation(user, incident: Incident) -> tuple[list, list]:  # noqa: ANN001
+def _conversation(user, incident: Incident) -> tuple[list, list]:
     """The updates shown, each with ``shown_label`` and ``shown_organisation`` as the viewer may see them,
     and the attachments not on an update (two queries in all)."""
     updates, attachments = record_queries.conversation_visible_to(user, incident)
@@ -293,7 +301,7 @@ def _conversation(user, incident: Incident) -> tuple[list, list]:  # noqa: ANN00
     return updates, [a for a in attachments if a.entry_id is None]
 
 
-def _suggestions(user, incident: Incident) -> list:  # noqa: ANN001
+def _suggestions(user, incident: Incident) -> list:
     """Known problems on the incident's service, not yet linked to it, while it is open."""
     if not incident.is_open:
         return []
@@ -329,6 +337,8 @@ def _detail_context(
         # Parts of the page other apps contribute (e.g. triage scripts for the desk).
         "page_panels": record_registry.page_panels("incident", request, incident),
         "reply_form": forms.get("reply") and _panel("reply", forms["reply"], incident),
+        # Canned responses of the viewer's organisation (desk, provider), inserted with ?canned=<id>.
+        "canned_picker": canned_picker(request, None if bound and "reply" in bound else forms.get("reply")),
         "link_form": forms.get("link") and _panel("link", forms["link"], incident),
         "panels": [_panel(v, forms[v], incident) for v in STATUS_VERBS if v in forms],
         "major": major,
@@ -336,6 +346,8 @@ def _detail_context(
         "communications": list(major.communications.select_related("sent_by")) if major else [],
         "major_panels": [_panel(v, forms[v], incident) for v in MAJOR_VERBS if v in forms],
         "timeline": _timeline(user, incident) if role.follows else None,
+        # Provider organisation for everyone; the person only as queries.resolver_shown allows.
+        "resolver": queries.resolver_shown(user, incident),
     }
 
 
@@ -346,7 +358,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_form(lambda reference, verb: reverse("incident_detail", args=[reference]) + f"#do-{verb}")
 def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResponse:
     """Every form of the incident page posts here: one action call, or the page again with the error."""
     if verb not in PAGE_FORMS:
@@ -356,6 +368,19 @@ def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResp
         raise Http404("Not a major incident")
     role = Role.of(scope_for(request.user), incident)
     form = _make_form(verb, request, incident, role, bound=True)
+    if (
+        hasattr(type(form), "needs_confirmation")
+        and verb in available_verbs(role, incident)
+        and form.is_valid()
+        and form.needs_confirmation
+    ):
+        # A change that cannot be taken back (declaring a major incident publishes it to every participant):
+        # first who will be told, and a button that confirms.
+        return render(
+            request,
+            "incidents/confirm_action.html",
+            {"incident": incident, "form": form, "verb": verb, "summary": form.confirmation()},
+        )
     message, status = run_action_form(form, Actor.from_request(request), field_of=_form_field)
     if message is not None:
         messages.success(request, message)
@@ -388,17 +413,37 @@ def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpRe
 # Raising ----------
 
 
+def _raise_form(request: HttpRequest, *args: object, **kwargs: object) -> RaiseForm:
+    scope = scope_for(request.user)
+    return RaiseForm(
+        *args,
+        services=services_visible_to(request.user),
+        desk=scope.is_desk,
+        own_organisations=[m.organisation for m in scope.memberships],
+        **kwargs,
+    )
+
+
+@login_required
+def severity_field(request: HttpRequest) -> HttpResponse:
+    """The raise form's severity levels for the service chosen (``?service=<id>``): the HTMX refresh when
+    the service changes. A service the person may not raise against offers no levels."""
+    form = _raise_form(request, initial={"service": request.GET.get("service", "")})
+    return render(request, "incidents/_severity_field.html", {"form": form})
+
+
 @login_required
 def incident_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    own = [m.organisation for m in scope.memberships]
-    form = RaiseForm(
-        request.POST or None,
-        request.FILES or None,
-        services=services_visible_to(request.user),
-        desk=scope.is_desk,
-        own_organisations=own,
-    )
+    if request.method == "POST" and request.POST.get("refresh") == "severity":
+        # Without JavaScript: show the chosen service's severities, keeping what was typed (not files).
+        form = _raise_form(request, initial=request.POST.dict())
+        return render(
+            request,
+            "incidents/incident_form.html",
+            {"form": form, "desk": scope.is_desk, "suggestions": [], "obj": None},
+        )
+    form = _raise_form(request, request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         status = 422
@@ -589,24 +634,96 @@ def _provider_counts(qs: QuerySet[Incident]) -> list[dict]:
     )
 
 
+@dataclass
+class ListQuery:
+    """What one request to the incident list asks for: the viewer's queues, the queue, the filters, the
+    sort, and the rows (visible to the viewer, filtered and ordered), for the page and for its export."""
+
+    view: ListView
+    queue: str
+    form: FilterForm
+    base: QuerySet[Incident]
+    sort: str | None
+    sorting: Sorting
+    providers: list | None
+    severities: list
+    filters: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return str(self.form.value("q") or "").strip()
+
+    @property
+    def ranked(self) -> bool:
+        """A search with no column sort: best first (the typed reference, then by relevance)."""
+        return bool(self.text) and self.sort is None
+
+    def rows(self, scope: Scope, user: User) -> QuerySet[Incident]:
+        qs = _filtered(_apply_queue(self.base, self.queue, scope), self.form, user)
+        return self.sorting.apply(qs, self.sort) if self.sort else _order(qs, self.queue)
+
+
+def _list_query(request: HttpRequest, scope: Scope, params: QueryDict | None = None) -> ListQuery:
+    """The list as ``params`` (default: the request's query) asks for it."""
+    user = request.user
+    params = request.GET if params is None else params
+    view = _list_view(scope)
+    keys = [q.key for q in view.queues]
+    queue = params.get("queue") or view.default
+    if queue not in keys:
+        queue = view.default
+    if params.get("published") == "1" and "queue" not in params:
+        queue = "all"  # /incidents/?published=1 shows every published incident the viewer can see
+    providers = list(provider_organisations()) if view.internal else None  # one read for both forms
+    severities = list(bulk_severities())  # one read for the filter and the bulk form
+    form = FilterForm(
+        params,
+        services=services_visible_to(user),
+        show_provider=view.internal,
+        providers=providers,
+        severities=severities,
+    )
+    sorting = lists.sorting_for(scope)
+    filters = {k: v[:SHORT_TEXT] for k, v in params.items() if k not in ("page", "queue", "format") and v}
+    return ListQuery(
+        view=view,
+        queue=queue,
+        form=form,
+        base=queries.visible_to(user),
+        sort=sorting.valid(params.get("sort")),
+        sorting=sorting,
+        providers=providers,
+        severities=severities,
+        filters=filters,
+    )
+
+
+class _RankedRows:
+    """A ranked search's keys as the paginator's object list: a page loads just its own rows."""
+
+    def __init__(self, pks: list[int]) -> None:
+        self.pks = pks
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def __getitem__(self, index: slice) -> list[Incident]:
+        keys = self.pks[index]
+        found = {i.pk: i for i in Incident.objects.filter(pk__in=keys).select_related(*_ROW_RELATIONS)}
+        return [found[pk] for pk in keys if pk in found]
+
+
+_ROW_RELATIONS = ("record", "service", "severity", "organisation", "provider", "assignee")
+
+
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = scope_for(user)
-    view = _list_view(scope)
-    keys = [q.key for q in view.queues]
-    queue = request.GET.get("queue") or view.default
-    if queue not in keys:
-        queue = view.default
-    if request.GET.get("published") == "1" and "queue" not in request.GET:
-        queue = "all"  # /incidents/?published=1 shows every published incident the viewer can see
-    base = queries.visible_to(user)
-    providers = list(provider_organisations()) if view.internal else None  # one read for both forms
-    form = FilterForm(
-        request.GET, services=services_visible_to(user), show_provider=view.internal, providers=providers
-    )
+    lq = _list_query(request, scope)
+    view, queue, form, base, filters = lq.view, lq.queue, lq.form, lq.base, lq.filters
+    providers = lq.providers
     _counts(base, view, scope)
-    filters = {k: v for k, v in request.GET.items() if k not in ("page", "queue") and v}
     for q in view.queues:
         q.url = "?" + urlencode({"queue": q.key, **filters})
     context: dict = {"view": view, "queue": queue, "form": form, "q": "", "now": timezone.now()}
@@ -614,67 +731,167 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         context["providers"] = _provider_counts(_filtered(base, form, user))
         page = None
     else:
-        qs = _order(_filtered(_apply_queue(base, queue, scope), form, user), queue)
-        paginator = Paginator(qs, PAGE_SIZE)
-        # The tab already counted this queue; otherwise exact when cheap, else an estimate said as such.
-        known = None if filters else next((q.count for q in view.queues if q.key == queue), None)
-        paginator.count, estimate = (known, False) if known is not None else count_or_estimate(qs)
+        qs = lq.rows(scope, user)
+        if lq.ranked:
+            from busbar.incidents import search
+
+            hits, capped = search.ranked_hits(qs, lq.text)
+            paginator = Paginator(_RankedRows(hits), PAGE_SIZE)
+            estimate = capped
+        else:
+            paginator = Paginator(qs, PAGE_SIZE)
+            # The tab already counted this queue; otherwise exact when cheap, else an estimate said as such.
+            narrowed = {k for k in filters if k != "sort"}
+            known = None if narrowed else next((q.count for q in view.queues if q.key == queue), None)
+            paginator.count, estimate = (known, False) if known is not None else count_or_estimate(qs)
         page = paginator.get_page(request.GET.get("page"))
         page.count_is_estimate = estimate
         now = timezone.now()
         page.object_list = [(i, row_sla(i, now)) for i in page.object_list]
         for i, _ in page.object_list:
             # Who raised it, its provider and assignee: for central roles, and a provider on its own rows.
-            i.shows_parties = queries.field_visible(user, i, "provider")
+            i.shows_parties = queries.sees_internal(user, i)
     context["page"] = page
     context["extra_qs"] = urlencode({"queue": queue, **filters})
-    context["bulk_form"] = BulkAssignForm(auto_id="bulk_%s", providers=providers) if view.bulk else None
+    context["export_qs"] = urlencode({"queue": queue, **filters})
+    context["headers"] = lq.sorting.headers({"queue": queue, **filters}, current=lq.sort)
+    context["sort"] = lq.sort
+    context["bulk"] = (
+        BulkForm(auto_id="bulk_%s", providers=providers, severities=lq.severities) if view.bulk else None
+    )
+    context["bulk_form"] = context["bulk"]
+    context["bulk_max"] = MAX_BULK
     context["here"] = request.get_full_path()
+    context["saved_filters"] = saved_filters(user, LIST_KEY)
+    context["list_key"] = LIST_KEY
+    context["filter_query"] = urlencode({"queue": queue, **filters})
     if request.htmx and request.htmx.target == "rows":
+        context["oob_tools"] = True  # the saved filters' and exports' links follow the new filter
         return render(request, "incidents/_list_rows.html", context)
     return render(request, "incidents/incident_list.html", context)
+
+
+#: The key of the incident list among saved filters.
+LIST_KEY = "incident_list"
+
+
+@login_required
+def incident_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered and sorted, as CSV or XLSX (``?format=``): the viewer's rows, the viewer's
+    fields (:mod:`busbar.incidents.lists`), streamed in constant memory."""
+    scope = scope_for(request.user)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in export.FORMATS:
+        return HttpResponse(
+            "format: choose csv or xlsx", status=400, content_type="text/plain; charset=utf-8"
+        )
+    lq = _list_query(request, scope)
+    if lq.queue == "providers":
+        lq.queue = "open"
+    rows = lists.export_rows(lq.rows(scope, request.user))
+    return export.response(rows, lists.export_columns(scope), fmt=fmt, stem="incidents")
+
+
+def _back(request: HttpRequest) -> str:
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
+    return back or reverse("incident_list")
+
+
+#: What each bulk action says it did, and did not.
+_BULK_SAID = {
+    "assign": ("Assigned to {target}", "Not assigned"),
+    "severity": ("Severity set to {target}", "Not changed"),
+    "note": ("Note added to", "No note added to"),
+}
+
+
+def _bulk_targets(request: HttpRequest, scope: Scope) -> tuple[list[Incident], int] | str:
+    """The incidents a bulk request names and how many named ones were not found; or what is wrong.
+
+    Ticked rows (``incident``), or with ``select_all`` every incident matching the list's filter
+    (``filter``: the list's query string, read exactly as the list reads it), at most ``MAX_BULK``."""
+    visible = queries.visible_to(request.user)
+    if request.POST.get("select_all"):
+        params = QueryDict(request.POST.get("filter", "")[:2000])
+        rows = _list_query(request, scope, params).rows(scope, request.user).order_by()
+        pks = list(rows.values_list("pk", flat=True)[: MAX_BULK + 1])
+        if len(pks) > MAX_BULK:
+            return f"More than {MAX_BULK:,} incidents match this filter: narrow it to act on them at once."
+        return list(visible.filter(pk__in=pks).order_by("reference")), 0
+    ids = {pk for pk in map(parse_id, request.POST.getlist("incident")[: MAX_BULK + 1]) if pk is not None}
+    if not ids:
+        return "Tick the incidents to change."
+    if len(ids) > MAX_BULK:
+        return f"At most {MAX_BULK:,} incidents at once."
+    incidents = list(visible.filter(pk__in=ids).order_by("reference"))
+    return incidents, len(ids) - len(incidents)
+
+
+@login_required
+@require_POST
+def bulk_action(request: HttpRequest, verb: str | None = None) -> HttpResponse:
+    """One bulk action (assign, severity, note) on the ticked incidents or on all matching the filter:
+    one action call (``actions.bulk_*``, one transaction); refused incidents are skipped and reported."""
+    scope = scope_for(request.user)
+    back = _back(request)
+    if permissions.can_act_in_bulk(scope) is not None:
+        return _forbidden(request)
+    form = BulkForm(request.POST)
+    verb = verb or request.POST.get("bulk_action", "")
+    if verb not in _BULK_SAID:
+        messages.error(request, "Choose the action to take.")
+        return redirect(back)
+    targets = _bulk_targets(request, scope)
+    if isinstance(targets, str):
+        messages.error(request, targets if verb != "assign" else targets.replace("change", "assign"))
+        return redirect(back)
+    incidents, missing = targets
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    actor = Actor.from_request(request)
+    target = ""
+    try:
+        if verb == "assign":
+            provider = data.get("provider")
+            if provider is None:
+                messages.error(request, "Choose the provider to assign them to.")
+                return redirect(back)
+            target = str(provider)
+            result = actions.bulk_assign(actor=actor, incidents=incidents, provider=provider)
+        elif verb == "severity":
+            severity = data.get("severity")
+            if severity is None:
+                messages.error(request, "Choose the severity to set.")
+                return redirect(back)
+            target = f"{severity.code} {severity.label}"
+            result = actions.bulk_set_severity(actor=actor, incidents=incidents, severity=severity)
+        else:
+            result = actions.bulk_add_note(
+                actor=actor,
+                incidents=incidents,
+                body=request.POST.get("body", "")[: TEXT_MAX + 1],
+                internal=not data.get("public"),
+            )
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        done_said, refused_said = _BULK_SAID[verb]
+        messages.success(request, f"{done_said.format(target=target)}: {', '.join(result.done)}.")
+        if result.refused:
+            refused = "; ".join(f"{ref} ({reason})" for ref, reason in result.refused)
+            messages.error(request, f"{refused_said}: {refused}.")
+    if missing:
+        messages.error(request, f"{missing} incident{'s' if missing != 1 else ''} not found.")
+    return redirect(back)
 
 
 @login_required
 @require_POST
 def bulk_assign(request: HttpRequest) -> HttpResponse:
-    """Assign the ticked incidents to one provider: one action call each, all inside one transaction."""
-    scope = scope_for(request.user)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
-        back = ""
-    back = back or reverse("incident_list")
-    if not scope.is_desk:
-        return _forbidden(request)
-    form = BulkAssignForm(request.POST)
-    ids = {pk for pk in map(parse_id, request.POST.getlist("incident")) if pk is not None}
-    if not ids:
-        messages.error(request, "Tick the incidents to assign.")
-        return redirect(back)
-    if not form.is_valid():
-        messages.error(request, "Choose the provider to assign them to.")
-        return redirect(back)
-    provider = form.cleaned_data["provider"]
-    incidents = list(queries.visible_to(request.user).filter(pk__in=ids).order_by("reference"))
-    actor = Actor.from_request(request)
-    done: list[str] = []
-    failed: list[str] = []
-    with transaction.atomic():
-        for incident in incidents:
-            try:
-                actions.assign_incident(actor=actor, incident=incident, provider=provider)
-            except ActionError as exc:
-                failed.append(f"{incident.reference} ({exc.message})")
-            else:
-                done.append(incident.reference)
-    missing = len(ids) - len(incidents)
-    if done:
-        messages.success(request, f"Assigned to {provider}: {', '.join(done)}.")
-    if failed:
-        messages.error(request, f"Not assigned: {'; '.join(failed)}.")
-    if missing:
-        messages.error(request, f"{missing} incident{'s' if missing != 1 else ''} not found.")
-    return redirect(back)
+    """Assign the ticked incidents to one provider (the bulk action ``assign``)."""
+    return bulk_action(request, verb="assign")
 
 
 # Major incidents ----------

@@ -327,7 +327,10 @@ def _submit(actor: Actor, article: Article, version: ArticleVersion, note: str, 
         steps.add_entry(article.record, actor=actor, body=note, internal=True, now=now, field="note")
     _save(article, ["status"], now)
     _journal(actor, article, "submit", changes, note=note.strip()[:500])
-    transaction.on_commit(lambda: tasks.notify_article.enqueue(article.pk, "submitted", version.number))
+    event = tasks.event_data(article)
+    transaction.on_commit(
+        lambda: tasks.notify_article.enqueue(article.pk, "submitted", version.number, event)
+    )
 
 
 @action
@@ -365,7 +368,8 @@ def request_changes(*, actor: Actor, article: Article, note: str, now: dt.dateti
     steps.add_entry(article.record, actor=actor, body=note, internal=True, now=now, field="note")
     _save(article, ["status"], now)
     _journal(actor, article, "request_changes", changes)
-    transaction.on_commit(lambda: tasks.notify_article.enqueue(article.pk, "changes", version.number))
+    event = tasks.event_data(article)
+    transaction.on_commit(lambda: tasks.notify_article.enqueue(article.pk, "changes", version.number, event))
     return article
 
 
@@ -419,7 +423,10 @@ def publish_article(
     )
     _journal(actor, article, "publish", changes, note=note.strip()[:500])
     _reindex(article)
-    transaction.on_commit(lambda: tasks.notify_article.enqueue(article.pk, "published", version.number))
+    event = tasks.event_data(article)
+    transaction.on_commit(
+        lambda: tasks.notify_article.enqueue(article.pk, "published", version.number, event)
+    )
     return article
 
 
@@ -462,7 +469,8 @@ def retire_article(*, actor: Actor, article: Article, reason: str, now: dt.datet
     article.retired_at = now
     _save(article, ["status", "working_version", "retired_at"], now)
     _journal(actor, article, "retire", changes, note=reason.strip()[:500])
-    transaction.on_commit(lambda: tasks.notify_article.enqueue(article.pk, "retired", 0))
+    event = tasks.event_data(article)
+    transaction.on_commit(lambda: tasks.notify_article.enqueue(article.pk, "retired", 0, event))
     return article
 
 
@@ -630,7 +638,8 @@ def report_irregularity(
     )
     Article.objects.filter(pk=article.pk).update(open_irregularities=F("open_irregularities") + 1)
     _journal(actor, article, "irregularity", {"irregularity": [None, report.pk]})
-    transaction.on_commit(lambda: tasks.notify_irregularity.enqueue(report.pk, "reported"))
+    event = tasks.event_data(article)
+    transaction.on_commit(lambda: tasks.notify_irregularity.enqueue(report.pk, "reported", event))
     return report
 
 
@@ -659,5 +668,6 @@ def handle_irregularity(
         open_irregularities=F("open_irregularities") - 1
     )
     _journal(actor, article, "irregularity_handled", {f"irregularity {report.pk}": [current, outcome]})
-    transaction.on_commit(lambda: tasks.notify_irregularity.enqueue(report.pk, "handled"))
+    event = tasks.event_data(article)
+    transaction.on_commit(lambda: tasks.notify_irregularity.enqueue(report.pk, "handled", event))
     return report

@@ -311,7 +311,7 @@ def _article(request: HttpRequest, reference: str) -> Article:
     return get_object_or_404(qs, reference=reference.upper())
 
 
-def _service(request: HttpRequest, pk: int | None):  # noqa: ANN202
+def _service(request: HttpRequest, pk: int | None):
     if pk is None:
         return None
     service = services_visible_to(request.user).filter(pk=pk).first()

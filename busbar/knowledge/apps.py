@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 
-def _home_panel(request, kind: str):  # noqa: ANN001, ANN202 - the views load only when a home page is shown
+def _home_panel(request, kind: str):
     from busbar.knowledge.views import home_panel
 
     return home_panel(request, kind)

@@ -503,25 +503,25 @@ READERS = [
 ]
 
 
-def _actor(ctx, email: str) -> Actor:  # noqa: ANN001
+def _actor(ctx, email: str) -> Actor:
     user = ctx.people[email]
     return Actor(user=user, organisation=scope_for(user).primary_organisation, channel="web")
 
 
-def _publish(ctx, article: Article, author: str, when: dt.datetime) -> None:  # noqa: ANN001
+def _publish(ctx, article: Article, author: str, when: dt.datetime) -> None:
     actions.submit_for_review(actor=_actor(ctx, author), article=article, now=when)
     reviewer = REVIEWER if author == DESK else DESK
     actions.publish_article(actor=_actor(ctx, reviewer), article=article, now=when + dt.timedelta(hours=2))
 
 
-def _votes(ctx, article: Article, helpful: int, unhelpful: int, when: dt.datetime) -> None:  # noqa: ANN001
+def _votes(ctx, article: Article, helpful: int, unhelpful: int, when: dt.datetime) -> None:
     """``helpful`` then ``unhelpful`` answers from the demo's readers who may read ``article``."""
     readers = [e for e in READERS if e in ctx.people and article.pk in _readable(ctx, e)]
     for n, email in enumerate(readers[: helpful + unhelpful]):
         actions.vote(actor=_actor(ctx, email), article=article, helpful=n < helpful, now=when)
 
 
-def _readable(ctx, email: str) -> set[int]:  # noqa: ANN001
+def _readable(ctx, email: str) -> set[int]:
     """The published articles a demo reader may read (one query per reader, kept for the load)."""
     from busbar.knowledge.queries import visible_to
 
@@ -533,7 +533,7 @@ def _readable(ctx, email: str) -> set[int]:  # noqa: ANN001
     return cache[email]
 
 
-def _link(ctx, source_kind: str, summary_or_ref: str, article: Article, kind: str) -> None:  # noqa: ANN001
+def _link(ctx, source_kind: str, summary_or_ref: str, article: Article, kind: str) -> None:
     model = record_type(source_kind).model_class
     source = (
         model.objects.filter(reference=summary_or_ref).first()
@@ -543,7 +543,7 @@ def _link(ctx, source_kind: str, summary_or_ref: str, article: Article, kind: st
         record_actions.link_records(actor=ctx.actor, source=source, target=article, kind=kind)
 
 
-def load(ctx) -> None:  # noqa: ANN001
+def load(ctx) -> None:
     if Article.objects.exists():
         ctx.lines.append("Demo knowledge articles already present: left as they are.")
         return
@@ -595,7 +595,7 @@ def load(ctx) -> None:  # noqa: ANN001
     )
 
 
-def _history(ctx, made: dict[str, Article], now: dt.datetime) -> None:  # noqa: ANN001
+def _history(ctx, made: dict[str, Article], now: dt.datetime) -> None:
     """A second published version (to compare), a revision in draft, feedback handled and open."""
     mfa = made["portal-mfa"]
     version = Article.objects.get(pk=mfa.pk).published_version
@@ -654,7 +654,7 @@ def _history(ctx, made: dict[str, Article], now: dt.datetime) -> None:  # noqa: 
     del report
 
 
-def _links(ctx, made: dict[str, Article]) -> None:  # noqa: ANN001
+def _links(ctx, made: dict[str, Article]) -> None:
     """The articles used with the demo's problems and incidents."""
     _link(
         ctx,

@@ -27,7 +27,7 @@ BODY_HELP = (
 )
 
 
-def _services(user) -> forms.ModelChoiceField:  # noqa: ANN001
+def _services(user) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=services_visible_to(user).filter(is_active=True).order_by("name"),
         required=False,

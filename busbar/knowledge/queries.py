@@ -49,7 +49,7 @@ def audience_q(scope: Scope) -> Q:
     )
 
 
-def visible_to(user) -> QuerySet[Article]:  # noqa: ANN001
+def visible_to(user) -> QuerySet[Article]:
     scope = scope_for(user)
     # The search documents are for the database alone: never loaded.
     qs = Article.objects.select_related("record", "service").defer("search_vector", "summary_vector")
@@ -62,25 +62,25 @@ def visible_to(user) -> QuerySet[Article]:  # noqa: ANN001
     return qs.filter(audience_q(scope))
 
 
-def works_on(user, article: Article) -> bool:  # noqa: ANN001
+def works_on(user, article: Article) -> bool:
     """The desk and the owning provider: they read drafts, review notes and every reader's report."""
     scope = scope_for(user)
     return scope.is_central or article.owner_id in scope.resolver_for
 
 
-def versions_visible_to(user, article: Article) -> QuerySet[ArticleVersion]:  # noqa: ANN001
+def versions_visible_to(user, article: Article) -> QuerySet[ArticleVersion]:
     """Every version once published; for those who work it, drafts and discarded ones too."""
     qs = ArticleVersion.objects.filter(article=article).order_by("-number")
     return qs if works_on(user, article) else qs.filter(state__in=READABLE_STATES)
 
 
-def shown_version(user, article: Article) -> ArticleVersion | None:  # noqa: ANN001
+def shown_version(user, article: Article) -> ArticleVersion | None:
     """The version a reader lands on: the published one; before the first publication (only those who
     work it see the article then) the working one."""
     return article.published_version or (article.working_version if works_on(user, article) else None)
 
 
-def irregularities_visible_to(user, article: Article) -> QuerySet[Irregularity]:  # noqa: ANN001
+def irregularities_visible_to(user, article: Article) -> QuerySet[Irregularity]:
     """Those who work the article read every report; a reader, their own."""
     qs = Irregularity.objects.filter(article=article).select_related(
         "reported_by", "reporter_organisation", "handled_by"

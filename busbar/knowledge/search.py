@@ -107,7 +107,7 @@ def matching(qs: QuerySet[Article], text: str, *, any_word: bool = False, prefix
     )
 
 
-def _pg_query(words: list[str], *, any_word: bool, prefix: bool):  # noqa: ANN202
+def _pg_query(words: list[str], *, any_word: bool, prefix: bool):
     from django.contrib.postgres.search import SearchQuery
 
     field = "summary_vector" if any_word else "search_vector"
@@ -116,7 +116,7 @@ def _pg_query(words: list[str], *, any_word: bool, prefix: bool):  # noqa: ANN20
     )
 
 
-def _pg_ranked(qs: QuerySet, field: str, query) -> QuerySet:  # noqa: ANN001
+def _pg_ranked(qs: QuerySet, field: str, query) -> QuerySet:
     from django.contrib.postgres.search import SearchRank
 
     return qs.annotate(rank=SearchRank(F(field), query, normalization=Value(1))).order_by("-rank", "-id")
@@ -202,7 +202,7 @@ def snippet(text: str, query: str, *, width: int = 220) -> SafeString:
     text = " · ".join(" ".join(line.split()) for line in (text or "").splitlines() if line.strip())
     words = [w for w in terms(query) if len(w) > 1]
     if not text:
-        return mark_safe("")  # noqa: S308 - empty
+        return mark_safe("")
     # Stemmed matching finds "registrations" for "registration": mark words sharing a stem-sized prefix.
     stems = [re.escape(w[: max(4, len(w) - 3)] if len(w) > 5 else w) for w in words]
     pattern = re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE) if stems else None
@@ -225,4 +225,4 @@ def snippet(text: str, query: str, *, width: int = 220) -> SafeString:
     out.append(html.escape(passage[last:]))
     prefix = "… " if start else ""
     suffix = " …" if cut else ""
-    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every part escaped above
+    return mark_safe(prefix + "".join(out) + suffix)

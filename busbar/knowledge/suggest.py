@@ -18,7 +18,7 @@ SHOWN = 3
 MIN_TEXT = 3
 
 
-def articles(user, *, service, obj=None, text: str = "") -> list[Suggestion]:  # noqa: ANN001
+def articles(user, *, service, obj=None, text: str = "") -> list[Suggestion]:
     """Published articles ``user`` may read matching ``text`` (or, for an existing record ``obj``, its
     summary), best first; for ``obj``, those not yet linked to it, with a one-step link for whoever
     works it."""

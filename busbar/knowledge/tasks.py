@@ -1,7 +1,10 @@
-"""Notifications about articles, read when the task runs: each person is told only while they may see
-the article (and, for review and reports, only while they still work it), one message each."""
+"""Notifications about articles. Who is told is read when the task runs: each person only while they may
+see the article (and, for review and reports, only while they still work it), one message each. What the
+article is called and says in the email is captured by the action (``event_data``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,18 +48,38 @@ def _authors(article: Article, number: int) -> list:
     return [article.author, version.author if version else None, *owners]
 
 
-def _send(article: Article, people: list, kind: str, template: str, context: dict, suffix: str = "") -> int:
+def event_data(article: Article) -> dict[str, Any]:
+    """The article as an email about an event on it describes it, captured by the action when the event
+    happens (its title, summary or owner may change before the task runs)."""
+    return {
+        "reference": article.reference,
+        "title": article.title,
+        "summary": article.summary,
+        "service": str(article.service) if article.service_id else "",
+        "owner": str(article.owner) if article.owner_id else "",
+    }
+
+
+def _send(
+    article: Article,
+    event: dict[str, Any] | None,
+    people: list,
+    kind: str,
+    template: str,
+    context: dict,
+    suffix: str = "",
+) -> int:
     return record_mail.send(
         article.reference,
         _url(article, suffix),
         record_mail.addresses(people, kind),
         f"knowledge/email/{template}.txt",
-        {"article": article, **context},
+        {"article": event or event_data(article), **context},
     )
 
 
 @task()
-def notify_article(article_id: int, what: str, number: int) -> int:
+def notify_article(article_id: int, what: str, number: int, event: dict[str, Any] | None = None) -> int:
     """``submitted`` (to the desk, who review), ``changes`` (to the authors), ``published`` (to the
     authors and watchers), ``retired`` (to watchers)."""
     article = Article.objects.select_related("record", "service", "owner", "author").get(pk=article_id)
@@ -66,19 +89,19 @@ def notify_article(article_id: int, what: str, number: int) -> int:
         desk = _people(role__in=[MembershipRole.ANALYST])
         people = [u for u in desk if version is None or u.pk != version.author_id]
         return _send(
-            article, _seeing(people, article, working=True), "article.review", what, {"number": number}
+            article, event, _seeing(people, article, working=True), "article.review", what, {"number": number}
         )
     if what == "changes":
         people = _seeing(_authors(article, number), article, working=True)
-        return _send(article, people, "article.review", what, {"number": number})
+        return _send(article, event, people, "article.review", what, {"number": number})
     if what == "published":
         people = _seeing([*_authors(article, number), *watchers], article)
-        return _send(article, people, "article.update", what, {"number": number})
-    return _send(article, _seeing(watchers, article), "article.update", what, {})
+        return _send(article, event, people, "article.update", what, {"number": number})
+    return _send(article, event, _seeing(watchers, article), "article.update", what, {})
 
 
 @task()
-def notify_irregularity(report_id: int, what: str) -> int:
+def notify_irregularity(report_id: int, what: str, event: dict[str, Any] | None = None) -> int:
     """``reported``: to the article's authors and owner (seed 001: feedback goes to the author);
     ``handled``: to the reader who reported it."""
     report = Irregularity.objects.select_related("article__owner", "article__author", "reported_by").get(
@@ -90,4 +113,6 @@ def notify_irregularity(report_id: int, what: str) -> int:
         people = [u for u in people if u.pk != report.reported_by_id]
     else:
         people = _seeing([report.reported_by], article)
-    return _send(article, people, "article.feedback", f"irregularity_{what}", {"report": report}, "#feedback")
+    return _send(
+        article, event, people, "article.feedback", f"irregularity_{what}", {"report": report}, "#feedback"
+    )

@@ -31,6 +31,7 @@ from busbar.knowledge.models import Article, Status, VersionState
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, form_errors, parse_id, run_action_form
 from busbar.lib.markdown import render as render_markdown
+from busbar.lib.postback import post_form
 from busbar.parties.queries import scope_for
 from busbar.records import queries as record_queries
 
@@ -39,7 +40,7 @@ PAGE_SIZE = 20
 DUE_DAYS = 30
 
 
-def _queues(scope) -> list[tuple[str, str]]:  # noqa: ANN001
+def _queues(scope) -> list[tuple[str, str]]:
     if not queries.is_staff(scope):
         return []
     queues = [("published", "Published"), ("review", "Awaiting review"), ("drafts", "Drafts")]
@@ -49,7 +50,7 @@ def _queues(scope) -> list[tuple[str, str]]:  # noqa: ANN001
     return queues
 
 
-def _queue(qs, key: str, scope):  # noqa: ANN001, ANN202
+def _queue(qs, key: str, scope):
     if key in ("review", "drafts", "feedback", "due") and not scope.is_central:
         # What is being written, reported or checked is for those who work the article: for a provider,
         # the articles it keeps.
@@ -227,7 +228,7 @@ def article_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_form(lambda reference, verb: reverse("article_detail", args=[reference]) + f"#do-{verb}")
 def article_action(request: HttpRequest, reference: str, verb: str) -> HttpResponse:
     if verb not in PAGE_FORMS:
         raise Http404("No such action")
@@ -281,7 +282,7 @@ def article_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_form(lambda reference, pk: reverse("article_detail", args=[reference]))
 def handle_report(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     article = _article_or_404(request, reference)
     report = get_object_or_404(queries.irregularities_visible_to(request.user, article), pk=pk)

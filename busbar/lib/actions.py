@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextvars
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from django.db import models, transaction
@@ -59,8 +59,29 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: Any, channel: str = Channel.WEB) -> Actor:
-        """The signed-in user, acting for their primary organisation (as the parties app decides)."""
+        """The signed-in user, acting for their primary organisation (as the parties app decides) until an
+        action says for which organisation they act on its record (:meth:`acting_for`)."""
         return cls(user=request.user, organisation=_organisation_of(request.user), channel=channel)
+
+    def acting_for(self, *organisations: Any) -> Actor:
+        """This person acting for the organisation they hold on a record: the first of ``organisations``
+        (Organisation objects or ids, in the record's order: e.g. the raising organisation, then the
+        provider) that they are a member of, keeping the current one if it is among them. Unchanged when
+        no user acts or they belong to none of them (the service desk acts for its own organisation).
+
+        A member of Alpha and Bravo who raises for Bravo, or answers Bravo's incident, is journalled as
+        Bravo, and Bravo's rules (who is told of a participant's reply) apply to what they write.
+        """
+        if self.user is None:
+            return self
+        wanted = [o if isinstance(o, int) else o.pk for o in organisations if o is not None]
+        if self.organisation is not None and self.organisation.pk in wanted:
+            return self
+        held = {org.pk: org for org in _organisations_held(self.user)}
+        for pk in wanted:
+            if pk in held:
+                return replace(self, organisation=held[pk])
+        return self
 
     @property
     def label(self) -> str:
@@ -77,9 +98,23 @@ def _no_organisation(user: Any) -> None:
 _organisation_of: Callable[[Any], Any] = _no_organisation
 
 
-def set_organisation_resolver(resolver: Callable[[Any], Any]) -> None:
-    global _organisation_of  # noqa: PLW0603 - set once, at start-up
+def _no_organisations(user: Any) -> list[Any]:
+    return []
+
+
+#: The organisations a user is an active member of; set by the parties app (``set_organisation_resolver``).
+_organisations_held: Callable[[Any], list[Any]] = _no_organisations
+
+
+def set_organisation_resolver(
+    resolver: Callable[[Any], Any], held: Callable[[Any], list[Any]] | None = None
+) -> None:
+    """``resolver(user)``: the organisation a user acts for by default; ``held(user)``: every organisation
+    they may act for (:meth:`Actor.acting_for` chooses among them)."""
+    global _organisation_of, _organisations_held  # set once, at start-up
     _organisation_of = resolver
+    if held is not None:
+        _organisations_held = held
 
 
 class ActionError(Exception):

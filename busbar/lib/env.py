@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -160,3 +161,27 @@ def _need_module(module: str, name: str, value: str) -> None:
 
     if importlib.util.find_spec(module) is None:
         raise ConfigError(f"{name}={value!r} needs the {module} package: pip install {module}")
+
+
+#: Where ``busbar serve`` writes the address it serves at (in the data directory), for the other processes
+#: started on the same data directory (``busbar worker`` sends the emails) when no site URL is configured.
+SERVED_URL_FILE = "served_url"
+
+
+def local_site_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server bound to ``host``:``port`` (a wildcard
+    bind is reached at 127.0.0.1)."""
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def served_url(data_dir: Path) -> str | None:
+    """The address the last ``busbar serve`` on ``data_dir`` served at, if it wrote one."""
+    try:
+        value = (Path(data_dir) / SERVED_URL_FILE).read_text().strip()
+    except OSError:
+        return None
+    return value if value.startswith(("http://", "https://")) and "\n" not in value else None

@@ -50,7 +50,7 @@ class ActionForm(forms.Form):
         raise NotImplementedError
 
 
-def run_action_form(form: ActionForm, actor: object, *, field_of=None) -> tuple[str | None, int]:  # noqa: ANN001
+def run_action_form(form: ActionForm, actor: object, *, field_of=None) -> tuple[str | None, int]:
     """Validate ``form`` and run its action: ``(message, 200)`` when done; ``(None, status)`` when the
     input is invalid (422) or the action refused (its status, 403 for a refusal of who), the form then
     carrying the errors and nothing written. ``field_of(name)`` maps an action's field (``roles[2]``) to
@@ -75,7 +75,7 @@ def form_errors(form: forms.Form) -> list[str]:
 
 
 class _PrimedIterator(forms.models.ModelChoiceIterator):
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for obj in self.field.primed:

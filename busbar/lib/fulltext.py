@@ -22,7 +22,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 class TsVectorField(SearchVectorField):
     """PostgreSQL's ``tsvector``; on SQLite an unused text column."""
 
-    def db_type(self, connection) -> str:  # noqa: ANN001
+    def db_type(self, connection) -> str:
         return "tsvector" if connection.vendor == "postgresql" else "text"
 
 

@@ -1,4 +1,5 @@
-"""Markdown written by people (knowledge articles), rendered to HTML that is safe to show anyone.
+"""Markdown written by people (knowledge articles, conversation entries), rendered to HTML that is safe to
+show anyone.
 
 Two layers, so that neither alone has to be perfect: markdown-it-py renders CommonMark (plus tables and
 strikethrough) with raw HTML switched off, so ``<script>`` in the text comes out as text; nh3 (the
@@ -10,6 +11,7 @@ elsewhere (Content-Security-Policy), and an attachment is linked instead.
 from __future__ import annotations
 
 import functools
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,6 +29,32 @@ SCHEMES = frozenset({"http", "https", "mailto"})
 #: The deepest nesting rendered (quotes in lists in quotes…); deeper text is shown as it was typed.
 MAX_DEPTH = 20
 
+#: An @mention in a conversation entry: ``@[Full Name]`` or ``@`` and the part of an email address before
+#: the ``@`` (``@jo.bloggs`` for jo.bloggs@example.com). Not after a letter, digit or one of ``._%+-/@``, so
+#: an email address written in full is not a mention; a sentence's closing full stop is not part of it.
+MENTION_RE = re.compile(
+    r"@(?:\[(?P<name>[^\]\n@]{1,150})\]|(?P<local>[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+])?))"
+)
+_NOT_BEFORE_MENTION = frozenset("._%+-/@")
+
+
+def mention_at(text: str, pos: int) -> re.Match[str] | None:
+    """The mention starting at ``text[pos]`` (an ``@``), or None."""
+    if pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in _NOT_BEFORE_MENTION):
+        return None
+    return MENTION_RE.match(text, pos)
+
+
+def mentions_in(text: str) -> list[str]:
+    """The mentions of ``text`` (Markdown) in order, each once: a full name as written in ``@[…]``, or an
+    address's local part. The ones shown highlighted: not those inside code spans or blocks."""
+    found: list[str] = []
+    for token in _entry_parser().parse(text or ""):
+        for child in token.children or []:
+            if child.type == "mention" and child.content and child.content not in found:
+                found.append(child.content)
+    return found
+
 
 @functools.cache
 def _parser() -> MarkdownIt:
@@ -37,7 +65,36 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def _image_as_link(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+@functools.cache
+def _entry_parser() -> MarkdownIt:
+    """The conversation's parser: the articles' rules, plus @mentions as highlighted names."""
+    options = {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_DEPTH}
+    md = MarkdownIt("commonmark", options)
+    md.enable(["table", "strikethrough"])
+    md.add_render_rule("image", _image_as_link)
+    md.inline.ruler.before("link", "mention", _mention_rule)
+    md.add_render_rule("mention", _render_mention)
+    return md
+
+
+def _mention_rule(state, silent: bool) -> bool:
+    if state.src[state.pos] != "@":
+        return False
+    m = mention_at(state.src, state.pos)
+    if m is None:
+        return False
+    if not silent:
+        token = state.push("mention", "", 0)
+        token.content = " ".join((m.group("name") or m.group("local")).split())
+    state.pos = m.end()
+    return True
+
+
+def _render_mention(self, tokens, idx, options, env) -> str:
+    return f'<span class="mention">@{escapeHtml(tokens[idx].content)}</span>'
+
+
+def _image_as_link(self, tokens, idx, options, env) -> str:
     """An image becomes a link to it, named by its alt text (nh3 then checks the link's scheme)."""
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env) or token.attrGet("src") or "image"
@@ -53,14 +110,24 @@ def _demote_headings(tokens: list) -> None:
 
 def render(text: str) -> str:
     """``text`` (Markdown) as sanitised HTML."""
-    md = _parser()
+    return _clean(_parser(), text)
+
+
+def render_entry(text: str) -> str:
+    """A conversation entry (Markdown, with @mentions shown as highlighted names) as sanitised HTML."""
+    return _clean(_entry_parser(), text, mentions=True)
+
+
+def _clean(md: MarkdownIt, text: str, *, mentions: bool = False) -> str:
     tokens = md.parse(text or "")
     _demote_headings(tokens)
     html = md.renderer.render(tokens, md.options, {})
+    tags = set(TAGS) | ({"span"} if mentions else set())
     return nh3.clean(
         html,
-        tags=set(TAGS),
+        tags=tags,
         attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+        allowed_classes={"span": {"mention"}} if mentions else None,
         url_schemes=set(SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

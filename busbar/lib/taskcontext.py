@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 PERIODIC: list = []
 
 
-def periodic(task):  # noqa: ANN001, ANN201
+def periodic(task):
     """Register a task (decorated with ``@task``) for the worker to queue periodically."""
     if task not in PERIODIC:
         PERIODIC.append(task)

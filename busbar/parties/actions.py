@@ -32,9 +32,11 @@ from busbar.lib.actions import (
     action,
     refuse,
 )
+from busbar.lib.limits import check_text
 from busbar.parties.models import (
     INVITATION_CLOSED_MESSAGES,
     OPERATOR_ROLES,
+    CannedResponse,
     Identifier,
     IdentifierScheme,
     IndustryRole,
@@ -50,6 +52,7 @@ from busbar.parties.permissions import (
     can_answer_as,
     can_answer_by_link,
     can_invite,
+    can_manage_canned,
     can_manage_members,
     can_manage_organisations,
     can_offer_role,
@@ -232,6 +235,43 @@ def set_organisation_active(*, actor: Actor, organisation: Organisation, active:
         owner=org,
         changes={"is_active": [not active, active]},
     )
+    return org
+
+
+@action
+def change_organisation(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    name: str | None = None,
+    description: str | None = None,
+    contact_email: str | None = None,
+    roles: Iterable[str] | None = None,
+    identifiers: Iterable[tuple[str, str]] | None = None,
+    is_active: bool | None = None,
+) -> Organisation:
+    """One change to an organisation's details and whether it is active (the API's PATCH): one transaction,
+    journalled as the update and the (de)activation it is made of, or nothing at all."""
+    _require_platform_admin(actor)
+    details = (name, description, contact_email, roles, identifiers)
+    org = organisation
+    changed = False
+    if any(value is not None for value in details):
+        org = update_organisation(
+            actor=actor,
+            organisation=org,
+            name=name,
+            description=description,
+            contact_email=contact_email,
+            roles=roles,
+            identifiers=identifiers,
+        )
+        changed = True
+    if is_active is not None and is_active != org.is_active:
+        org = set_organisation_active(actor=actor, organisation=org, active=is_active)
+        changed = True
+    if not changed:
+        raise ActionError("Nothing to change")
     return org
 
 
@@ -866,6 +906,26 @@ def change_membership_role(*, actor: Actor, membership: Membership, role: str) -
     return m
 
 
+@action
+def change_membership(
+    *, actor: Actor, membership: Membership, role: str | None = None, is_active: bool | None = None
+) -> Membership:
+    """One change to a membership's role and whether it is active (the API's PATCH): one transaction,
+    journalled as the changes it is made of. Values equal to the current ones change nothing."""
+    m = Membership.objects.select_related("organisation", "user").get(pk=membership.pk)
+    _require_org_admin(actor, m.organisation)
+    changed = False
+    if role is not None and role != m.role:
+        m = change_membership_role(actor=actor, membership=m, role=role)
+        changed = True
+    if is_active is not None and is_active != m.is_active:
+        m = set_membership_active(actor=actor, membership=m, active=is_active)
+        changed = True
+    if not changed:
+        raise ActionError("Nothing to change")
+    return m
+
+
 def _end_sessions(user: User) -> int:
     """Sign the person out everywhere: delete their sessions (with a database-backed session engine, the
     only kind whose sessions can be listed). Returns how many were ended."""
@@ -948,3 +1008,91 @@ def set_membership_active(*, actor: Actor, membership: Membership, active: bool)
         _withdraw_unbacked_invitations(actor=actor, user=user, now=timezone.now())
     forget_scope(user)
     return m
+
+
+# --- Canned responses ---------------------------------------------------------------------------------------
+# An organisation's stock replies (the desk's, each provider's), kept by its own people
+# (permissions.can_manage_canned) and picked on a record's update form.
+
+CANNED_TITLE_MAX = CannedResponse._meta.get_field("title").max_length
+
+
+def _canned_text(title: str, body: str) -> tuple[str, str]:
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise ActionError("Give the response a title", field="title")
+    check_text(title, field="title", limit=CANNED_TITLE_MAX)
+    if not body:
+        raise ActionError("Write the response", field="body")
+    check_text(body, field="body")
+    return title, body
+
+
+def _unique_title(organisation_id: int, title: str, exclude: int | None = None) -> None:
+    clash = CannedResponse.objects.filter(organisation_id=organisation_id, title__iexact=title)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise Conflict(f"Your organisation already has a canned response called {title!r}", field="title")
+
+
+def _require_canned(actor: Actor, organisation: Organisation | int) -> None:
+    if actor.user is not None:
+        refuse(can_manage_canned(scope_for(actor.user), organisation), field="organisation")
+
+
+@action
+def create_canned_response(
+    *, actor: Actor, organisation: Organisation, title: str, body: str
+) -> CannedResponse:
+    _require_canned(actor, organisation)
+    title, body = _canned_text(title, body)
+    _unique_title(organisation.pk, title)
+    canned = CannedResponse.objects.create(
+        organisation=organisation, title=title, body=body, created_by=actor.user, updated_at=timezone.now()
+    )
+    record(
+        actor=actor,
+        action="canned_response.create",
+        obj=canned,
+        owner=organisation,
+        changes={"title": [None, title], "body": [None, body]},
+    )
+    return canned
+
+
+@action
+def update_canned_response(
+    *, actor: Actor, canned: CannedResponse, title: str | None = None, body: str | None = None
+) -> CannedResponse:
+    _require_canned(actor, canned.organisation_id)
+    canned = CannedResponse.objects.select_for_update().select_related("organisation").get(pk=canned.pk)
+    before = {"title": canned.title, "body": canned.body}
+    new_title, new_body = _canned_text(
+        canned.title if title is None else title, canned.body if body is None else body
+    )
+    _unique_title(canned.organisation_id, new_title, exclude=canned.pk)
+    canned.title, canned.body, canned.updated_at = new_title, new_body, timezone.now()
+    canned.save(update_fields=["title", "body", "updated_at"])
+    record(
+        actor=actor,
+        action="canned_response.update",
+        obj=canned,
+        owner=canned.organisation,
+        changes=diff(before, {"title": canned.title, "body": canned.body}),
+    )
+    return canned
+
+
+@action
+def delete_canned_response(*, actor: Actor, canned: CannedResponse) -> None:
+    _require_canned(actor, canned.organisation_id)
+    organisation = canned.organisation
+    record(
+        actor=actor,
+        action="canned_response.delete",
+        obj=canned,
+        owner=organisation,
+        changes={"title": [canned.title, None]},
+    )
+    canned.delete()

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -223,14 +222,9 @@ def update_organisation(request: HttpRequest, org_id: IdPath, payload: Organisat
         raise NotPermitted("Only a platform administrator can manage organisations")
     data = payload.dict(exclude_unset=True)
     active = data.pop("is_active", None)
-    with transaction.atomic():
-        _apply_org_patch(request, org, data, active)
-    return _visible_org(request, org_id)
-
-
-def _apply_org_patch(request: HttpRequest, org: Organisation, data: dict, active: bool | None) -> None:
-    if data:
-        actions.update_organisation(
+    if data or (active is not None and active != org.is_active):
+        # Details and activation change together or not at all: one action.
+        actions.change_organisation(
             actor=_actor(request),
             organisation=org,
             name=data.get("name"),
@@ -240,9 +234,9 @@ def _apply_org_patch(request: HttpRequest, org: Organisation, data: dict, active
             identifiers=[(i["scheme"], i["value"]) for i in data["identifiers"]]
             if data.get("identifiers") is not None
             else None,
+            is_active=active,
         )
-    if active is not None and active != org.is_active:
-        actions.set_organisation_active(actor=_actor(request), organisation=org, active=active)
+    return _visible_org(request, org_id)
 
 
 @router.get("/memberships", response=list[MembershipOut], summary="List memberships", tags=["Memberships"])
@@ -282,18 +276,12 @@ def update_membership(request: HttpRequest, membership_id: IdPath, payload: Memb
     membership = get_object_or_404(memberships_visible_to(request.user), pk=membership_id)
     if can_manage_members(scope_for(request.user), membership.organisation_id) is not None:
         raise NotPermitted(f"You are not an administrator of {membership.organisation}")
-    with transaction.atomic():
-        _apply_membership_patch(request, membership, payload)
+    role = payload.role if payload.role != membership.role else None
+    active = payload.is_active if payload.is_active != membership.is_active else None
+    if role is not None or active is not None:
+        # Role and activation change together or not at all: one action.
+        actions.change_membership(actor=_actor(request), membership=membership, role=role, is_active=active)
     return memberships_visible_to(request.user).get(pk=membership_id)
-
-
-def _apply_membership_patch(request: HttpRequest, membership: Membership, payload: MembershipPatch) -> None:
-    if payload.role is not None and payload.role != membership.role:
-        membership = actions.change_membership_role(
-            actor=_actor(request), membership=membership, role=payload.role
-        )
-    if payload.is_active is not None and payload.is_active != membership.is_active:
-        actions.set_membership_active(actor=_actor(request), membership=membership, active=payload.is_active)
 
 
 # --- Invitations ----------------------------------------------------------------------------------------

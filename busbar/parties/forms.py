@@ -117,3 +117,31 @@ class InvitationPasswordForm(_SecondFactorForm):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=MembershipRole.choices)
+
+
+class CannedResponseForm(forms.Form):
+    """A canned response; ``organisation`` is asked only of someone who keeps more than one organisation's."""
+
+    organisation = forms.ModelChoiceField(queryset=None, empty_label=None)
+    title = forms.CharField(max_length=120, help_text="What it is for, e.g. “Asked for logs”")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Text",
+        help_text="Markdown, as in any update. Inserted into the update form, to edit before sending.",
+    )
+
+    def __init__(self, *args: object, organisations: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from busbar.parties.models import Organisation
+
+        ids = [o.pk for o in organisations]
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=ids)
+        self._only = organisations[0] if len(organisations) == 1 else None
+        if self._only is not None:
+            del self.fields["organisation"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self._only is not None:
+            data["organisation"] = self._only
+        return data

@@ -266,3 +266,25 @@ class Invitation(models.Model):
 
     def get_effective_status_display(self) -> str:
         return InvitationStatus(self.effective_status).label
+
+
+class CannedResponse(models.Model):
+    """A reply an organisation's people reuse (the desk's and each provider's own), picked on the update
+    form of a record and edited before it is posted. Markdown, like every update."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="canned_responses")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="unique_canned_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

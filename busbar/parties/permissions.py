@@ -132,3 +132,21 @@ def can_prove_on_a_page(second_factor: str) -> str | None:
     from busbar.parties.queries import SECOND_FACTOR_SECURITY_KEY
 
     return SECURITY_KEY_ONLY if second_factor == SECOND_FACTOR_SECURITY_KEY else None
+
+
+#: The roles whose people keep and use their organisation's canned responses: the desk's analysts and
+#: operations managers, a provider's resolvers (and a provider's administrators, below).
+CANNED_ROLES = frozenset({MembershipRole.ANALYST, MembershipRole.OPERATIONS, MembershipRole.RESOLVER})
+
+
+def can_manage_canned(scope: Scope, organisation: Organisation | int) -> str | None:
+    """An organisation's canned responses are kept (and picked) by its desk people (analysts, operations
+    managers) or, at a provider, its resolvers and administrators. Participants have none: their replies
+    are their own words."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    for m in scope.memberships:
+        if m.organisation_id != organisation_id:
+            continue
+        if m.role in CANNED_ROLES or (m.role == MembershipRole.ORG_ADMIN and m.organisation.is_provider):
+            return None
+    return "Canned responses are kept by the service desk and providers, for their own organisation"

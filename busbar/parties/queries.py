@@ -18,6 +18,7 @@ from django.utils import timezone
 from busbar.parties.models import (
     CENTRAL_ROLES,
     MFA_REQUIRED_ROLES,
+    CannedResponse,
     Invitation,
     InvitationStatus,
     Membership,
@@ -85,7 +86,7 @@ ANONYMOUS = Scope(user_id=None)
 SYSTEM = Scope(user_id=None, roles=frozenset({MembershipRole.OPERATIONS}))
 
 
-def scope_of(actor) -> Scope:  # noqa: ANN001 - a busbar.lib.actions.Actor
+def scope_of(actor) -> Scope:
     """The scope an action checks: the acting user's, or :data:`SYSTEM` when no user acts."""
     return SYSTEM if actor.user is None else scope_for(actor.user)
 
@@ -254,3 +255,18 @@ def invitee_account_state(invitation: Invitation) -> str:
     if account.is_active:
         return "sign_in"
     return "confirm_password" if account.has_usable_password() else "choose_password"
+
+
+def canned_organisations(user: User | None) -> list[Organisation]:
+    """The organisations whose canned responses ``user`` keeps and picks (permissions.can_manage_canned)."""
+    from busbar.parties.permissions import can_manage_canned
+
+    scope = scope_for(user)
+    return [m.organisation for m in scope.memberships if can_manage_canned(scope, m.organisation_id) is None]
+
+
+def canned_visible_to(user: User | None) -> QuerySet[CannedResponse]:
+    """The canned responses of ``user``'s own organisations (those they may keep): never another's."""
+    orgs = [o.pk for o in canned_organisations(user)]
+    qs = CannedResponse.objects.filter(organisation_id__in=orgs)
+    return qs.select_related("organisation", "created_by")

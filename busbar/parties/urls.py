@@ -1,8 +1,13 @@
 from django.urls import path, re_path
 
-from busbar.parties import views
+from busbar.parties import canned_views, views
 
 urlpatterns = [
+    path("canned-responses/", canned_views.canned_list, name="canned_list"),
+    re_path(r"^canned-responses/(?P<pk>[0-9]{1,18})/edit/$", canned_views.canned_edit, name="canned_edit"),
+    re_path(
+        r"^canned-responses/(?P<pk>[0-9]{1,18})/delete/$", canned_views.canned_delete, name="canned_delete"
+    ),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from busbar.audit.queries import timeline_for
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
+from busbar.lib.postback import post_form
 from busbar.parties import actions
 from busbar.parties.answering import closing_if_void, settle
 from busbar.parties.forms import (
@@ -115,7 +116,7 @@ def _detail_context(request: HttpRequest, org: Organisation, invite_form: Invite
     }
 
 
-def _allowed_roles(scope, org: Organisation) -> list[str]:  # noqa: ANN001
+def _allowed_roles(scope, org: Organisation) -> list[str]:
     roles = [MembershipRole.PARTICIPANT, MembershipRole.RESOLVER, MembershipRole.ORG_ADMIN]
     if org.role_codes & OPERATOR_ROLES:
         roles += [MembershipRole.ANALYST, MembershipRole.OPERATIONS]
@@ -216,7 +217,7 @@ def organisation_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_form(lambda pk: reverse("organisation_detail", args=[pk]))
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Send an invitation. The answer is the same for every valid address: it never says whether the
     address has an account, whose it is, or whether they are already a member."""

@@ -30,7 +30,12 @@ def _lock(problem: Problem) -> Problem:
 
 def _journal(actor: Actor, problem: Problem, what: str, changes: dict | None = None, note: str = "") -> None:
     journal(
-        actor=actor, action=f"problem.{what}", obj=problem, owner=problem.owner, changes=changes, note=note
+        actor=actor.acting_for(problem.owner_id),
+        action=f"problem.{what}",
+        obj=problem,
+        owner=problem.owner,
+        changes=changes,
+        note=note,
     )
 
 
@@ -97,6 +102,8 @@ def raise_problem(
     if owner is None or not owner.is_provider:
         raise ActionError(f"{owner or 'No one'} is not a service provider", field="owner")
     refuse(permissions.can_raise_for(scope, owner), field="owner")
+    # A person in several organisations raises for the owning provider when they are one of its members.
+    actor = actor.acting_for(owner)
     if not service.is_active:
         raise ActionError(f"{service} is not an active service", field="service")
     summary, description = summary.strip(), description.strip()
@@ -132,7 +139,8 @@ def raise_problem(
             **({"incidents": [None, ", ".join(linked)]} if linked else {}),
         },
     )
-    transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "raised"))
+    event = tasks.event_data(problem, "raised")
+    transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "raised", event))
     return problem
 
 
@@ -207,7 +215,8 @@ def mark_known(*, actor: Actor, problem: Problem, workaround: str, now: dt.datet
         changes.update(_status(problem, Status.KNOWN_PROBLEM))
     _save(problem, ["is_known", "known_since", "workaround", "status"], now)
     _journal(actor, problem, "known", changes)
-    transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "workaround"))
+    event = tasks.event_data(problem, "workaround")
+    transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "workaround", event))
     return problem
 
 
@@ -267,7 +276,8 @@ def resolve_problem(
         steps.add_entry(problem.record, actor=actor, body=note, internal=False, now=now, field="note")
     _save(problem, ["status", "resolved_at"], now)
     _journal(actor, problem, "resolve", changes, note=note.strip()[:500])
-    transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "resolved"))
+    event = tasks.event_data(problem, "resolved")
+    transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "resolved", event))
     return problem
 
 
@@ -372,5 +382,6 @@ def add_update(
         {"update": [None, "internal note" if internal else "public update"]},
     )
     if not internal:
-        transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "updated"))
+        event = tasks.event_data(problem, "updated")
+        transaction.on_commit(lambda: tasks.notify_problem.enqueue(problem.pk, "updated", event))
     return entry

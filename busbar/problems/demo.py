@@ -15,7 +15,7 @@ from busbar.records.registry import get as record_type
 from busbar.services.models import Service
 
 
-def _actor(ctx, email: str) -> Actor:  # noqa: ANN001
+def _actor(ctx, email: str) -> Actor:
     user = ctx.people[email]
     return Actor(user=user, organisation=scope_for(user).primary_organisation, channel="web")
 
@@ -27,7 +27,7 @@ def _incidents(*summaries: str) -> list[str]:
     )
 
 
-def load(ctx) -> None:  # noqa: ANN001
+def load(ctx) -> None:
     if Problem.objects.exists():
         ctx.lines.append("Demo problems already present: left as they are.")
         return

@@ -28,7 +28,7 @@ TIMELINE = {
 }
 
 
-def visible_to(user) -> QuerySet[Problem]:  # noqa: ANN001
+def visible_to(user) -> QuerySet[Problem]:
     scope = scope_for(user)
     qs = Problem.objects.select_related("record", "service", "owner")
     if not scope.is_authenticated:
@@ -43,17 +43,17 @@ def visible_to(user) -> QuerySet[Problem]:  # noqa: ANN001
     )
 
 
-def works_on(user, problem: Problem) -> bool:  # noqa: ANN001
+def works_on(user, problem: Problem) -> bool:
     """The desk and the owning provider: they read internal notes and the root-cause analysis."""
     scope = scope_for(user)
     return scope.is_central or problem.owner_id in scope.organisation_ids
 
 
-def field_visible(user, problem: Problem, field: str) -> bool:  # noqa: ANN001
+def field_visible(user, problem: Problem, field: str) -> bool:
     return field not in INTERNAL_FIELDS or works_on(user, problem)
 
 
-def known_on_service(user, service, *, exclude_record_ids=()) -> QuerySet[Problem]:  # noqa: ANN001
+def known_on_service(user, service, *, exclude_record_ids=()) -> QuerySet[Problem]:
     """Open known problems with a workaround on ``service`` that ``user`` may see, newest first."""
     qs = (
         visible_to(user)

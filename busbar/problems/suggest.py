@@ -14,7 +14,7 @@ from busbar.records.registry import Suggestion
 SHOWN = 5
 
 
-def known_problems(user, *, service, obj=None, text: str = "") -> list[Suggestion]:  # noqa: ANN001
+def known_problems(user, *, service, obj=None, text: str = "") -> list[Suggestion]:
     """Open known problems with a workaround on ``service`` that ``user`` may see; for an existing record
     ``obj``, those not yet linked to it, each with a one-step link for whoever may link it."""
     if service is None:

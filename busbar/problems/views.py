@@ -13,10 +13,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from busbar.accounts.queries import saved_filters
+from busbar.lib import export
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, form_errors, run_action_form
+from busbar.lib.postback import post_form
 from busbar.parties.queries import scope_for
-from busbar.problems import actions, permissions, queries
+from busbar.problems import actions, lists, permissions, queries
 from busbar.problems.forms import PAGE_FORMS, STATUS_VERBS, FilterForm, PageForm, ProblemForm
 from busbar.problems.models import OPEN_STATUSES, Problem
 from busbar.records import queries as record_queries
@@ -30,7 +33,7 @@ QUEUES = [
 ]
 
 
-def _queue(qs, key: str, scope):  # noqa: ANN001, ANN202
+def _queue(qs, key: str, scope):
     if key == "open":
         return qs.filter(status__in=OPEN_STATUSES)
     if key == "known":
@@ -40,8 +43,8 @@ def _queue(qs, key: str, scope):  # noqa: ANN001, ANN202
     return qs
 
 
-@login_required
-def problem_list(request: HttpRequest) -> HttpResponse:
+def _listed(request: HttpRequest):
+    """The list as the request asks: (queues, queue, form, rows filtered and ordered, sort)."""
     user, scope = request.user, scope_for(request.user)
     queues = [(k, label) for k, label in QUEUES if k != "ours" or scope.is_resolver]
     queue = request.GET.get("queue", "open")
@@ -60,8 +63,17 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         if data["known"]:
             qs = qs.filter(is_known=True)
         qs = queries.search(qs, data["q"] or "")
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {k: v for k, v in request.GET.items() if k not in ("queue", "page") and v}
+    sort = lists.SORTING.valid(request.GET.get("sort"))
+    qs = lists.SORTING.apply(qs, sort) if sort else qs.order_by("-created_at", "-id")
+    return queues, queue, form, qs, sort
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    queues, queue, form, qs, sort = _listed(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v[:200] for k, v in request.GET.items() if k not in ("queue", "page", "format") and v}
     context = {
         "page": page,
         "form": form,
@@ -71,10 +83,27 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         ],
         "extra_qs": urlencode({"queue": queue, **filters}),
         "can_raise": permissions.can_raise(scope) is None,
+        "headers": lists.SORTING.headers({"queue": queue, **filters}, current=sort),
+        "sort": sort,
+        "saved_filters": saved_filters(request.user, "problem_list"),
+        "list_key": "problem_list",
+        "filter_query": urlencode({"queue": queue, **filters}),
     }
     if request.htmx and request.htmx.target == "rows":
+        context["oob_tools"] = True  # the saved filters' and exports' links follow the new filter
         return render(request, "problems/_rows.html", context)
     return render(request, "problems/problem_list.html", context)
+
+
+@login_required
+def problem_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered and sorted, as CSV or XLSX (``?format=``), streamed in constant memory."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in export.FORMATS:
+        text = "format: choose csv or xlsx"
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    _, _, _, qs, _ = _listed(request)
+    return export.response(lists.export_rows(qs), lists.COLUMNS, fmt=fmt, stem="problems")
 
 
 @login_required
@@ -142,7 +171,7 @@ def problem_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_form(lambda reference, verb: reverse("problem_detail", args=[reference]) + f"#do-{verb}")
 def problem_action(request: HttpRequest, reference: str, verb: str) -> HttpResponse:
     if verb not in PAGE_FORMS:
         raise Http404("No such action")

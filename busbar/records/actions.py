@@ -10,8 +10,8 @@ from django.utils import timezone
 from busbar.audit.journal import record as journal
 from busbar.lib.actions import Actor, Conflict, action, refuse
 from busbar.records import registry, steps
-from busbar.records.models import Link, Watcher
-from busbar.records.permissions import can_link, can_unwatch, can_watch
+from busbar.records.models import Link, Notification, Watcher
+from busbar.records.permissions import can_link, can_read_notification, can_unwatch, can_watch
 
 
 def _owner(obj: Model) -> Model | None:
@@ -91,3 +91,40 @@ def unlink_records(*, actor: Actor, source: Model, target: Model, kind: str) -> 
     if not deleted:
         raise Conflict(f"{source.reference} is not linked that way to {target.reference}", field="target")
     _journal_link(actor, source, target, kind, linked=False)
+
+
+@action
+def mark_read(*, actor: Actor, notification: Notification, now: dt.datetime | None = None) -> bool:
+    """The recipient marks one notification of their inbox read (already read: nothing changes). Whether
+    it changed."""
+    refuse(can_read_notification(actor.user, notification))
+    when = now or timezone.now()
+    changed = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=when)
+    if changed:
+        notification.read_at = when
+    journal(
+        actor=actor,
+        action="notification.read",
+        obj=notification,
+        owner=None,
+        changes={"read": [False, True]} if changed else {},
+    )
+    return bool(changed)
+
+
+@action
+def mark_all_read(*, actor: Actor, now: dt.datetime | None = None) -> int:
+    """The signed-in person marks every unread notification of their inbox read; how many there were."""
+    if actor.user is None:
+        raise Conflict("Only a person has an inbox")
+    changed = Notification.objects.filter(recipient=actor.user, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+    journal(
+        actor=actor,
+        action="notification.read_all",
+        obj=actor.user,
+        owner=None,
+        changes={"unread": [changed, 0]},
+    )
+    return changed

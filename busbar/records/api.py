@@ -41,7 +41,7 @@ class LinkedOut(Schema):
     status: str
 
 
-def linked(user, obj) -> list[dict]:  # noqa: ANN001
+def linked(user, obj) -> list[dict]:
     """``obj``'s links, to records ``user`` may see, as :class:`LinkedOut`."""
     return [
         {
@@ -67,7 +67,7 @@ class SuggestionOut(Schema):
     url: str
 
 
-def suggested(for_kind: str, user, obj) -> list[dict]:  # noqa: ANN001
+def suggested(for_kind: str, user, obj) -> list[dict]:
     """What the registered suggesters offer on ``obj`` (a ``for_kind`` record on a service)."""
     return [
         {"type": s.kind, "reference": s.reference, "title": s.title, "detail": s.detail, "url": s.url}
@@ -84,14 +84,14 @@ class RecordOut(Schema):
     watching: bool = Field(..., description="Whether the caller follows it")
 
 
-def _visible(request: HttpRequest, reference: RefPath):  # noqa: ANN202
+def _visible(request: HttpRequest, reference: RefPath):
     obj = find_visible(request.user, reference)
     if obj is None:
         raise Http404("No such record")
     return obj
 
 
-def _out(request: HttpRequest, obj) -> dict:  # noqa: ANN001
+def _out(request: HttpRequest, obj) -> dict:
     record_type = registry.get(obj.record.kind)
     return {
         "type": record_type.kind,
@@ -136,7 +136,7 @@ class RecordLinkIn(InputSchema):
     )
 
 
-def _target(request: HttpRequest, reference: str):  # noqa: ANN202
+def _target(request: HttpRequest, reference: str):
     target = find_visible(request.user, reference)
     if target is None:
         raise ActionError(f"No record {reference}", field="target")

@@ -5,10 +5,10 @@ when the same task runs again (the mail queue then sends it once)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from busbar.lib.mail import incident_message_id, render_email, subject_tag
+from busbar.lib.outbound import send_each, unique_addresses
 from busbar.lib.taskcontext import message_token
 from busbar.records import registry
 
@@ -16,7 +16,7 @@ from busbar.records import registry
 def send(reference: str, url: str, recipients: list[str], template: str, context: dict) -> int:
     """Send ``template`` (first line the subject; see :func:`busbar.lib.mail.render_email`) about
     ``reference`` to each address in ``recipients`` separately; returns how many were sent."""
-    recipients = sorted({r for r in recipients if r})
+    recipients = unique_addresses(recipients)
     if not recipients:
         return 0
     record_type = registry.for_reference(reference)
@@ -28,24 +28,23 @@ def send(reference: str, url: str, recipients: list[str], template: str, context
     }
     subject, body = render_email(template, context)
     footer = render_to_string("records/email/_footer.txt", context)
-    sent = 0
-    for address in recipients:
-        headers = {
+
+    def headers(_address: str) -> dict[str, str]:
+        return {
             "Message-ID": incident_message_id(reference, message_token(), settings.MAIL_DOMAIN),
             "X-Busbar-Reference": reference,
             "Auto-Submitted": "auto-generated",
         }
-        message = EmailMessage(
-            subject=f"{subject_tag(reference)} {subject}",
-            body=body.rstrip("\n") + footer + "\n",
-            to=[address],
-            headers=headers,
-            reply_to=[settings.DEFAULT_FROM_EMAIL],
-        )
-        sent += message.send()
-    return sent
+
+    return send_each(
+        recipients,
+        subject=f"{subject_tag(reference)} {subject}",
+        body=body.rstrip("\n") + footer + "\n",
+        headers=headers,
+        reply_to=[settings.DEFAULT_FROM_EMAIL],
+    )
 
 
-def addresses(users, kind: str) -> list[str]:  # noqa: ANN001
+def addresses(users, kind: str) -> list[str]:
     """The addresses of ``users`` who want notifications of ``kind``."""
     return [u.email for u in users if u.is_active and u.wants(kind)]

@@ -87,8 +87,9 @@ class ClockEvent(models.Model):
         return f"{self.record_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Channel(models.TextChoices):
-    """How something reached a record."""
+class IntakeChannel(models.TextChoices):
+    """How something reached a record (not :class:`busbar.lib.actions.Channel`, how a change reached
+    Busbar, which the journal records)."""
 
     PORTAL = "portal", "Portal"
     API = "api", "API"
@@ -108,7 +109,7 @@ class Entry(models.Model):
     author_organisation = models.ForeignKey(
         "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PORTAL)
+    channel = models.CharField(max_length=20, choices=IntakeChannel.choices, default=IntakeChannel.PORTAL)
     body = models.TextField()
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -228,3 +229,41 @@ class SlaNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.clock} {self.kind}"
+
+
+class Notification(models.Model):
+    """One item of a person's inbox (the bell in the header): a bulletin, an assignment, a mention, an SLA
+    warning… about a record they may see. Delivered by :func:`busbar.records.inbox.deliver`."""
+
+    class Kind(models.TextChoices):
+        BULLETIN = "bulletin", "Bulletin"
+        ASSIGNMENT = "assignment", "Assignment"
+        MENTION = "mention", "Mention"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        AFFECTED = "affected", "Also affected"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="rec_notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                name="rec_notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.title}"

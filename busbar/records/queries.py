@@ -16,7 +16,7 @@ from busbar.records import registry
 from busbar.records.models import Attachment, Entry, Link, Watcher
 
 
-def works_on(user, obj: Model) -> bool:  # noqa: ANN001
+def works_on(user, obj: Model) -> bool:
     """Works the record (the type decides: e.g. the desk and the assigned provider): reads internal notes."""
     return registry.get(obj.record.kind).works_on(user, obj)
 
@@ -26,7 +26,7 @@ def _shown_on(qs: QuerySet[Entry], obj: Model) -> QuerySet[Entry]:
     read, kept through filter, order_by and slicing: renderers read the record without a query."""
 
     class OnRecordIterable(ModelIterable):
-        def __iter__(self):  # noqa: ANN204
+        def __iter__(self):
             for entry in super().__iter__():
                 entry.shown_on = obj
                 yield entry
@@ -35,19 +35,19 @@ def _shown_on(qs: QuerySet[Entry], obj: Model) -> QuerySet[Entry]:
     return qs
 
 
-def entries_visible_to(user, obj: Model) -> QuerySet[Entry]:  # noqa: ANN001
+def entries_visible_to(user, obj: Model) -> QuerySet[Entry]:
     """``obj``'s conversation as ``user`` reads it: internal notes only for those who work it."""
     qs = Entry.objects.filter(record_id=obj.record_id).select_related("author_organisation")
     qs = qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.select_related("record")))
     return _shown_on(qs if works_on(user, obj) else qs.filter(is_internal=False), obj)
 
 
-def attachments_visible_to(user, obj: Model) -> QuerySet[Attachment]:  # noqa: ANN001
+def attachments_visible_to(user, obj: Model) -> QuerySet[Attachment]:
     qs = Attachment.objects.filter(record_id=obj.record_id).select_related("record")
     return qs if works_on(user, obj) else qs.filter(is_internal=False)
 
 
-def conversation_visible_to(user, obj: Model) -> tuple[list[Entry], list[Attachment]]:  # noqa: ANN001
+def conversation_visible_to(user, obj: Model) -> tuple[list[Entry], list[Attachment]]:
     """``obj``'s entries (oldest first) and all its attachments as ``user`` reads them, in two queries.
 
     Each entry's ``attachments`` are filled from the one attachment read (as a prefetch would, so
@@ -115,7 +115,7 @@ INVERSE_LABELS = {
 }
 
 
-def _visible_end(user, side: str) -> Q:  # noqa: ANN001
+def _visible_end(user, side: str) -> Q:
     """Links whose ``side`` (source or target) is a record ``user`` may see, whatever its type."""
     q = Q(pk__in=[])
     for record_type in registry.types():
@@ -128,7 +128,7 @@ def _visible_end(user, side: str) -> Q:  # noqa: ANN001
     return q
 
 
-def links_visible_to(user, obj: Model) -> list[ShownLink]:  # noqa: ANN001
+def links_visible_to(user, obj: Model) -> list[ShownLink]:
     """``obj``'s links both ways, each shown only if ``user`` may see the record at the other end.
 
     One query whatever the number of links or types: each type's visibility rule is a subquery, and
@@ -153,7 +153,7 @@ def links_visible_to(user, obj: Model) -> list[ShownLink]:  # noqa: ANN001
     return shown
 
 
-def find_visible(user, reference: str) -> Model | None:  # noqa: ANN001
+def find_visible(user, reference: str) -> Model | None:
     """The record of any type named by ``reference`` if ``user`` may see it; None otherwise (including
     when it exists but is hidden: callers answer "not found" either way)."""
     normal = registry.normalise(reference)
@@ -163,7 +163,7 @@ def find_visible(user, reference: str) -> Model | None:  # noqa: ANN001
     return record_type.visible_to(user).filter(record__reference=normal).first()
 
 
-def is_watching(user, obj: Model) -> bool:  # noqa: ANN001
+def is_watching(user, obj: Model) -> bool:
     """Whether ``user`` follows ``obj``; read from :func:`with_watching`'s annotation when present."""
     annotated = getattr(obj, "watching", None)
     if annotated is not None:
@@ -173,26 +173,26 @@ def is_watching(user, obj: Model) -> bool:  # noqa: ANN001
     return Watcher.objects.filter(record_id=obj.record_id, user=user).exists()
 
 
-def with_watching(qs: QuerySet, user) -> QuerySet:  # noqa: ANN001
+def with_watching(qs: QuerySet, user) -> QuerySet:
     """``qs`` (of a record type) annotated with ``watching``: no extra query on the record's page."""
     if not getattr(user, "is_authenticated", False):
         return qs
     return qs.annotate(watching=Exists(Watcher.objects.filter(record_id=OuterRef("record_id"), user=user)))
 
 
-def watcher_users(obj: Model) -> list:  # noqa: ANN201
+def watcher_users(obj: Model) -> list:
     """The people following ``obj``; whoever sends them anything checks each one still sees it."""
     return [w.user for w in Watcher.objects.filter(record_id=obj.record_id).select_related("user")]
 
 
-def watched_by(user, kind: str) -> QuerySet:  # noqa: ANN001
+def watched_by(user, kind: str) -> QuerySet:
     """The records of type ``kind`` ``user`` follows and may still see."""
     record_type = registry.get(kind)
     ids = Watcher.objects.filter(user=user, record__kind=kind).values("record_id")
     return record_type.visible_to(user).filter(record_id__in=ids)
 
 
-def without_hidden_links(user, entries: list, link_actions: set[str], pattern) -> list:  # noqa: ANN001
+def without_hidden_links(user, entries: list, link_actions: set[str], pattern) -> list:
     """Timeline ``entries`` minus the link entries (``link_actions``) naming a record ``user`` may not see:
     a link must not reveal that the other record exists."""
     named = {m for e in entries if e.action in link_actions for m in pattern.findall(str(e.changes))}
@@ -215,7 +215,7 @@ def without_hidden_links(user, entries: list, link_actions: set[str], pattern) -
     ]
 
 
-def linked_to_visible(user, *, kinds: tuple[str, ...]) -> Q:  # noqa: ANN001
+def linked_to_visible(user, *, kinds: tuple[str, ...]) -> Q:
     """Records (by ``record_id``) linked, either way, to a record of the types ``kinds`` that ``user`` may
     see: a participant sees the problem behind an incident they see. Only the types named count (a
     problem documented in a public article is not thereby public)."""
@@ -228,7 +228,7 @@ def linked_to_visible(user, *, kinds: tuple[str, ...]) -> Q:  # noqa: ANN001
 
 
 def redact_timeline(
-    user,  # noqa: ANN001
+    user,
     entries: list,
     *,
     works: bool,
@@ -255,7 +255,7 @@ def redact_timeline(
     return shown
 
 
-def timeline(user, obj: Model, *, works: bool) -> list:  # noqa: ANN001
+def timeline(user, obj: Model, *, works: bool) -> list:
     """``obj``'s history, redacted by its type's rules (``TIMELINE`` in the type's ``queries`` module)."""
     from busbar.audit.queries import timeline_for
 

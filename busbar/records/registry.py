@@ -131,7 +131,7 @@ def suggester(for_kind: str, provider: Callable[..., list[Suggestion]]) -> None:
         _SUGGESTERS[for_kind].append(provider)
 
 
-def suggestions(for_kind: str, user, *, service, obj=None, text: str = "") -> list[Suggestion]:  # noqa: ANN001
+def suggestions(for_kind: str, user, *, service, obj=None, text: str = "") -> list[Suggestion]:
     found: list[Suggestion] = []
     for provider in _SUGGESTERS.get(for_kind, []):
         found += provider(user, service=service, obj=obj, text=text)
@@ -161,7 +161,7 @@ def page_panel(
     _PAGE_PANELS.setdefault(for_kind, {})[key] = PagePanel(key, template, context, order)
 
 
-def page_panels(for_kind: str, request, obj) -> list[dict]:  # noqa: ANN001
+def page_panels(for_kind: str, request, obj) -> list[dict]:
     """The panels other apps add to ``obj``'s page for this request: ``[{"template", "p"}]``."""
     shown = []
     for panel in sorted(_PAGE_PANELS.get(for_kind, {}).values(), key=lambda p: (p.order, p.key)):

@@ -8,8 +8,10 @@ transaction, checks who may act (its ``permissions.py``) and writes the journal 
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from collections.abc import Sequence
 
+import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -18,7 +20,7 @@ from django.utils import timezone
 from busbar.lib.actions import ActionError, Actor, Conflict, require_action
 from busbar.lib.limits import check_text
 from busbar.records import registry
-from busbar.records.models import Attachment, Channel, ClockEvent, Entry, Link, Record
+from busbar.records.models import Attachment, ClockEvent, Entry, IntakeChannel, Link, Record
 from busbar.records.models import Sequence as Seq
 
 ALLOWED_ATTACHMENT_TYPES = frozenset(
@@ -39,6 +41,77 @@ ALLOWED_ATTACHMENT_TYPES = frozenset(
     }
 )
 
+#: Types recognised by their content's signature (magic numbers); an Office file is a zip inside.
+_BINARY_TYPES = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/gif", "application/zip"}
+    | {t for t in ALLOWED_ATTACHMENT_TYPES if t.startswith("application/vnd.openxmlformats")}
+)
+_ZIP_FAMILY = frozenset({"application/zip"} | {t for t in _BINARY_TYPES if "openxmlformats" in t})
+_TEXT_TYPES = ALLOWED_ATTACHMENT_TYPES - _BINARY_TYPES
+_UNKNOWN = "application/octet-stream"
+_LABELS = {
+    "application/pdf": "a PDF",
+    "image/png": "a PNG image",
+    "image/jpeg": "a JPEG image",
+    "image/gif": "a GIF image",
+    "application/zip": "a zip archive",
+}
+
+
+def _label(content_type: str) -> str:
+    if content_type in _TEXT_TYPES:
+        return "text"
+    return _LABELS.get(content_type, content_type)
+
+
+def _looks_like_text(content: bytes) -> bool:
+    """No binary signature was found: text has no NUL bytes and decodes (UTF-8, or a single-byte
+    Windows/Latin-1 export such as a CSV from a spreadsheet)."""
+    head = content[:65536]
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # (a character cut at the end of the sample is fine)
+            return not any(b < 0x20 and b not in b"\t\n\r\x0c" for b in head)
+    return True
+
+
+def attachment_type(name: str, declared: str, content: bytes, *, field: str) -> str:
+    """The type of an attachment as its content shows it, or the refusal (naming the file) when the content
+    is of no accepted type, or is not what its name or declared type say (a text file named ``.pdf``)."""
+    declared = (declared or _UNKNOWN).split(";")[0].strip().lower() or _UNKNOWN
+    if declared != _UNKNOWN and declared not in ALLOWED_ATTACHMENT_TYPES:
+        raise ActionError(f"{name}: files of type {declared} are not accepted", field=field)
+    by_name = mimetypes.guess_type(name, strict=False)[0]
+    claims = [t for t in (declared, by_name) if t in ALLOWED_ATTACHMENT_TYPES]
+    sniffed = filetype.guess_mime(content)
+    if sniffed is not None:
+        if sniffed not in _BINARY_TYPES:
+            raise ActionError(f"{name}: its content is {sniffed}, which is not accepted", field=field)
+        family = _ZIP_FAMILY if sniffed in _ZIP_FAMILY else {sniffed}
+        for claim in claims:
+            if claim not in family:
+                raise ActionError(
+                    f"{name} is named or sent as {_label(claim)} but its content is {_label(sniffed)}",
+                    field=field,
+                )
+        # An Office file may be recognised only as the zip it is: keep the more exact type it was given.
+        return next((c for c in claims if c in family and c != "application/zip"), sniffed)
+    if not _looks_like_text(content):
+        raise ActionError(
+            f"{name}: its content is not of an accepted type (PDF, text, CSV, images, Office, zip)",
+            field=field,
+        )
+    for claim in claims:
+        if claim not in _TEXT_TYPES:
+            raise ActionError(
+                f"{name} is named or sent as {_label(claim)} but its content is text", field=field
+            )
+    return next((c for c in claims if c in _TEXT_TYPES), "text/plain")
+
+
 _SEQ = Seq._meta.db_table
 # Only the model's own table name is interpolated; the values are parameters.
 _NEXT = (
@@ -49,9 +122,11 @@ _NEXT = (
 
 def channel_of(actor: Actor) -> str:
     """The conversation channel an actor's change arrived by."""
-    return {"api": Channel.API, "email": Channel.EMAIL, "system": Channel.MONITORING}.get(
-        actor.channel, Channel.PORTAL
-    )
+    return {
+        "api": IntakeChannel.API,
+        "email": IntakeChannel.EMAIL,
+        "system": IntakeChannel.MONITORING,
+    }.get(actor.channel, IntakeChannel.PORTAL)
 
 
 def next_number(prefix: str) -> int:
@@ -101,6 +176,14 @@ def add_entry(
     )
     if (entry_added := registry.get(record.kind).entry_added) is not None:
         entry_added(record)
+    # @mentions reach those who may see it (records.mentions); an emailed reply is plain text, not Markdown.
+    entry.mentions = None
+    if actor.user is not None and entry.channel != "email":
+        from busbar.records.mentions import notify
+
+        entry.mentions = notify(
+            entry=entry, record=record, author=actor.user, author_label=actor.label, internal=internal
+        )
     return entry
 
 
@@ -116,14 +199,14 @@ def add_attachments(
     accepted type, or nothing is stored."""
     require_action("records.steps")
     max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
+    checked = []
     for index, (name, content_type, content) in enumerate(files):
         field = f"attachments[{index}]"
         if len(content) > max_bytes:
             raise ActionError(f"{name} is {len(content):,} bytes; the limit is {max_bytes:,}", field=field)
-        if content_type not in ALLOWED_ATTACHMENT_TYPES:
-            raise ActionError(f"{name}: files of type {content_type} are not accepted", field=field)
+        checked.append((name, attachment_type(name, content_type, content, field=field), content))
     saved = []
-    for name, content_type, content in files:
+    for name, content_type, content in checked:
         attachment = Attachment(
             record=record,
             entry=entry,

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from busbar.audit.journal import diff, record, snapshot
@@ -45,6 +46,12 @@ WARNING_MIN, WARNING_MAX = Decimal("0.10"), Decimal("0.99")
 SERVICE_FIELDS = ("name", "slug", "description", "parent", "provider", "calendar", "sla_policy", "is_active")
 CALENDAR_FIELDS = ("name", "kind", "weekly_hours", "bank_holidays")
 POLICY_FIELDS = ("name", "scheme", "warning_ratio", "is_default")
+#: A calendar closure may be recorded up to this many days after the day (an unplanned closure, e.g. snow),
+#: and planned up to this many years ahead.
+CLOSURE_PAST_DAYS = 31
+CLOSURE_FUTURE_YEARS = 2
+#: The longest status note (shown on the status board).
+STATUS_NOTE_MAX = 2000
 #: Short names the catalogue's own addresses use (/services/new/).
 RESERVED_SLUGS = frozenset({"new"})
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
@@ -281,24 +288,39 @@ def update_service(
 
 @action
 def set_service_status(*, actor: Actor, service: Service, status: str, note: str = "") -> Service:
-    """Say how the service is doing now (operational, degraded, outage, planned maintenance)."""
+    """Say how the service is doing now (operational, degraded, outage, planned maintenance) and why.
+
+    The note is shown on the status board beside the status until the next change (an empty note clears
+    it). The board shows the worse of this status and the service's live published major incidents, and
+    passes it on to components and dependants (:mod:`busbar.services.status`).
+    """
     _require_catalogue_admin(actor)
     if status not in Service.Status.values:
         choices = ", ".join(Service.Status.values)
         raise ActionError(f"Unknown status {status!r}; choose one of {choices}", field="status")
+    note = (note or "").strip()
+    if len(note) > STATUS_NOTE_MAX:
+        raise ActionError(f"Keep the note to {STATUS_NOTE_MAX} characters", field="note")
     svc = Service.objects.select_for_update().select_related("provider").get(pk=service.pk)
-    if svc.status == status:
+    if svc.status == status and svc.status_note == note:
         raise ActionError(f"{svc} is already {svc.get_status_display().lower()}", field="status")
-    before = svc.status
+    changes: dict[str, list[str]] = {}
+    if svc.status != status:
+        changes["status"] = [svc.status, status]
+    else:
+        # Only the note changes (the new note is the entry's note either way).
+        changes["status_note"] = [svc.status_note, note]
     svc.status = status
-    svc.save(update_fields=["status"])
+    svc.status_note = note
+    svc.status_changed_at = timezone.now()
+    svc.save(update_fields=["status", "status_note", "status_changed_at"])
     record(
         actor=actor,
         action="service.status",
         obj=svc,
         owner=svc.provider,
-        changes={"status": [before, status]},
-        note=(note or "").strip(),
+        changes=changes,
+        note=note,
     )
     return svc
 
@@ -478,6 +500,16 @@ def add_closure(*, actor: Actor, calendar: Calendar, date: dt.date, reason: str 
         raise ActionError("Give the closure as a date", field="date")
     if cal.kind == Calendar.Kind.ALWAYS:
         raise ActionError(f"{cal} is open 24x7 and has no closures", field="date")
+    today = timezone.localdate()
+    earliest = today - dt.timedelta(days=CLOSURE_PAST_DAYS)
+    latest = today.replace(year=today.year + CLOSURE_FUTURE_YEARS, day=min(today.day, 28))
+    if not earliest <= date <= latest:
+        # An old closure would rewrite SLA clocks long measured; one years ahead is a typo.
+        raise ActionError(
+            f"A closure must be between {earliest:%d %B %Y} (at most {CLOSURE_PAST_DAYS} days ago) and "
+            f"{latest:%d %B %Y}; {date:%d %B %Y} is not",
+            field="date",
+        )
     if cal.closures.filter(date=date).exists():
         raise Conflict(f"{cal} is already closed on {date:%d %B %Y}", field="date")
     closure = CalendarClosure.objects.create(calendar=cal, date=date, reason=(reason or "").strip()[:200])
@@ -679,6 +711,45 @@ def _clean_target(policy: SlaPolicy, spec: TargetSpec, *, field: str) -> TargetS
     return spec
 
 
+def _day_minutes(calendar: Calendar) -> int:
+    """A working day of ``calendar`` in minutes (its longest day): how a target in working days compares
+    with one in hours or minutes."""
+    if calendar.kind == Calendar.Kind.ALWAYS:
+        return 24 * 60
+    longest = 0
+    for spans in (calendar.weekly_hours or {}).values():
+        total = 0
+        for start, end in spans:
+            (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
+            total += (h2 * 60 + m2) - (h1 * 60 + m1)
+        longest = max(longest, total)
+    return longest or 24 * 60
+
+
+def _nominal_minutes(spec: SlaTarget | TargetSpec) -> int:
+    per = {"minutes": 1, "hours": 60}.get(spec.unit) or _day_minutes(spec.calendar)
+    return spec.amount * per
+
+
+def _response_within_resolution(specs: Sequence[SlaTarget | TargetSpec], fields: Sequence[str]) -> None:
+    """Refuse a table in which a severity's response target is longer than its resolution target (it could
+    never be met later than the incident is due to be resolved). ``fields[i]`` names ``specs[i]``."""
+    by_severity: dict[int, dict[str, tuple[SlaTarget | TargetSpec, str]]] = {}
+    for spec, field in zip(specs, fields, strict=True):
+        by_severity.setdefault(spec.severity.pk, {})[spec.clock] = (spec, field)
+    for clocks in by_severity.values():
+        if "response" not in clocks or "resolution" not in clocks:
+            continue
+        (response, field), (resolution, _) = clocks["response"], clocks["resolution"]
+        if _nominal_minutes(response) > _nominal_minutes(resolution):
+            raise ActionError(
+                f"Severity {response.severity.code}: the response target ({_target_label(response)}) is "
+                f"longer than the resolution target ({_target_label(resolution)}); a response must be due "
+                "no later than the resolution",
+                field=field,
+            )
+
+
 def _write_target(policy: SlaPolicy, spec: TargetSpec) -> None:
     SlaTarget.objects.update_or_create(
         policy=policy,
@@ -721,6 +792,7 @@ def create_sla_policy(
     policy = SlaPolicy(name=name, scheme=scheme, warning_ratio=ratio, is_default=False)
     specs = [_clean_target(policy, s, field=f"targets.{i}") for i, s in enumerate(targets)]
     _no_duplicate_targets(specs)
+    _response_within_resolution(specs, [f"targets.{i}.amount" for i in range(len(specs))])
     if is_default:
         _make_default(actor, policy)
         policy.is_default = True
@@ -804,6 +876,8 @@ def set_target(
         TargetSpec(severity=severity, clock=clock, amount=amount, unit=unit, calendar=calendar),
         field="target",
     )
+    other = pol.targets.select_related("severity", "calendar").filter(severity=severity).exclude(clock=clock)
+    _response_within_resolution([spec, *other], ["target.amount", *["target.amount"] * len(other)])
     existing = pol.targets.select_related("calendar").filter(severity=severity, clock=clock).first()
     before = _target_label(existing) if existing else None
     _write_target(pol, spec)
@@ -829,6 +903,7 @@ def set_targets(*, actor: Actor, policy: SlaPolicy, targets: Iterable[TargetSpec
     pol = SlaPolicy.objects.select_for_update().select_related("scheme").get(pk=policy.pk)
     specs = [_clean_target(pol, s, field=f"targets.{i}") for i, s in enumerate(targets)]
     _no_duplicate_targets(specs)
+    _response_within_resolution(specs, [f"targets.{i}.amount" for i in range(len(specs))])
     before = _targets_state(pol)
     keep = Q()
     for spec in specs:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Body, Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -18,7 +19,7 @@ from busbar.lib.actions import ActionError, Actor
 from busbar.lib.pagination import Page
 from busbar.lib.schema import Day, Id, IdPath, InputSchema, Ratio, Ref, SearchText, Text, WeeklyHours
 from busbar.parties.queries import organisations_visible_to
-from busbar.services import actions
+from busbar.services import actions, status
 from busbar.services.models import Calendar, Service, Severity, SeverityScheme, SlaPolicy, SlaTarget
 from busbar.services.queries import (
     calendars_visible_to,
@@ -59,10 +60,71 @@ class ServiceOut(Schema):
     calendar: Ref
     sla_policy: Ref
     depends_on: list[ServiceRef]
+    status_note: str = Field(..., description="Why the status was last set (shown on the status board)")
+    status_changed_at: dt.datetime | None
 
     @staticmethod
     def resolve_depends_on(obj: Service) -> list[Service]:
         return list(obj.depends_on.all())
+
+
+class StatusIncidentOut(Schema):
+    reference: str
+    title: str = Field(..., description="Empty when the caller may not open it")
+    status: Service.Status = Field(..., description="What it gives the service (severity 1: outage)")
+    url: str = Field(..., description="The incident's page, or empty when the caller may not open it")
+    counts: bool = Field(..., description="Published: it drives the status everyone sees")
+
+
+class StatusReasonOut(Schema):
+    service: ServiceRef = Field(..., description="The service whose status reaches this one")
+    source_status: Service.Status
+    status: Service.Status = Field(..., description="What it gives this service")
+    via: str = Field(
+        ..., description="component (part of it), dependency (depends on it), part (its component)"
+    )
+    text: str
+    incidents: list[StatusIncidentOut]
+
+    @staticmethod
+    def resolve_service(obj: Any) -> dict:
+        s = obj.source
+        return {"id": s.pk, "name": s.name, "slug": s.slug, "status": s.status}
+
+
+class StatusEntryOut(Schema):
+    service: ServiceRef
+    parent: int | None = Field(..., description="Id of the service it is a component of")
+    provider: OrganisationRef
+    status: Service.Status = Field(..., description="As shown on the board (the worst of the three below)")
+    manual_status: Service.Status = Field(..., description="As set by hand")
+    note: str = Field(..., description="Why it was set by hand")
+    status_changed_at: dt.datetime | None
+    incidents: list[StatusIncidentOut] = Field(..., description="Live major incidents on this service")
+    reasons: list[StatusReasonOut] = Field(..., description="Related services whose status reaches it")
+
+    @staticmethod
+    def resolve_service(obj: Any) -> dict:
+        s = obj.service
+        return {"id": s.pk, "name": s.name, "slug": s.slug, "status": s.status}
+
+    @staticmethod
+    def resolve_parent(obj: Any) -> int | None:
+        return obj.service.parent_id
+
+    @staticmethod
+    def resolve_provider(obj: Any) -> Any:
+        return obj.service.provider
+
+    @staticmethod
+    def resolve_status_changed_at(obj: Any) -> dt.datetime | None:
+        return obj.service.status_changed_at
+
+
+class StatusBoardOut(Schema):
+    checked_at: dt.datetime
+    affected: int = Field(..., description="How many services are not fully operational")
+    services: list[StatusEntryOut]
 
 
 class ServiceDetailOut(ServiceOut):
@@ -103,7 +165,9 @@ class ServicePatch(InputSchema):
 
 class StatusIn(InputSchema):
     status: Service.Status
-    note: str = Field("", max_length=2000, description="Why, for the record")
+    note: str = Field(
+        "", max_length=2000, description="Why: shown beside the status on the board until the next change"
+    )
 
 
 class ServiceFilter(FilterSchema):
@@ -397,6 +461,25 @@ def _target_specs(request: HttpRequest, scheme_id: int, targets: list[TargetIn])
 @paginate(Page)
 def list_services(request: HttpRequest, filters: Query[ServiceFilter]) -> QuerySet[Service]:
     return filters.filter(_services(request)).order_by("name", "id")
+
+
+@router.get(
+    "/status",
+    response=StatusBoardOut,
+    summary="The service status board",
+    description="Every active service with the status it is shown: the worst of its status set by hand, "
+    "its live published major incidents (severity 1: outage; other severities: degraded) and what reaches "
+    "it from the service it is part of (the same status) or the services it depends on (at least "
+    "degraded). Incidents are linked only for callers who may open them. The whole catalogue, by name.",
+)
+def status_board(request: HttpRequest) -> dict:
+    services = services_visible_to(request.user).filter(is_active=True).order_by("name")
+    board = status.board(request.user, services)
+    return {
+        "checked_at": timezone.now(),
+        "affected": len(board.affected),
+        "services": list(board.entries.values()),
+    }
 
 
 @router.get("/services/{service_id}", response=ServiceDetailOut, summary="One service, with its dependencies")

@@ -67,8 +67,13 @@ SERVICES = [
      "on the example SEC incident categories.", "operational"),
 ]  # fmt: skip
 
+#: Why a demo service is not operational (shown beside its status on the board).
+STATUS_NOTES = {
+    "des": "Release 24.3 is being installed: enquiries are unavailable until 06:00. UK Link is unaffected.",
+}
 
-def _calendars(ctx) -> dict[str, Calendar]:  # noqa: ANN001
+
+def _calendars(ctx) -> dict[str, Calendar]:
     calendars = {c.name: c for c in Calendar.objects.filter(name__in=[ALWAYS, WORKING, OFFICE])}
     if ALWAYS not in calendars:
         calendars[ALWAYS] = actions.create_calendar(actor=ctx.actor, name=ALWAYS, kind="24x7")
@@ -102,7 +107,7 @@ def _calendars(ctx) -> dict[str, Calendar]:  # noqa: ANN001
     return calendars
 
 
-def _sec_policy(ctx, calendars: dict[str, Calendar]) -> SlaPolicy:  # noqa: ANN001
+def _sec_policy(ctx, calendars: dict[str, Calendar]) -> SlaPolicy:
     policy = SlaPolicy.objects.filter(name=SEC_POLICY).first()
     if policy is not None:
         return policy
@@ -128,7 +133,7 @@ def _sec_policy(ctx, calendars: dict[str, Calendar]) -> SlaPolicy:  # noqa: ANN0
     )
 
 
-def load(ctx) -> None:  # noqa: ANN001
+def load(ctx) -> None:
     """Add the demo catalogue; safe to run twice."""
     calendars = _calendars(ctx)
     sec = _sec_policy(ctx, calendars)
@@ -153,6 +158,10 @@ def load(ctx) -> None:  # noqa: ANN001
             sla_policy=sec if slug == "dcc-dsp" else None,
             status=status,
         )
+        if slug in STATUS_NOTES:
+            actions.set_service_status(
+                actor=ctx.actor, service=existing[slug], status=status, note=STATUS_NOTES[slug]
+            )
         added += 1
     if added:
         ctx.lines.append(

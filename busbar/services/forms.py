@@ -69,7 +69,7 @@ class ServiceStatusForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why, for the record",
+        help_text="Why: shown beside the status on the status board until the next change",
     )
 
 

@@ -194,7 +194,14 @@ class Service(models.Model):
     )
     sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="services")
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPERATIONAL)
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.OPERATIONAL,
+        help_text="Set by hand; the status board shows the worse of this and the service's live incidents",
+    )
+    status_note = models.TextField(blank=True, help_text="Why the status was last set: shown on the board")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

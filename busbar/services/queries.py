@@ -8,7 +8,7 @@ from busbar.parties.queries import scope_for
 from busbar.services.models import Calendar, Service, SeverityScheme, SlaPolicy
 
 
-def services_visible_to(user) -> QuerySet[Service]:  # noqa: ANN001
+def services_visible_to(user) -> QuerySet[Service]:
     scope = scope_for(user)
     qs = Service.objects.select_related("provider", "parent", "calendar", "sla_policy")
     if not scope.is_authenticated:
@@ -16,14 +16,14 @@ def services_visible_to(user) -> QuerySet[Service]:  # noqa: ANN001
     return qs if scope.is_central else qs.filter(is_active=True)
 
 
-def calendars_visible_to(user) -> QuerySet[Calendar]:  # noqa: ANN001
+def calendars_visible_to(user) -> QuerySet[Calendar]:
     return Calendar.objects.all() if scope_for(user).is_authenticated else Calendar.objects.none()
 
 
-def policies_visible_to(user) -> QuerySet[SlaPolicy]:  # noqa: ANN001
+def policies_visible_to(user) -> QuerySet[SlaPolicy]:
     qs = SlaPolicy.objects.select_related("scheme")
     return qs if scope_for(user).is_authenticated else qs.none()
 
 
-def schemes_visible_to(user) -> QuerySet[SeverityScheme]:  # noqa: ANN001
+def schemes_visible_to(user) -> QuerySet[SeverityScheme]:
     return SeverityScheme.objects.all() if scope_for(user).is_authenticated else SeverityScheme.objects.none()

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,8 +22,9 @@ from busbar.audit.queries import timeline_for
 from busbar.lib import slaclock
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error, parse_id
+from busbar.lib.postback import post_form
 from busbar.parties.queries import organisations_visible_to, scope_for
-from busbar.services import actions, permissions
+from busbar.services import actions, permissions, status
 from busbar.services.forms import (
     CalendarForm,
     ClosureForm,
@@ -180,19 +182,12 @@ def _timeline(request: HttpRequest, obj: Any) -> Any:
 
 @login_required
 def status_page(request: HttpRequest) -> HttpResponse:
-    """Every active service with its status, provider and components: what participants check first."""
-    services = list(services_visible_to(request.user).filter(is_active=True).order_by("name"))
-    by_id = {s.pk: s for s in services}
-    children: dict[int, list[Service]] = {}
-    roots = []
-    for service in services:
-        if service.parent_id in by_id:
-            children.setdefault(service.parent_id, []).append(service)
-        else:
-            roots.append(service)
-    board = [(s, children.get(s.pk, [])) for s in roots]
-    affected = [s for s in services if s.status != Service.Status.OPERATIONAL]
-    context = {"board": board, "affected": affected, "checked_at": timezone.now()}
+    """Every active service with the status it is shown (its own, its live published major incidents and
+    what reaches it from its parent and dependencies: :mod:`busbar.services.status`), provider, note and
+    components: what participants check first."""
+    services = services_visible_to(request.user).filter(is_active=True).order_by("name")
+    board = status.board(request.user, services)
+    context = {"board": board.rows, "affected": board.affected, "checked_at": timezone.now()}
     template = "services/_status_board.html" if request.htmx else "services/status.html"
     return render(request, template, context)
 
@@ -240,15 +235,21 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     visible = services_visible_to(request.user).select_related("provider").order_by("name")
     policy = _policies_with_targets(policies_visible_to(request.user)).get(pk=service.sla_policy_id)
     can_edit = can_edit_catalogue(request.user)
+    board = status.board(request.user, services_visible_to(request.user).filter(is_active=True))
     context = {
         "service": service,
+        "entry": board.get(service.pk),
         "components": visible.filter(parent=service),
         "depends_on": visible.filter(dependants=service),
         "dependants": visible.filter(depends_on=service),
         "policy": policy,
         "rows": target_rows(policy),
         "can_edit": can_edit,
-        "status_form": ServiceStatusForm(initial={"status": service.status}) if can_edit else None,
+        "status_form": (
+            ServiceStatusForm(initial={"status": service.status, "note": service.status_note})
+            if can_edit
+            else None
+        ),
         "timeline": _timeline(request, service),
     }
     return render(request, "services/service_detail.html", context)
@@ -440,7 +441,7 @@ def calendar_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_form(lambda pk: reverse("calendar_detail", args=[pk]))
 def closure_add(request: HttpRequest, pk: int) -> HttpResponse:
     calendar = _visible_calendar(request, pk)
     if not can_edit_catalogue(request.user):

@@ -33,7 +33,7 @@ MAX_ANSWERS = 12
 QUESTION_MAX = 300
 
 
-def _journal(actor: Actor, obj, what: str, changes: dict | None = None, note: str = "") -> None:  # noqa: ANN001
+def _journal(actor: Actor, obj, what: str, changes: dict | None = None, note: str = "") -> None:
     journal(
         actor=actor, action=f"triage.{what}", obj=obj, owner=actor.organisation, changes=changes, note=note
     )
@@ -186,7 +186,7 @@ def add_question(
     script: TriageScript,
     text: str,
     help: str = "",
-    now: dt.datetime | None = None,  # noqa: A002
+    now: dt.datetime | None = None,
 ) -> TriageQuestion:
     now = now or timezone.now()
     script = _editing(actor, script)
@@ -208,7 +208,7 @@ def update_question(
     question: TriageQuestion,
     text: str,
     help: str = "",
-    now: dt.datetime | None = None,  # noqa: A002
+    now: dt.datetime | None = None,
 ) -> TriageQuestion:
     now = now or timezone.now()
     script = _editing(actor, question.script)

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 
-def _incident_panel(request, incident):  # noqa: ANN001, ANN202 - the views load only when a page is shown
+def _incident_panel(request, incident):
     from busbar.triage.views import incident_panel
 
     return incident_panel(request, incident)

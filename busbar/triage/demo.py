@@ -18,7 +18,7 @@ from busbar.triage.actions import QuestionSpec as Q
 from busbar.triage.models import TriageScript
 
 
-def _actor(ctx, email: str) -> Actor:  # noqa: ANN001
+def _actor(ctx, email: str) -> Actor:
     user = ctx.people[email]
     return Actor(user=user, organisation=scope_for(user).primary_organisation, channel="web")
 
@@ -27,7 +27,7 @@ def _article(title_start: str) -> Article | None:
     return Article.objects.filter(title__startswith=title_start, status="published").first()
 
 
-def load(ctx) -> None:  # noqa: ANN001
+def load(ctx) -> None:
     if TriageScript.objects.exists():
         ctx.lines.append("Demo triage scripts already present: left as they are.")
         return

@@ -8,7 +8,7 @@ from busbar.parties.queries import scope_for
 from busbar.triage.models import TriageAnswer, TriageQuestion, TriageRun, TriageScript
 
 
-def scripts_visible_to(user) -> QuerySet[TriageScript]:  # noqa: ANN001
+def scripts_visible_to(user) -> QuerySet[TriageScript]:
     """The desk reads every script; a provider those on the services it runs."""
     scope = scope_for(user)
     qs = TriageScript.objects.select_related("service")
@@ -30,7 +30,7 @@ def with_tree(qs: QuerySet[TriageScript]) -> QuerySet[TriageScript]:
     return qs.prefetch_related(Prefetch("questions", questions))
 
 
-def offered_on(user, incident) -> QuerySet[TriageScript]:  # noqa: ANN001
+def offered_on(user, incident) -> QuerySet[TriageScript]:
     """The switched-on scripts for the incident's service, and those for every service."""
     return (
         scripts_visible_to(user)
@@ -40,7 +40,7 @@ def offered_on(user, incident) -> QuerySet[TriageScript]:  # noqa: ANN001
     )
 
 
-def runs_on(user, obj) -> QuerySet[TriageRun]:  # noqa: ANN001
+def runs_on(user, obj) -> QuerySet[TriageRun]:
     """The runs recorded on a record, for those who work it (the transcript is internal)."""
     from busbar.records.queries import works_on
 

@@ -9,11 +9,11 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from busbar.incidents.queries import visible_to as incidents_visible_to
 from busbar.lib.actions import ActionError, Actor, NotPermitted
 from busbar.lib.forms import add_action_error, parse_id
+from busbar.lib.postback import post_form
 from busbar.parties.queries import scope_for
 from busbar.triage import actions, checks, permissions, queries
 from busbar.triage.forms import AnswerForm, QuestionForm, RecordRunForm, ScriptForm
@@ -110,7 +110,7 @@ def _script_page(request: HttpRequest, pk: int, status: int, **bound: object) ->
 
 
 @login_required
-@require_POST
+@post_form(lambda pk, verb: reverse("triage_script", args=[pk]))
 def script_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """details, on, off, add-question: one action each, back to the script (or its page with the error)."""
     if verb not in ("details", "on", "off", "add-question"):
@@ -210,7 +210,7 @@ def _question_page(
 
 
 @login_required
-@require_POST
+@post_form(lambda pk, question, verb: reverse("triage_question", args=[pk, question]))
 def question_action(request: HttpRequest, pk: int, question: int, verb: str) -> HttpResponse:
     """edit, up, down, delete, add-answer, edit-answer, delete-answer: one action each."""
     if verb not in ("edit", "up", "down", "delete", "add-answer", "edit-answer", "delete-answer"):
@@ -277,7 +277,7 @@ def _path(request: HttpRequest) -> list[int]:
     return ids  # type: ignore[return-value]
 
 
-def _runner_context(request: HttpRequest, script: TriageScript, path: list[int], incident=None) -> dict:  # noqa: ANN001
+def _runner_context(request: HttpRequest, script: TriageScript, path: list[int], incident=None) -> dict:
     error = None
     try:
         done = checks.walk(script, path)
@@ -332,7 +332,7 @@ def try_script(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _incident(request: HttpRequest, reference: str):  # noqa: ANN202
+def _incident(request: HttpRequest, reference: str):
     return get_object_or_404(
         incidents_visible_to(request.user).select_related("service__provider", "record"),
         reference=reference.upper(),
@@ -375,7 +375,7 @@ def run(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def incident_panel(request: HttpRequest, incident) -> dict | None:  # noqa: ANN001
+def incident_panel(request: HttpRequest, incident) -> dict | None:
     """The triage panel of an incident's page: for the desk, the scripts offered on an open incident and
     the runs recorded on it. Nobody else sees it, and it costs them no query."""
     if permissions.can_run(scope_for(request.user), incident) is not None:

@@ -11,7 +11,7 @@ from busbar.conftest import World, bearer
 pytestmark = pytest.mark.django_db
 
 
-def _create(world: World, user) -> str:  # noqa: ANN001
+def _create(world: World, user) -> str:
     response = world.client(user).post("/api/v1/tokens", {"name": "sync"}, content_type="application/json")
     assert response.status_code == 201, response.content
     return response.json()["token"]

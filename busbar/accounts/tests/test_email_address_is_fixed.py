@@ -19,14 +19,14 @@ def test_adding_and_switching_addresses_is_refused(world: World) -> None:
     assert world.user_a.email == "user@alpha.example"
 
 
-def test_anonymous_is_sent_to_sign_in(db) -> None:  # noqa: ANN001
+def test_anonymous_is_sent_to_sign_in(db) -> None:
     response = Client().get("/accounts/email/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_an_invitation_cannot_be_taken_by_renaming_an_account(
     world: World,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     from busbar.parties.tests.invitations import invite
 

@@ -36,7 +36,7 @@ def test_staff_sign_in_needs_totp_code(world: World) -> None:
     assert c.get("/").status_code == 200
 
 
-def test_repeated_failures_lock_out_with_a_message(world: World, settings) -> None:  # noqa: ANN001
+def test_repeated_failures_lock_out_with_a_message(world: World, settings) -> None:
     c = Client()
     for _ in range(settings.LOGIN_ATTEMPTS_PER_5_MINUTES):
         c.post("/accounts/login/", {"login": "user@alpha.example", "password": "wrong-password"})
@@ -47,7 +47,7 @@ def test_repeated_failures_lock_out_with_a_message(world: World, settings) -> No
 
 def test_password_reset_email_is_sent_through_the_queue(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post("/accounts/password/reset/", {"email": "user@alpha.example"})
     assert response.status_code == 302
@@ -55,6 +55,6 @@ def test_password_reset_email_is_sent_through_the_queue(
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
-def test_self_sign_up_is_closed(db) -> None:  # noqa: ANN001
+def test_self_sign_up_is_closed(db) -> None:
     response = Client().get("/accounts/signup/")
     assert b"Sign Up Closed" in response.content or response.status_code in (403, 404)

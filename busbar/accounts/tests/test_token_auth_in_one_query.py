@@ -17,7 +17,7 @@ from busbar.parties.queries import forget_scope, scope_for
 pytestmark = pytest.mark.django_db
 
 
-def _token(world: World, user) -> str:  # noqa: ANN001
+def _token(world: World, user) -> str:
     response = world.client(user).post("/api/v1/tokens", {"name": "t"}, content_type="application/json")
     assert response.status_code == 201, response.content
     return response.json()["token"]

@@ -8,7 +8,7 @@ from busbar.conftest import World
 pytestmark = pytest.mark.django_db
 
 
-def test_totp_command_refuses_real_accounts(world: World, settings) -> None:  # noqa: ANN001
+def test_totp_command_refuses_real_accounts(world: World, settings) -> None:
     settings.TESTING = False
     settings.DEBUG = False
     with pytest.raises(CommandError, match="demo accounts"):

@@ -15,7 +15,7 @@ from busbar.lib.actions import Actor, AuditMissing, action
 pytestmark = pytest.mark.django_db
 
 
-def _actions_modules():  # noqa: ANN202
+def _actions_modules():
     """Every ``actions`` module of every app, and every module of an ``actions`` package."""
     for info in pkgutil.iter_modules(busbar.__path__):
         if info.name == "lib":  # the decorator's own home, not a domain app
@@ -44,7 +44,7 @@ def test_every_public_function_in_actions_modules_is_an_action() -> None:
 
 def test_an_action_without_a_journal_entry_fails(world: World) -> None:
     @action
-    def forgetful(*, actor: Actor, organisation) -> None:  # noqa: ANN001
+    def forgetful(*, actor: Actor, organisation) -> None:
         organisation.description = "changed without a record"
         organisation.save()
 

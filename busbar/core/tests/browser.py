@@ -64,7 +64,7 @@ def browser() -> Iterator[sync_api.Browser]:
 
 
 @pytest.fixture
-def _reinstall_after_flush(django_db_blocker) -> Iterator[None]:  # noqa: ANN001
+def _reinstall_after_flush(django_db_blocker) -> Iterator[None]:
     """After a live-server test empties the database, put back what the migrations installed."""
     yield
     with django_db_blocker.unblock():
@@ -72,7 +72,7 @@ def _reinstall_after_flush(django_db_blocker) -> Iterator[None]:  # noqa: ANN001
 
 
 @pytest.fixture
-def live_world(_reinstall_after_flush, transactional_db, live_server) -> World:  # noqa: ANN001
+def live_world(_reinstall_after_flush, transactional_db, live_server) -> World:
     """The shared world, committed to the database so the live server's thread can see it.
 
     The database is emptied after the test; the calendars and default SLA policy the migrations install
@@ -96,7 +96,7 @@ def csp_violations(pg: sync_api.Page) -> list[str]:
 
 
 @pytest.fixture
-def page(browser: sync_api.Browser, live_world: World, live_server) -> Iterator[sync_api.Page]:  # noqa: ANN001
+def page(browser: sync_api.Browser, live_world: World, live_server) -> Iterator[sync_api.Page]:
     """A page in a fresh browser context. Every browser test also proves its pages break no CSP rule."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)

@@ -88,7 +88,7 @@ def template_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(django_db_blocker) -> Path:  # noqa: ANN001
+def sqlite_template(django_db_blocker) -> Path:
     """A migrated SQLite database file (journal mode DELETE: the one file is the whole database)."""
     path = template_dir() / f"sqlite-{migrations_key()}.sqlite3"
     if not path.exists():
@@ -115,20 +115,20 @@ def postgres_unavailable(*, tools: bool = False) -> str | None:
     return None
 
 
-def pg_admin():  # noqa: ANN202
+def pg_admin():
     import psycopg
 
     return psycopg.connect(PG_ADMIN, autocommit=True)
 
 
 @pytest.fixture(scope="session")
-def pg_template(django_db_blocker) -> str:  # noqa: ANN001
+def pg_template(django_db_blocker) -> str:
     """A migrated PostgreSQL database to ``CREATE DATABASE … TEMPLATE`` from, kept on the server."""
     reason = postgres_unavailable()
     if reason is None:
         try:
             pg_admin().close()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             reason = f"cannot connect to PostgreSQL as postgres: {exc}"
     if reason is not None:
         if os.environ.get("CI", "").lower() == "true":

@@ -237,7 +237,7 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def migrated_sqlite(
     tmp_path_factory: pytest.TempPathFactory,
     sqlite_template: Path,
-    django_db_blocker,  # noqa: ANN001
+    django_db_blocker,
 ) -> Template:
     """The migrated SQLite template with the standard records, made once per test session."""
     from busbar.core.tests.databases import sqlite_settings, use_database
@@ -275,7 +275,7 @@ def pg_query(env: dict[str, str], sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
-def postgres_template(pg_template: str, django_db_blocker) -> Iterator[Template]:  # noqa: ANN001
+def postgres_template(pg_template: str, django_db_blocker) -> Iterator[Template]:
     """The migrated PostgreSQL template with the standard records, cloned per test (skipped without one)."""
     from busbar.core.tests.databases import pg_settings, use_database
 

@@ -24,11 +24,11 @@ pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
 
 
-def _token(user) -> str:  # noqa: ANN001
+def _token(user) -> str:
     return account_actions.create_api_token(actor=Actor(user=user), user=user, name="sync")[1]
 
 
-def _post(token: str, path: str, body: object, key: str | None = "key-1", raw: str | None = None):  # noqa: ANN202
+def _post(token: str, path: str, body: object, key: str | None = "key-1", raw: str | None = None):
     headers = bearer(token)
     if key is not None:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
@@ -41,11 +41,11 @@ def token(world: World) -> str:
     return _token(world.user_a)
 
 
-def _body(catalogue, summary: str = "Switch requests rejected") -> dict:  # noqa: ANN001
+def _body(catalogue, summary: str = "Switch requests rejected") -> dict:
     return {"service": catalogue.service.pk, "summary": summary, "description": "Since 09:00, E0001."}
 
 
-def test_a_retry_with_the_same_key_replays_and_raises_once(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_a_retry_with_the_same_key_replays_and_raises_once(world: World, catalogue, token: str) -> None:
     first = _post(token, "/api/v1/incidents", _body(catalogue))
     second = _post(token, "/api/v1/incidents", _body(catalogue))
     assert first.status_code == second.status_code == 201
@@ -54,7 +54,7 @@ def test_a_retry_with_the_same_key_replays_and_raises_once(world: World, catalog
     assert Incident.objects.count() == 1
 
 
-def test_key_order_and_spacing_of_the_json_do_not_matter(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_key_order_and_spacing_of_the_json_do_not_matter(world: World, catalogue, token: str) -> None:
     body = _body(catalogue)
     _post(token, "/api/v1/incidents", body)
     reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
@@ -63,7 +63,7 @@ def test_key_order_and_spacing_of_the_json_do_not_matter(world: World, catalogue
     assert Incident.objects.count() == 1
 
 
-def test_the_same_key_with_another_body_is_422_naming_the_header(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_the_same_key_with_another_body_is_422_naming_the_header(world: World, catalogue, token: str) -> None:
     _post(token, "/api/v1/incidents", _body(catalogue))
     other = _post(token, "/api/v1/incidents", _body(catalogue, summary="Something else"))
     assert other.status_code == 422 and other["Content-Type"] == PROBLEM
@@ -71,7 +71,7 @@ def test_the_same_key_with_another_body_is_422_naming_the_header(world: World, c
     assert Incident.objects.count() == 1
 
 
-def test_the_same_key_on_another_path_is_422(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_the_same_key_on_another_path_is_422(world: World, catalogue, token: str) -> None:
     incident = raise_for(world, catalogue)
     _post(token, f"/api/v1/incidents/{incident.reference}/updates", {"body": "More detail"})
     other = _post(token, "/api/v1/incidents", _body(catalogue))
@@ -79,7 +79,7 @@ def test_the_same_key_on_another_path_is_422(world: World, catalogue, token: str
     assert Update.objects.filter(record=incident.record).count() == 1
 
 
-def test_updates_are_not_duplicated_by_retries(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_updates_are_not_duplicated_by_retries(world: World, catalogue, token: str) -> None:
     incident = raise_for(world, catalogue)
     path = f"/api/v1/incidents/{incident.reference}/updates"
     responses = [_post(token, path, {"body": "Still failing"}, key="upd-7") for _ in range(3)]
@@ -87,7 +87,7 @@ def test_updates_are_not_duplicated_by_retries(world: World, catalogue, token: s
     assert incident.record.entries.count() == 1
 
 
-def test_keys_are_per_user(world: World, catalogue) -> None:  # noqa: ANN001
+def test_keys_are_per_user(world: World, catalogue) -> None:
     """Two people may happen to pick the same key: each gets their own result."""
     a, b = _token(world.user_a), _token(world.user_b)
     first = _post(a, "/api/v1/incidents", _body(catalogue), key="shared")
@@ -96,20 +96,20 @@ def test_keys_are_per_user(world: World, catalogue) -> None:  # noqa: ANN001
     assert Incident.objects.count() == 2
 
 
-def test_a_users_other_token_replays_the_same_result(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_a_users_other_token_replays_the_same_result(world: World, catalogue, token: str) -> None:
     _post(token, "/api/v1/incidents", _body(catalogue))
     again = _post(_token(world.user_a), "/api/v1/incidents", _body(catalogue))
     assert again["Idempotent-Replayed"] == "true" and Incident.objects.count() == 1
 
 
-def test_a_failed_request_stores_nothing_and_can_be_corrected(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_a_failed_request_stores_nothing_and_can_be_corrected(world: World, catalogue, token: str) -> None:
     bad = _post(token, "/api/v1/incidents", {**_body(catalogue), "summary": ""})
     assert bad.status_code == 422 and not IdempotencyKey.objects.exists()
     good = _post(token, "/api/v1/incidents", _body(catalogue))
     assert good.status_code == 201 and Incident.objects.count() == 1
 
 
-def test_keys_expire_after_24_hours(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_keys_expire_after_24_hours(world: World, catalogue, token: str) -> None:
     _post(token, "/api/v1/incidents", _body(catalogue))
     record = IdempotencyKey.objects.get()
     assert record.expires_at - record.created_at == dt.timedelta(hours=24)
@@ -120,19 +120,19 @@ def test_keys_expire_after_24_hours(world: World, catalogue, token: str) -> None
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "has space", "naïve"])
-def test_a_malformed_key_is_422(world: World, catalogue, token: str, key: str) -> None:  # noqa: ANN001
+def test_a_malformed_key_is_422(world: World, catalogue, token: str, key: str) -> None:
     response = _post(token, "/api/v1/incidents", _body(catalogue), key=key)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert not Incident.objects.exists()
 
 
-def test_without_a_key_every_post_acts(world: World, catalogue, token: str) -> None:  # noqa: ANN001
+def test_without_a_key_every_post_acts(world: World, catalogue, token: str) -> None:
     for _ in range(2):
         assert _post(token, "/api/v1/incidents", _body(catalogue), key=None).status_code == 201
     assert Incident.objects.count() == 2
 
 
-def test_the_key_is_documented_on_every_write_in_openapi(db) -> None:  # noqa: ANN001
+def test_the_key_is_documented_on_every_write_in_openapi(db) -> None:
     spec = Client().get("/api/v1/openapi.json").json()
     writes = [
         (path, method, op)

@@ -57,7 +57,7 @@ def _unbounded(schema: dict, where: str, components: dict, out: list[str], seen:
         _unbounded(sub, f"{where}.{name}", components, out, seen)
 
 
-def test_every_api_input_is_bounded_in_openapi(db) -> None:  # noqa: ANN001
+def test_every_api_input_is_bounded_in_openapi(db) -> None:
     spec = Client().get("/api/v1/openapi.json").json()
     components = spec["components"]["schemas"]
     out: list[str] = []
@@ -92,7 +92,7 @@ def test_a_huge_offset_is_422_on_every_list(world: World) -> None:
         assert [e["field"] for e in response.json()["errors"]] == ["offset"], path
 
 
-def test_a_huge_offset_on_a_records_list_is_422(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_huge_offset_on_a_records_list_is_422(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     client = world.client(world.analyst)
     for sub in ("updates", "timeline"):
@@ -100,12 +100,12 @@ def test_a_huge_offset_on_a_records_list_is_422(world: World, catalogue) -> None
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "offset"
 
 
-def _raise(world: World, body: Any, raw: bytes | None = None):  # noqa: ANN202
+def _raise(world: World, body: Any, raw: bytes | None = None):
     data = raw if raw is not None else json.dumps(body)
     return world.client(world.user_a).post("/api/v1/incidents", data, content_type="application/json")
 
 
-def test_a_nul_in_body_text_is_422_naming_the_field(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_nul_in_body_text_is_422_naming_the_field(world: World, catalogue) -> None:
     response = _raise(world, {"service": catalogue.service.pk, "summary": "a\x00b", "description": "y"})
     assert response.status_code == 422 and response["Content-Type"] == PROBLEM
     assert [e["field"] for e in response.json()["errors"]] == ["summary"]
@@ -131,7 +131,7 @@ def test_a_nul_in_a_page_query_is_a_400_page(world: World) -> None:
     assert response.status_code == 400 and b"NUL" in response.content
 
 
-def test_a_nul_in_a_form_post_shows_the_form_again(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_nul_in_a_form_post_shows_the_form_again(world: World, catalogue) -> None:
     client = world.client(world.user_a)
     response = client.post(
         "/incidents/new/", {"service": catalogue.service.pk, "summary": "x\x00", "description": "kept text"}
@@ -151,7 +151,7 @@ def test_json_nested_100000_deep_is_422(world: World) -> None:
     assert response.status_code == 422
 
 
-def test_json_nested_past_the_limit_in_an_object_is_422(world: World, catalogue) -> None:  # noqa: ANN001
+def test_json_nested_past_the_limit_in_an_object_is_422(world: World, catalogue) -> None:
     nested: Any = "x"
     for _ in range(40):
         nested = {"a": nested}
@@ -161,7 +161,7 @@ def test_json_nested_past_the_limit_in_an_object_is_422(world: World, catalogue)
     assert response.status_code == 422
 
 
-def test_a_lone_surrogate_in_json_is_422(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_lone_surrogate_in_json_is_422(world: World, catalogue) -> None:
     raw = b'{"service": %d, "summary": "\\ud800", "description": "y"}' % catalogue.service.pk
     assert _raise(world, None, raw=raw).status_code == 422
     assert not Incident.objects.exists()
@@ -182,7 +182,7 @@ def test_a_date_out_of_range_is_422_naming_it(world: World, value: str) -> None:
     assert response.json()["errors"][0]["field"] == "created_after"
 
 
-def test_a_time_without_its_offset_is_422_not_guessed(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_time_without_its_offset_is_422_not_guessed(world: World, catalogue) -> None:
     raise_for(world, catalogue)
     client = world.client(world.analyst)
     response = client.get("/api/v1/incidents?created_after=2026-10-25T01:30:00")  # happens twice in the UK
@@ -191,7 +191,7 @@ def test_a_time_without_its_offset_is_422_not_guessed(world: World, catalogue) -
     assert ok.status_code == 200 and ok.json()["count"] == 1
 
 
-def test_too_many_ids_in_a_list_is_422(world: World, catalogue) -> None:  # noqa: ANN001
+def test_too_many_ids_in_a_list_is_422(world: World, catalogue) -> None:
     body = {
         "service": catalogue.service.pk,
         "summary": "s",
@@ -202,7 +202,7 @@ def test_too_many_ids_in_a_list_is_422(world: World, catalogue) -> None:  # noqa
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "affected"
 
 
-def test_a_bare_json_string_is_not_accepted_as_a_body(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_bare_json_string_is_not_accepted_as_a_body(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     response = world.client(world.analyst).post(
         f"/api/v1/incidents/{incident.reference}/major", '"desk"', content_type="application/json"
@@ -212,7 +212,7 @@ def test_a_bare_json_string_is_not_accepted_as_a_body(world: World, catalogue) -
 
 
 @pytest.mark.parametrize("raw", ['"AAA"', "0", "false", "null", "[null, null]"])
-def test_a_body_that_is_not_an_object_is_422(world: World, catalogue, raw: str) -> None:  # noqa: ANN001
+def test_a_body_that_is_not_an_object_is_422(world: World, catalogue, raw: str) -> None:
     incident = raise_for(world, catalogue)
     client = world.client(world.analyst)
     for method, path in (
@@ -225,7 +225,7 @@ def test_a_body_that_is_not_an_object_is_422(world: World, catalogue, raw: str) 
     assert Incident.objects.get(pk=incident.pk).provider_id is None
 
 
-def test_an_unknown_field_is_422_naming_it(world: World, catalogue) -> None:  # noqa: ANN001
+def test_an_unknown_field_is_422_naming_it(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     response = world.client(world.analyst).post(
         f"/api/v1/incidents/{incident.reference}/triage", {"sevrity": "1"}, content_type="application/json"
@@ -233,7 +233,7 @@ def test_an_unknown_field_is_422_naming_it(world: World, catalogue) -> None:  # 
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "sevrity"
 
 
-def test_a_multipart_body_without_a_boundary_is_422(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_multipart_body_without_a_boundary_is_422(world: World, catalogue) -> None:
     for key in ({}, {"HTTP_IDEMPOTENCY_KEY": "mp-1"}):
         response = world.client(world.user_a).generic(
             "POST", "/api/v1/incidents", b"--x\r\n", "multipart/form-data", **key

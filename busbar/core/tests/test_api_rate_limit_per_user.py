@@ -10,7 +10,7 @@ from busbar.lib.actions import Actor
 pytestmark = pytest.mark.django_db
 
 
-def _token(user) -> str:  # noqa: ANN001
+def _token(user) -> str:
     return account_actions.create_api_token(actor=Actor(user=user), user=user, name="t")[1]
 
 
@@ -53,7 +53,7 @@ def test_more_tokens_do_not_multiply_the_limit(world: World) -> None:
     assert codes == [200, 200, 200, 429]
 
 
-def test_the_database_counter_counts_in_one_statement_and_resets_each_window(db) -> None:  # noqa: ANN001
+def test_the_database_counter_counts_in_one_statement_and_resets_each_window(db) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -22,7 +22,7 @@ WRITES = [
 ]
 
 
-def _send(client: Client, method: str, path: str, body: dict | None, **headers: str):  # noqa: ANN202
+def _send(client: Client, method: str, path: str, body: dict | None, **headers: str):
     return getattr(client, method)(path, body or {}, content_type="application/json", **headers)
 
 

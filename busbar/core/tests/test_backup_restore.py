@@ -72,7 +72,7 @@ def installed(data_dir: Path, database: dict | None = None) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _database_access(django_db_blocker) -> Iterator[None]:  # noqa: ANN001
+def _database_access(django_db_blocker) -> Iterator[None]:
     # These tests open their own installations' databases, never the test database in a transaction.
     with django_db_blocker.unblock():
         yield
@@ -103,7 +103,7 @@ def seed() -> None:
         actor=system,
         email="root@operator.example",
         full_name="Root",
-        password="a-long-test-password",  # noqa: S106
+        password="a-long-test-password",
         organisation=operator,
     )
     user = User.objects.create_user(email="user@alpha.example", full_name="Ada Alpha")
@@ -272,7 +272,7 @@ class Seed:
 
 
 @pytest.fixture(scope="module")
-def seeded(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, django_db_blocker) -> Seed:  # noqa: ANN001
+def seeded(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, django_db_blocker) -> Seed:
     root = tmp_path_factory.mktemp("seed")
     data_dir = root / "var"
     data_dir.mkdir()
@@ -595,7 +595,7 @@ def test_every_error_is_one_line() -> None:
 
 def test_the_client_tools_get_the_database_name_in_the_environment() -> None:
     env = backup._pg_env({"dbname": "busbar x=y", "password": "secret"}, "-c lock_timeout=10s")
-    assert env["PGDATABASE"] == "busbar x=y" and env["PGPASSWORD"] == "secret"  # noqa: S105
+    assert env["PGDATABASE"] == "busbar x=y" and env["PGPASSWORD"] == "secret"
     assert env["PGOPTIONS"].endswith("-c lock_timeout=10s") and env["PGCONNECT_TIMEOUT"]
 
 
@@ -631,7 +631,7 @@ def _link(kind: bytes, name: str = "media/link") -> tuple[tarfile.TarInfo, None]
     ],
     ids=["absolute", "dotdot-in-media", "dotdot", "unexpected", "symlink", "hardlink", "device", "fifo"],
 )
-def test_unsafe_members_are_refused_by_name(tmp_path: Path, member, message: str) -> None:  # noqa: ANN001
+def test_unsafe_members_are_refused_by_name(tmp_path: Path, member, message: str) -> None:
     info, data = member
     listed = {info.name: data} if data is not None else {}
     archive = small_archive(tmp_path / "evil.tar.gz", extra=[member], listed=listed)
@@ -693,7 +693,7 @@ class PgSeed:
     def config(self) -> dict:
         return pg_settings(self.name)
 
-    def connect(self):  # noqa: ANN201
+    def connect(self):
         import psycopg
 
         return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=self.name)
@@ -702,7 +702,7 @@ class PgSeed:
 @pytest.fixture(scope="module")
 def pg_seeded(
     pg_template: str, tmp_path_factory: pytest.TempPathFactory, django_db_blocker
-) -> Iterator[PgSeed]:  # noqa: ANN001
+) -> Iterator[PgSeed]:
     name = f"busbar_backup_test_{secrets.token_hex(4)}_a=b"
     data_dir = tmp_path_factory.mktemp("postgres") / "var"
     data_dir.mkdir()

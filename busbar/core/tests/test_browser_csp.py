@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - the `browser` fixture skips or fails w
     expect = None
 
 
-def test_desk_pages_raise_no_csp_violation(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001, F811
+def test_desk_pages_raise_no_csp_violation(page, live_world: World, live_catalogue, live_server) -> None:
     from busbar.knowledge.tests.conftest import article_for
     from busbar.triage.tests.conftest import script_for
 
@@ -60,10 +60,10 @@ def test_desk_pages_raise_no_csp_violation(page, live_world: World, live_catalog
 
 
 def test_participant_pages_raise_no_csp_violation(
-    page,  # noqa: ANN001, F811
-    live_world: World,  # noqa: F811
-    live_catalogue,  # noqa: ANN001
-    live_server,  # noqa: ANN001
+    page,
+    live_world: World,
+    live_catalogue,
+    live_server,
 ) -> None:
     from busbar.knowledge.tests.conftest import article_for
 
@@ -82,7 +82,7 @@ def test_participant_pages_raise_no_csp_violation(
         assert response is not None and response.status == 200, path
 
 
-def test_api_explorer_runs_under_the_policy(page, live_world: World, live_server) -> None:  # noqa: ANN001, F811
+def test_api_explorer_runs_under_the_policy(page, live_world: World, live_server) -> None:
     sign_in(page, live_world.user_a, live_server)
     page.goto("/api/v1/docs")
     expect(page.get_by_text("Busbar API").first).to_be_visible()

@@ -26,7 +26,7 @@ PRODUCTION = {
 }
 
 
-def _settings(env: dict[str, str], tmp_path, *names: str) -> dict:  # noqa: ANN001
+def _settings(env: dict[str, str], tmp_path, *names: str) -> dict:
     """The settings a process started with ``env`` would have: a fresh copy of the settings module."""
     spec = importlib.util.spec_from_file_location("busbar_settings_probe", busbar_settings.__file__)
     module = importlib.util.module_from_spec(spec)
@@ -36,7 +36,7 @@ def _settings(env: dict[str, str], tmp_path, *names: str) -> dict:  # noqa: ANN0
     return json.loads(json.dumps({n: getattr(module, n) for n in names}))
 
 
-def test_check_deploy_passes_with_a_production_configuration(tmp_path) -> None:  # noqa: ANN001
+def test_check_deploy_passes_with_a_production_configuration(tmp_path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "busbar.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env={"PATH": "/usr/bin:/bin", "BUSBAR_DATA_DIR": str(tmp_path), **PRODUCTION},
@@ -48,7 +48,7 @@ def test_check_deploy_passes_with_a_production_configuration(tmp_path) -> None: 
     assert "no issues" in result.stdout
 
 
-def test_https_site_turns_on_hsts_redirect_and_secure_cookies(tmp_path) -> None:  # noqa: ANN001
+def test_https_site_turns_on_hsts_redirect_and_secure_cookies(tmp_path) -> None:
     names = ("SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
     on = _settings(PRODUCTION, tmp_path, *names, "SECURE_PROXY_SSL_HEADER")
     assert on == {

@@ -18,7 +18,7 @@ def _grow(world: World, n: int) -> None:
         make_user(world.operator, f"a{i}@operator.example", MembershipRole.ANALYST)
 
 
-def _count_queries(client, path: str, django_assert_max_num_queries) -> int:  # noqa: ANN001
+def _count_queries(client, path: str, django_assert_max_num_queries) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -29,7 +29,7 @@ def _count_queries(client, path: str, django_assert_max_num_queries) -> int:  # 
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_api_list_query_count_is_constant(world: World, path: str, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_api_list_query_count_is_constant(world: World, path: str, django_assert_max_num_queries) -> None:
     c = world.client(world.platform_admin)
     small = _count_queries(c, path, django_assert_max_num_queries)
     _grow(world, 12)
@@ -39,7 +39,7 @@ def test_api_list_query_count_is_constant(world: World, path: str, django_assert
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_web_list_query_count_is_constant(world: World, path: str, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_web_list_query_count_is_constant(world: World, path: str, django_assert_max_num_queries) -> None:
     path = path.format(org=world.operator.pk)
     c = world.client(world.platform_admin)
     small = _count_queries(c, path, django_assert_max_num_queries)
@@ -54,7 +54,7 @@ def test_api_page_shape(world: World) -> None:
     assert body["count"] >= 7
 
 
-def test_assert_num_queries_on_organisation_list(world: World, django_assert_num_queries) -> None:  # noqa: ANN001
+def test_assert_num_queries_on_organisation_list(world: World, django_assert_num_queries) -> None:
     c = world.client(world.user_a)
     c.get("/api/v1/organisations")  # warm the session
     # session, user with its scope and second factor (one query), count, page, roles and identifiers prefetch

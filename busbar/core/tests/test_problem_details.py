@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
 
 
-def test_anonymous_gets_401_with_bearer_challenge(db) -> None:  # noqa: ANN001
+def test_anonymous_gets_401_with_bearer_challenge(db) -> None:
     from django.test import Client
 
     for path in ("/api/v1/organisations", "/api/v1/me", "/api/v1/users", "/api/v1/audit", "/api/v1/tokens"):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.xdist_group("served")
 
 
 @pytest.fixture(scope="module")
-def pair(migrated_sqlite, static_root: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+def pair(migrated_sqlite, static_root: Path, tmp_path_factory: pytest.TempPathFactory):
     """Two servers on one database, shared by this module's tests (the lock-out counts per account, the
     rate limit per API user: the tests do not touch each other's counters)."""
     tmp_path = tmp_path_factory.mktemp("shared_state")
@@ -52,7 +52,7 @@ def pair(migrated_sqlite, static_root: Path, tmp_path_factory: pytest.TempPathFa
         one.stop()
 
 
-def test_the_api_rate_limit_is_shared_by_processes(pair) -> None:  # noqa: ANN001
+def test_the_api_rate_limit_is_shared_by_processes(pair) -> None:
     one, two, token = pair
     auth = {"Authorization": f"Bearer {token}"}
     if time.time() % 3600 > 3600 - 30:  # the window turns within the test: start in the next one
@@ -84,7 +84,7 @@ def _failed_login(server: Server) -> str:
     return reply.body.decode()
 
 
-def test_login_lock_out_is_shared_by_processes(pair) -> None:  # noqa: ANN001
+def test_login_lock_out_is_shared_by_processes(pair) -> None:
     one, two, _ = pair
     pages = [_failed_login(server) for server in (one, two, one, two, one)]  # five failures, alternating
     assert all("Too many failed login attempts" not in p for p in pages)

@@ -37,7 +37,7 @@ def _state(env: dict[str, str], task_id: str, marker: str) -> tuple[str, int, in
     return status, len(json.loads(worker_ids)), sent
 
 
-def _wait_for(predicate, timeout: float = 60) -> None:  # noqa: ANN001
+def _wait_for(predicate, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -46,7 +46,7 @@ def _wait_for(predicate, timeout: float = 60) -> None:  # noqa: ANN001
     raise AssertionError("timed out")
 
 
-def _enqueue(env: dict[str, str], go: str, marker: str, django_db_blocker) -> str:  # noqa: ANN001
+def _enqueue(env: dict[str, str], go: str, marker: str, django_db_blocker) -> str:
     """Queue the task in the test's own database, as the web app would."""
     from django.test import override_settings
 
@@ -62,7 +62,7 @@ def _enqueue(env: dict[str, str], go: str, marker: str, django_db_blocker) -> st
 def test_a_task_of_a_killed_worker_is_run_again_and_emails_once(
     sqlite_env: dict,
     tmp_path: Path,
-    django_db_blocker,  # noqa: ANN001
+    django_db_blocker,
 ) -> None:
     env = dict(sqlite_env)
     go, marker = str(tmp_path / "go"), "kill-test-1"

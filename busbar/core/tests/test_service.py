@@ -14,7 +14,7 @@ def test_healthz_reports_database() -> None:
     assert body["database"]["vendor"] in ("sqlite", "postgresql")
 
 
-def test_healthz_reports_database_failure(monkeypatch) -> None:  # noqa: ANN001
+def test_healthz_reports_database_failure(monkeypatch) -> None:
     from busbar.core import views
 
     monkeypatch.setattr(views, "database_status", lambda: {"status": "error", "vendor": "sqlite"})

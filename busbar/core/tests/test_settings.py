@@ -28,13 +28,13 @@ def test_typed_readers() -> None:
         (lambda e: env_database("DATABASE_URL", "", e), "mysql://x/y", "DATABASE_URL"),
     ],
 )
-def test_bad_values_name_the_variable(reader, value: str, message: str) -> None:  # noqa: ANN001
+def test_bad_values_name_the_variable(reader, value: str, message: str) -> None:
     name = message
     with pytest.raises(ConfigError, match=message):
         reader({name: value})
 
 
-def test_start_up_fails_loudly_on_bad_value(tmp_path) -> None:  # noqa: ANN001
+def test_start_up_fails_loudly_on_bad_value(tmp_path) -> None:
     env = {"PATH": "/usr/bin:/bin", "BUSBAR_DEBUG": "perhaps", "BUSBAR_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "busbar.cli", "check"], env=env, capture_output=True, text=True, timeout=60

@@ -100,7 +100,7 @@ def test_messages_of_a_task_get_the_same_ids_when_it_runs_again() -> None:
     assert tasking.message_token() != tasking.message_token()  # outside a task: random
 
 
-def test_a_message_id_already_sent_is_not_sent_again(mailoutbox) -> None:  # noqa: ANN001
+def test_a_message_id_already_sent_is_not_sent_again(mailoutbox) -> None:
     from busbar.core.mailqueue import deliver_email
 
     message = {
@@ -120,7 +120,7 @@ def test_a_message_id_already_sent_is_not_sent_again(mailoutbox) -> None:  # noq
     assert len(mailoutbox) == 1
 
 
-def test_expired_idempotency_keys_are_purged(world) -> None:  # noqa: ANN001
+def test_expired_idempotency_keys_are_purged(world) -> None:
     from busbar.core.models import IdempotencyKey
     from busbar.core.tasks import purge_expired
 

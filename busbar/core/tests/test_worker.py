@@ -23,7 +23,7 @@ def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
 
 
 @override_settings(TASKS=DB_TASKS)
-def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:  # noqa: ANN001
+def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:
     from django.core.management import call_command
     from django_tasks_db.management.commands import db_worker
 

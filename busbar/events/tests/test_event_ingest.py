@@ -9,11 +9,11 @@ from busbar.incidents.models import Incident
 pytestmark = pytest.mark.django_db
 
 
-def _send(world, user, body):  # noqa: ANN001, ANN202
+def _send(world, user, body):
     return world.client(user).post("/api/v1/events", body, content_type="application/json")
 
 
-def _event(catalogue, **kw):  # noqa: ANN001, ANN202
+def _event(catalogue, **kw):
     return {
         "source": "probe-1",
         "service": catalogue.service.slug,
@@ -24,7 +24,7 @@ def _event(catalogue, **kw):  # noqa: ANN001, ANN202
     }
 
 
-def test_a_storm_of_a_thousand_critical_events_is_one_event_and_one_incident(world, catalogue) -> None:  # noqa: ANN001
+def test_a_storm_of_a_thousand_critical_events_is_one_event_and_one_incident(world, catalogue) -> None:
     storm = [_event(catalogue, severity="critical", message=f"Queue depth {5000 + i}") for i in range(1000)]
     response = _send(world, world.resolver, storm)
     assert response.status_code == 202, response.content
@@ -43,7 +43,7 @@ def test_a_storm_of_a_thousand_critical_events_is_one_event_and_one_incident(wor
     assert again["incidents"] == [incident.reference] and Incident.objects.count() == 1
 
 
-def test_warnings_fold_and_do_not_raise_until_promoted(world, catalogue) -> None:  # noqa: ANN001
+def test_warnings_fold_and_do_not_raise_until_promoted(world, catalogue) -> None:
     assert _send(world, world.resolver, _event(catalogue)).status_code == 202
     assert _send(world, world.resolver, _event(catalogue, message="Queue depth 5300")).json()["folded"] == 1
     event = Event.objects.get()
@@ -55,7 +55,7 @@ def test_warnings_fold_and_do_not_raise_until_promoted(world, catalogue) -> None
     assert event.incident is not None and response["Location"] == f"/incidents/{event.incident.reference}/"
 
 
-def test_clear_ends_the_alert_and_says_so_on_the_incident(world, catalogue) -> None:  # noqa: ANN001
+def test_clear_ends_the_alert_and_says_so_on_the_incident(world, catalogue) -> None:
     reference = _send(world, world.resolver, _event(catalogue, severity="critical")).json()["incidents"][0]
     cleared = _send(world, world.resolver, _event(catalogue, clear=True)).json()
     assert cleared["cleared"] == 1
@@ -69,7 +69,7 @@ def test_clear_ends_the_alert_and_says_so_on_the_incident(world, catalogue) -> N
     assert _send(world, world.resolver, _event(catalogue)).json()["new"] == 1
 
 
-def test_who_may_send_and_read(world, catalogue) -> None:  # noqa: ANN001
+def test_who_may_send_and_read(world, catalogue) -> None:
     assert _send(world, world.user_a, _event(catalogue)).status_code == 403
     assert _send(world, None, _event(catalogue)).status_code == 401
     assert _send(world, world.analyst, _event(catalogue)).status_code == 202
@@ -92,7 +92,7 @@ def test_who_may_send_and_read(world, catalogue) -> None:  # noqa: ANN001
         ({"sorce": "typo"}, "sorce"),
     ],
 )
-def test_bad_input_is_named_and_nothing_is_written(world, catalogue, mutate, field) -> None:  # noqa: ANN001
+def test_bad_input_is_named_and_nothing_is_written(world, catalogue, mutate, field) -> None:
     batch = [_event(catalogue), {**_event(catalogue), **mutate}]
     response = _send(world, world.resolver, batch)
     assert response.status_code == 422, response.content
@@ -101,7 +101,7 @@ def test_bad_input_is_named_and_nothing_is_written(world, catalogue, mutate, fie
     assert not Event.objects.exists()
 
 
-def test_a_huge_batch_is_refused_whole(world, catalogue) -> None:  # noqa: ANN001
+def test_a_huge_batch_is_refused_whole(world, catalogue) -> None:
     too_many = [_event(catalogue)] * 1001
     assert _send(world, world.resolver, too_many).status_code == 422
     huge = world.client(world.resolver).post(
@@ -111,7 +111,7 @@ def test_a_huge_batch_is_refused_whole(world, catalogue) -> None:  # noqa: ANN00
     assert not Event.objects.exists()
 
 
-def test_a_retry_with_the_same_idempotency_key_is_not_counted_twice(world, catalogue) -> None:  # noqa: ANN001
+def test_a_retry_with_the_same_idempotency_key_is_not_counted_twice(world, catalogue) -> None:
     client = world.client(world.resolver)
     for _ in range(2):
         response = client.post(

@@ -3,6 +3,8 @@ incident's clock log when the clocks are affected, refreshes the SLA cache and q
 """
 
 from busbar.incidents.actions._common import ALLOWED_ATTACHMENT_TYPES
+from busbar.incidents.actions.affected import join_affected
+from busbar.incidents.actions.bulk import MAX_BULK, BulkResult, bulk_add_note, bulk_assign, bulk_set_severity
 from busbar.incidents.actions.email import EmailRejected, receive_email
 from busbar.incidents.actions.lifecycle import (
     add_update,
@@ -24,6 +26,7 @@ from busbar.incidents.actions.major import (
     send_communication,
     set_major_manager,
     set_update_interval,
+    update_major,
 )
 from busbar.incidents.actions.sla_notices import (
     raise_sla_notice,
@@ -33,12 +36,18 @@ from busbar.incidents.actions.sla_notices import (
 
 __all__ = [
     "ALLOWED_ATTACHMENT_TYPES",
+    "MAX_BULK",
+    "BulkResult",
     "EmailRejected",
     "add_update",
     "assign_incident",
+    "bulk_add_note",
+    "bulk_assign",
+    "bulk_set_severity",
     "cancel_incident",
     "close_incident",
     "declare_major_incident",
+    "join_affected",
     "link_incidents",
     "raise_incident",
     "raise_sla_notice",
@@ -55,4 +64,5 @@ __all__ = [
     "set_update_interval",
     "start_work",
     "triage_incident",
+    "update_major",
 ]

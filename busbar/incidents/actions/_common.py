@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.utils import timezone
+
 from busbar.audit.journal import record
 from busbar.incidents import permissions, sla
 from busbar.incidents.models import PAUSED_STATUSES, TRANSITIONS, Incident, Status
@@ -23,7 +25,7 @@ _channel = channel_of
 # Who may do what: busbar.incidents.permissions decides ---------------------------------------------
 
 
-def _scope(actor: Actor):  # noqa: ANN202
+def _scope(actor: Actor):
     return scope_of(actor)
 
 
@@ -39,7 +41,13 @@ def _is_raiser(actor: Actor, incident: Incident) -> bool:
     return actor.user is not None and permissions.is_raiser(scope_of(actor), incident)
 
 
-def _require(check, actor: Actor, incident: Incident, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _acting(actor: Actor, incident: Incident) -> Actor:
+    """The actor as the organisation they hold on this incident (raising organisation, else provider):
+    a member of two organisations is journalled, and writes, as the one the incident concerns."""
+    return actor.acting_for(incident.organisation_id, incident.provider_id)
+
+
+def _require(check, actor: Actor, incident: Incident, **kwargs) -> None:
     """Refuse unless ``check`` (a ``permissions.can_<verb>``) allows ``actor`` on ``incident``."""
     permissions.refuse(check(scope_of(actor), incident, **kwargs))
 
@@ -72,13 +80,21 @@ def _journal(
     actor: Actor, incident: Incident, what: str, changes: dict | None = None, note: str = ""
 ) -> None:
     record(
-        actor=actor,
+        actor=_acting(actor, incident),
         action=f"incident.{what}",
         obj=incident,
         owner=incident.organisation,
         changes=changes,
         note=note,
     )
+
+
+def _affected_change(before: Iterable[object], after: Iterable[object]) -> dict:
+    """The journal's record of a change to an incident's affected organisations (they decide who sees it
+    and who is sent its bulletins): sorted names before and after; nothing when they did not change. Every
+    action that changes ``Incident.affected`` journals this."""
+    old, new = sorted(str(o) for o in before), sorted(str(o) for o in after)
+    return {} if old == new else {"affected": [old or None, new or None]}
 
 
 def _set_status(incident: Incident, target: str, now: dt.datetime) -> dict:
@@ -108,7 +124,32 @@ def _add_attachments(
     actor: Actor,
     internal: bool,
 ) -> list[Attachment]:
-    return kernel.add_attachments(incident.record, update, files, actor=actor, internal=internal)
+    return kernel.add_attachments(
+        incident.record, update, files, actor=_acting(actor, incident), internal=internal
+    )
+
+
+#: How far ahead of the server's clock a change may be dated (clock skew between hosts).
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _check_when(
+    incident: Incident, when: dt.datetime, *, field: str, after: dt.datetime | None = None
+) -> None:
+    """A resolution or closure time: not before the incident was raised (or ``after``, e.g. its
+    resolution), nor in the future beyond a small skew. (A closure dated 2020 on a 2026 incident would
+    rewrite its SLA record.)"""
+    earliest = max(t for t in (incident.created_at, after) if t is not None)
+    if when < earliest:
+        raise ActionError(
+            f"{incident.reference} cannot be dated {when:%d %b %Y %H:%M} UTC, before "
+            f"{earliest:%d %b %Y %H:%M} UTC",
+            field=field,
+        )
+    if when > timezone.now() + CLOCK_SKEW:
+        raise ActionError(
+            f"{incident.reference} cannot be dated in the future ({when:%d %b %Y %H:%M} UTC)", field=field
+        )
 
 
 def _severity_in_scheme(service: Service, severity: Severity) -> None:
@@ -132,7 +173,7 @@ def _create_update(
 ) -> Entry:
     return kernel.add_entry(
         incident.record,
-        actor=actor,
+        actor=_acting(actor, incident),
         body=body,
         internal=internal,
         now=now,

@@ -57,11 +57,10 @@ def receive_email(*, raw: bytes, now: dt.datetime | None = None) -> Update:
         allowed = {incident.organisation_id, incident.provider_id} & scope.organisation_ids
         if not allowed and not scope.is_desk:
             raise EmailRejected(f"{sender.email} may not update {reference}", field="from")
-        org = next(
-            (m.organisation for m in scope.memberships if m.organisation_id in allowed),
-            scope.primary_organisation,
+        # For the organisation they hold on the incident (the raising one, else the provider).
+        actor = Actor(user=sender, organisation=scope.primary_organisation, channel="email").acting_for(
+            incident.organisation_id, incident.provider_id
         )
-        actor = Actor(user=sender, organisation=org, channel="email")
     elif provider is not None and provider.contact_email and provider.contact_email.lower() == address:
         # A provider that does not use the portal answers from the mailbox we wrote to.
         actor = Actor(

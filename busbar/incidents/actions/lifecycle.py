@@ -9,11 +9,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from busbar.audit.journal import record
-from busbar.incidents import permissions, search, tasks
+from busbar.incidents import inbox, permissions, search, tasks
 from busbar.incidents.actions._common import (
     _add_attachments,
+    _affected_change,
     _channel,
+    _check_when,
     _clock,
     _create_update,
     _is_desk,
@@ -28,12 +29,12 @@ from busbar.incidents.actions._common import (
     _set_status,
     _severity_in_scheme,
 )
-from busbar.incidents.actions.major import _close_major, _open_major
+from busbar.incidents.actions.major import _close_major, _open_major, _reopen_major
 from busbar.incidents.models import (
     TRANSITIONS,
-    Channel,
     Impact,
     Incident,
+    IntakeChannel,
     MajorIncident,
     Status,
 )
@@ -83,6 +84,8 @@ def raise_incident(
     if organisation is None:
         raise ActionError("Say which organisation the incident is for", field="organisation")
     permissions.refuse(permissions.can_raise_for(_scope(actor), organisation), field="organisation")
+    # A member of several organisations raises for the one chosen (the desk for its own).
+    actor = actor.acting_for(organisation)
     if not service.is_active:
         raise ActionError(f"{service} is not an active service", field="service")
     summary, description = summary.strip(), description.strip()
@@ -113,7 +116,7 @@ def raise_incident(
         contact_name=contact_name,
         channel=channel
         or (
-            Channel.PHONE
+            IntakeChannel.PHONE
             if scope.is_desk and organisation.pk not in scope.organisation_ids
             else _channel(actor)
         ),
@@ -138,13 +141,15 @@ def raise_incident(
             "summary": [None, incident.summary],
             "organisation": [None, str(organisation)],
             "channel": [None, incident.channel],
+            **_affected_change([], affected),
         },
     )
     # A participant's severity is a suggestion: only the desk's (at raise or triage) opens a major incident,
     # which publishes the incident to every participant.
     if severity.is_major and (actor.user is None or scope.is_desk):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "raised"))
+    event = tasks.event_data(incident, "raised", now=now)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "raised", event))
     return incident
 
 
@@ -192,7 +197,8 @@ def triage_incident(
     _journal(actor, incident, "triage", changes)
     if severity is not None and severity.is_major and not hasattr(incident, "major"):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "triaged"))
+    event = tasks.event_data(incident, "triaged", now=now)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "triaged", event))
     return incident
 
 
@@ -202,7 +208,7 @@ def assign_incident(
     actor: Actor,
     incident: Incident,
     provider: Organisation | None = None,
-    assignee=None,  # noqa: ANN001 - a User
+    assignee=None,
     now: dt.datetime | None = None,
 ) -> Incident:
     """Pass the incident behind the scenes to a provider (default: the service's provider)."""
@@ -239,8 +245,10 @@ def assign_incident(
         changes.update(_mark_responded(incident, now))
     _save(incident, ["provider", "assignee", "status", "responded_at"], now)
     _journal(actor, incident, "assign", changes)
+    inbox.assigned(actor, incident, provider_changed=provider_changed)
     if provider_changed:
-        transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "assigned"))
+        event = tasks.event_data(incident, "assigned", now=now)
+        transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "assigned", event))
     return incident
 
 
@@ -263,7 +271,8 @@ def _transition(
     _save(incident, ["status", "responded_at"], now)
     # An internal note's text stays out of the journal, which the raising organisation can read.
     _journal(actor, incident, what, changes, note="" if internal_note else note.strip()[:500])
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, what))
+    event = tasks.event_data(incident, what, now=now, note="" if internal_note else note)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, what, event))
     return incident
 
 
@@ -319,6 +328,7 @@ def resolve_incident(
     now = now or timezone.now()
     incident = _lock(incident)
     _require(permissions.can_resolve, actor, incident)
+    _check_when(incident, now, field="resolved_at")
     if not resolution.strip():
         raise ActionError("Say how the incident was resolved", field="resolution")
     check_text(resolution, field="resolution")
@@ -333,11 +343,12 @@ def resolve_incident(
     _journal(actor, incident, "resolve", changes)
     if used is not None:
         record_actions.link_records(actor=actor, source=incident, target=used, kind=Link.Kind.DOCUMENTED_IN)
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "resolved"))
+    event = tasks.event_data(incident, "resolved", now=now)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "resolved", event))
     return incident
 
 
-def _article_used(actor: Actor, incident: Incident, reference: str):  # noqa: ANN202
+def _article_used(actor: Actor, incident: Incident, reference: str):
     """The knowledge article named as used, which the actor may read; None when none is named or it is
     already linked. Anything else is refused, naming the field."""
     reference = reference.strip()
@@ -369,6 +380,7 @@ def close_incident(*, actor: Actor, incident: Incident, now: dt.datetime | None 
     now = now or timezone.now()
     incident = _lock(incident)
     _require(permissions.can_close, actor, incident)
+    _check_when(incident, now, field="closed_at", after=incident.resolved_at)
     major = MajorIncident.objects.filter(incident=incident).first()
     if major is not None and not major.review_done:
         raise ActionError(
@@ -381,7 +393,8 @@ def close_incident(*, actor: Actor, incident: Incident, now: dt.datetime | None 
     if major is not None:
         _close_major(actor, incident, major)
     _journal(actor, incident, "close", changes)
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "closed"))
+    event = tasks.event_data(incident, "closed", now=now)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "closed", event))
     return incident
 
 
@@ -412,20 +425,11 @@ def reopen_incident(
     _create_update(actor, incident, f"Reopened: {reason.strip()}", internal=False, now=now)
     _save(incident, ["status", "resolved_at", "closed_at"], now)
     major = MajorIncident.objects.filter(incident=incident).first()
-    if major is not None and major.state != MajorIncident.State.ACTIVE:
-        before = major.state
-        major.state = MajorIncident.State.ACTIVE
-        major.next_update_due_at = now + dt.timedelta(minutes=major.update_interval_minutes)
-        major.save(update_fields=["state", "next_update_due_at"])
-        record(
-            actor=actor,
-            action="major_incident.reopen",
-            obj=major,
-            owner=incident.organisation,
-            changes={"state": [before, major.state], "next_update_due_at": [None, major.next_update_due_at]},
-        )
+    if major is not None:
+        _reopen_major(actor, incident, major, now)
     _journal(actor, incident, "reopen", changes, note=reason.strip()[:500])
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "reopened"))
+    event = tasks.event_data(incident, "reopened", now=now, note=reason)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "reopened", event))
     return incident
 
 
@@ -450,7 +454,8 @@ def cancel_incident(
     if major is not None:
         _close_major(actor, incident, major, note="The incident was cancelled")
     _journal(actor, incident, "cancel", changes, note=reason.strip()[:500])
-    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "cancelled"))
+    event = tasks.event_data(incident, "cancelled", now=now, note=reason)
+    transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "cancelled", event))
     return incident
 
 
@@ -488,7 +493,8 @@ def add_update(
     _save(incident, ["status", "responded_at"], now)
     _journal(actor, incident, "note" if internal else "update", changes)
     if not internal:
-        transaction.on_commit(lambda: tasks.notify_update.enqueue(update.pk))
+        event = tasks.event_data(incident, "update", now=now)
+        transaction.on_commit(lambda: tasks.notify_update.enqueue(update.pk, event))
     return update
 
 

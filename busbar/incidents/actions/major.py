@@ -9,18 +9,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record
-from busbar.incidents import permissions, recipients, tasks
+from busbar.incidents import inbox, permissions, recipients, search, tasks
 from busbar.incidents.actions._common import (
     _lock,
     _require,
 )
 from busbar.incidents.models import (
+    MAJOR_TRANSITIONS,
+    UPDATE_INTERVAL_HELP,
+    UPDATE_INTERVAL_MAX,
+    UPDATE_INTERVAL_MIN,
     Communication,
     Incident,
     MajorIncident,
     Status,
 )
-from busbar.lib.actions import ActionError, Actor, Conflict, action
+from busbar.lib.actions import ActionError, Actor, Conflict, action, check_transition
 from busbar.lib.limits import SHORT_TEXT, check_text
 from busbar.parties.queries import scope_for
 
@@ -49,16 +53,24 @@ def _open_major(actor: Actor, incident: Incident, trigger: str, now: dt.datetime
         owner=incident.organisation,
         changes=changes,
     )
-    transaction.on_commit(lambda: tasks.notify_major.enqueue(major.pk, "opened"))
+    event = tasks.event_data(incident, "major_opened", now=now, trigger=major.get_trigger_display())
+    transaction.on_commit(lambda: tasks.notify_major.enqueue(major.pk, "opened", event))
     return major
+
+
+def _set_state(major: MajorIncident, target: str) -> dict:
+    """Move ``major`` to ``target`` (checked against MAJOR_TRANSITIONS); the journal's change."""
+    before = major.state
+    check_transition(MAJOR_TRANSITIONS, before, target, what=f"Major incident {major.incident.reference}")
+    major.state = target
+    return {"state": [before, target]}
 
 
 def _close_major(actor: Actor, incident: Incident, major: MajorIncident, note: str = "") -> None:
     """Close the major-incident record with its incident (closed, or cancelled): no more updates are due."""
     if major.state == MajorIncident.State.CLOSED:
         return
-    before = major.state
-    major.state = MajorIncident.State.CLOSED
+    changes = _set_state(major, MajorIncident.State.CLOSED)
     major.next_update_due_at = None
     major.save(update_fields=["state", "next_update_due_at"])
     record(
@@ -66,8 +78,21 @@ def _close_major(actor: Actor, incident: Incident, major: MajorIncident, note: s
         action="major_incident.close",
         obj=major,
         owner=incident.organisation,
-        changes={"state": [before, major.state]},
+        changes=changes,
         note=note,
+    )
+
+
+def _reopen_major(actor: Actor, incident: Incident, major: MajorIncident, now: dt.datetime) -> None:
+    """The incident is reopened: its major incident is active again, the next bulletin due from now."""
+    if major.state == MajorIncident.State.ACTIVE:
+        return
+    changes = _set_state(major, MajorIncident.State.ACTIVE)
+    major.next_update_due_at = now + dt.timedelta(minutes=major.update_interval_minutes)
+    major.save(update_fields=["state", "next_update_due_at"])
+    changes["next_update_due_at"] = [None, major.next_update_due_at]
+    record(
+        actor=actor, action="major_incident.reopen", obj=major, owner=incident.organisation, changes=changes
     )
 
 
@@ -94,7 +119,7 @@ def _require_manager(actor: Actor, major: MajorIncident) -> None:
 
 
 @action
-def set_major_manager(*, actor: Actor, major: MajorIncident, manager) -> MajorIncident:  # noqa: ANN001
+def set_major_manager(*, actor: Actor, major: MajorIncident, manager) -> MajorIncident:
     _require_manager(actor, major)
     if not scope_for(manager).is_desk:
         raise ActionError(f"{manager} is not on the service desk", field="manager")
@@ -149,15 +174,44 @@ def send_communication(
         owner=major.incident.organisation,
         changes={"communication": [None, communication.subject], "recipients": [None, len(audience)]},
     )
-    transaction.on_commit(lambda: tasks.send_bulletin.enqueue(communication.pk))
+    search.index(major.incident.record_id)  # the bulletin's words find the incident
+    inbox.bulletin(major, audience, communication.subject)
+    event = tasks.event_data(major.incident, "bulletin", now=now)
+    transaction.on_commit(lambda: tasks.send_bulletin.enqueue(communication.pk, event))
     return communication
 
 
 @action
-def set_update_interval(*, actor: Actor, major: MajorIncident, minutes: int) -> MajorIncident:
+def update_major(
+    *,
+    actor: Actor,
+    major: MajorIncident,
+    manager=None,
+    update_interval_minutes: int | None = None,
+) -> MajorIncident:
+    """Change the incident manager and the bulletin interval together (the API's PATCH): one transaction,
+    journalled as the changes it is made of, or nothing at all."""
     _require_manager(actor, major)
-    if not 5 <= minutes <= 24 * 60:
-        raise ActionError("Choose an interval between 5 minutes and 24 hours", field="minutes")
+    if manager is None and update_interval_minutes is None:
+        raise ActionError("Nothing to change: give the manager or the update interval")
+    if manager is not None:
+        major = set_major_manager(actor=actor, major=major, manager=manager)
+    if update_interval_minutes is not None:
+        major = set_update_interval(
+            actor=actor, major=major, minutes=update_interval_minutes, field="update_interval_minutes"
+        )
+    return major
+
+
+@action
+def set_update_interval(
+    *, actor: Actor, major: MajorIncident, minutes: int, field: str = "minutes"
+) -> MajorIncident:
+    _require_manager(actor, major)
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise ActionError("Give the interval as a whole number of minutes", field=field)
+    if not UPDATE_INTERVAL_MIN <= minutes <= UPDATE_INTERVAL_MAX:
+        raise ActionError(f"Choose an interval {UPDATE_INTERVAL_HELP.lower()}", field=field)
     before = major.update_interval_minutes
     major.update_interval_minutes = minutes
     last = (
@@ -203,9 +257,11 @@ def record_review(
     )
     major.review_completed_at = now
     major.review_completed_by = actor.user
-    major.state = (
+    target = (
         MajorIncident.State.REVIEW if major.incident.status == Status.RESOLVED else MajorIncident.State.CLOSED
     )
+    if target != major.state:  # (recording the review again amends it; the state stays)
+        _set_state(major, target)
     major.save()
     record(
         actor=actor,
@@ -236,5 +292,6 @@ def remind_major_update(
         owner=major.incident.organisation,
         changes={"reminded_for": [None, due]},
     )
-    transaction.on_commit(lambda: tasks.notify_major.enqueue(major.pk, "update_due"))
+    event = tasks.event_data(major.incident, "update_due", now=now, due_at=due.isoformat())
+    transaction.on_commit(lambda: tasks.notify_major.enqueue(major.pk, "update_due", event))
     return major

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import Entry, record, record_many
-from busbar.incidents import recipients, sla, tasks
+from busbar.incidents import inbox, recipients, sla, tasks
 from busbar.incidents.actions._common import _lock
 from busbar.incidents.models import OPEN_STATUSES, Incident
 from busbar.lib.actions import ActionError, Actor, action
@@ -51,7 +51,10 @@ def raise_sla_notice(
         changes={f"{clock}_{kind}": [None, crossed_at]},
         note=f"Escalated to {', '.join(str(u) for u in escalate)}" if escalate else "",
     )
-    transaction.on_commit(lambda: tasks.notify_sla_notice.enqueue(notice.pk))
+    notice.incident = incident  # for the inbox; not a field
+    inbox.sla_notices([notice], escalate)
+    event = tasks.brief(incident, now=now)
+    transaction.on_commit(lambda: tasks.notify_sla_notice.enqueue(notice.pk, event))
     return notice
 
 
@@ -116,8 +119,11 @@ def raise_sla_notices(*, actor: Actor, incident_ids: list[int], now: dt.datetime
             for n in new
         ],
     )
+    inbox.sla_notices(new, escalate)
     ids = [n.pk for n in new]
-    transaction.on_commit(lambda: tasks.notify_sla_notices.enqueue(ids))
+    # Each notice's incident as it was when the notice was raised (already read: no further queries).
+    events = {str(n.pk): tasks.brief(n.incident, now=now) for n in new}
+    transaction.on_commit(lambda: tasks.notify_sla_notices.enqueue(ids, events))
     return {
         "warning": sum(n.kind == SlaNotice.Kind.WARNING for n in new),
         "breach": len(breaches),

@@ -88,9 +88,13 @@ def _service(request: HttpRequest, value: int | str) -> Service:
 
 
 def _severity(service: Service, code: str) -> Severity:
-    severity = Severity.objects.filter(scheme_id=service.sla_policy.scheme_id, code=code).first()
+    levels = list(Severity.objects.filter(scheme_id=service.sla_policy.scheme_id).order_by("rank"))
+    severity = next((s for s in levels if s.code == code), None)
     if severity is None:
-        raise ActionError(f"{service} has no severity {code!r}", field="severity")
+        codes = ", ".join(s.code for s in levels) or "none"
+        raise ActionError(
+            f"{service} has no severity {code!r}: its scheme's severities are {codes}", field="severity"
+        )
     return severity
 
 
@@ -154,6 +158,11 @@ def _parse(
             request.POST  # noqa: B018 - parse now, to answer a malformed body with a 422
         except MultiPartParserError as exc:
             return _invalid(request, [((), f"The multipart body could not be read: {exc}")])
+        # A field the endpoint does not take is refused, as in JSON, never dropped (a participant's
+        # ``is_internal=true`` must not quietly become a public update).
+        unknown = sorted(set(request.POST) - set(schema.model_fields))
+        if unknown:
+            return _invalid(request, [((name,), "Extra inputs are not permitted") for name in unknown])
         for name, field in schema.model_fields.items():
             values = request.POST.getlist(name)
             if values:

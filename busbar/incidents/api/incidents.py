@@ -1,16 +1,17 @@
 """Endpoints: incidents, transitions, updates, attachments and links."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from ninja import Query, Status
+from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
-from busbar.incidents import actions, queries, search, sla
+from busbar.incidents import actions, lists, queries, search, sla
 from busbar.incidents.api.helpers import (
     _actor,
     _body_doc,
@@ -48,11 +49,13 @@ from busbar.incidents.api.schemas import (
     transitions,
 )
 from busbar.incidents.models import Incident
+from busbar.lib import export
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
 from busbar.lib.keyset import Key, KeysetList, KeysetPage, RankedList
 from busbar.lib.pagination import Page
-from busbar.lib.schema import IdPath, RefPath
+from busbar.lib.schema import Id, IdPath, InputSchema, Ref, RefPath
+from busbar.parties.queries import scope_for
 from busbar.records.models import Entry as Update
 
 # Incidents -------------------------------------------------------------------------------------------------
@@ -97,6 +100,36 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> Keys
     if filters.ranks:
         return RankedList(hits=lambda: search.ranked_hits(qs, filters.q or ""), rows=_list_rows)
     return KeysetList(qs=qs, keys=LIST_KEYS[filters.order], rows=_list_rows)
+
+
+_FILE_CONTENT = {
+    ctype: {"schema": {"type": "string", "format": "binary"}} for ctype in export.CONTENT_TYPES.values()
+}
+
+
+@router.get(
+    "/incidents/export",
+    response={200: None, **_problems(422)},
+    summary="Export incidents (CSV or XLSX)",
+    url_name="incident_export_api",
+    openapi_extra={"responses": {200: {"description": "The file", "content": _FILE_CONTENT}}},
+)
+def export_incidents(
+    request: HttpRequest,
+    filters: Query[IncidentFilter],
+    format: Literal["csv", "xlsx"] = "csv",
+) -> HttpResponseBase:
+    """The incidents ``GET /incidents`` lists with the same filters, every one of them (not a page), as
+    CSV (streamed) or XLSX. The rows you may see and the fields you may see (participants: no provider,
+    assignee, channel or contact columns; a raiser shown only on its own incidents). Times in
+    Europe/London. Newest first unless ``ordering`` says otherwise (``relevance`` exports newest first)."""
+    if filters.ordering == "relevance" and not (filters.q or "").strip():
+        raise ActionError("Relevance orders a word search: give q", field="ordering")
+    qs = filters.apply(_visible(request), request.user)
+    if filters.order == "relevance":
+        qs = qs.order_by("-created_at", "-id")
+    scope = scope_for(request.user)
+    return export.response(lists.export_rows(qs), lists.export_columns(scope), fmt=format, stem="incidents")
 
 
 @router.post(
@@ -360,3 +393,37 @@ def add_link(request: HttpRequest, reference: RefPath, payload: LinkIn) -> Statu
             "status": target.status,
         },
     )
+
+
+# "I'm affected too" ----------------------------------------------------------------------------------------
+
+
+class AffectedTooIn(InputSchema):
+    organisation: Id | None = Field(
+        None, description="Your organisation to add (default: the first of yours not yet affected)"
+    )
+
+
+class AffectedTooOut(Schema):
+    reference: str
+    organisation: Ref = Field(..., description="The organisation added to the affected organisations")
+
+
+@router.post(
+    "/incidents/{reference}/affected-too",
+    response={200: AffectedTooOut, **_problems(403, 404, 409, 422)},
+    summary="I'm affected too: add your organisation to a published major incident",
+)
+def affected_too(request: HttpRequest, reference: RefPath, payload: AffectedTooIn | None = None) -> dict:
+    """For participants whose organisation is not yet affected; the service desk is told. 409 when the
+    incident is not a published major incident in progress."""
+    from busbar.parties.models import Organisation
+
+    incident = _incident(request, reference)
+    organisation = None
+    if payload is not None and payload.organisation is not None:
+        organisation = Organisation.objects.filter(pk=payload.organisation).first()
+        if organisation is None:
+            raise ActionError("No such organisation of yours", field="organisation")
+    added = actions.join_affected(actor=_actor(request), incident=incident, organisation=organisation)
+    return {"reference": incident.reference, "organisation": {"id": added.pk, "name": added.name}}

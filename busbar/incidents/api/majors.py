@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -12,7 +11,7 @@ from ninja.pagination import paginate
 
 from busbar.accounts.apiauth import TokenAuth
 from busbar.accounts.queries import users_visible_to
-from busbar.incidents import actions, queries
+from busbar.incidents import actions, permissions, queries, recipients
 from busbar.incidents.api.helpers import (
     _actor,
     _body_doc,
@@ -92,6 +91,11 @@ def get_major(request: HttpRequest, major_id: IdPath) -> MajorIncident:
 )
 def declare_major(request: HttpRequest, reference: RefPath, payload: DeclareIn) -> Status:
     incident = _incident(request, reference)
+    offered = "major-declare" in permissions.available(scope_for(request.user), incident)
+    if offered and not payload.confirm:
+        # Publishing to every participant is not undone: say who would be told, and ask for confirm: true.
+        # (Where declaring is not offered, the action gives its own refusal.)
+        raise ActionError(f"{recipients.declaration(incident).sentence}. Send confirm: true", field="confirm")
     major = actions.declare_major_incident(actor=_actor(request), incident=incident, trigger=payload.trigger)
     return Status(201, _major(request, major.pk))
 
@@ -103,17 +107,19 @@ def declare_major(request: HttpRequest, reference: RefPath, payload: DeclareIn) 
 )
 def update_major(request: HttpRequest, major_id: IdPath, payload: MajorPatch) -> MajorIncident:
     major = _major(request, major_id)
-    with transaction.atomic():
-        if payload.manager is not None:
-            pk = _id(payload.manager, "manager", "person")
-            manager = users_visible_to(request.user).filter(pk=pk, is_active=True).first()
-            if manager is None:
-                raise ActionError(f"No person {payload.manager}", field="manager")
-            actions.set_major_manager(actor=_actor(request), major=major, manager=manager)
-        if payload.update_interval_minutes is not None:
-            actions.set_update_interval(
-                actor=_actor(request), major=major, minutes=payload.update_interval_minutes
-            )
+    manager = None
+    if payload.manager is not None:
+        pk = _id(payload.manager, "manager", "person")
+        manager = users_visible_to(request.user).filter(pk=pk, is_active=True).first()
+        if manager is None:
+            raise ActionError(f"No person {payload.manager}", field="manager")
+    # Both change, or neither: one action.
+    actions.update_major(
+        actor=_actor(request),
+        major=major,
+        manager=manager,
+        update_interval_minutes=payload.update_interval_minutes,
+    )
     return _major(request, major_id)
 
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 from ninja import Field, FilterSchema, Router, Schema
 
 from busbar.incidents import permissions, queries, sla
-from busbar.incidents.models import OPEN_STATUSES, Communication, Incident, MajorIncident
+from busbar.incidents.models import (
+    OPEN_STATUSES,
+    UPDATE_INTERVAL_HELP,
+    UPDATE_INTERVAL_MAX,
+    UPDATE_INTERVAL_MIN,
+    Communication,
+    Incident,
+    MajorIncident,
+)
 from busbar.incidents.models import Status as IncidentStatus
 from busbar.lib.actions import ActionError
 from busbar.lib.forms import parse_id
@@ -168,8 +176,14 @@ class IncidentOut(Schema):
     organisation: Ref | None = Field(
         ..., description="The participant organisation that raised it (for the raiser, desk and provider)"
     )
-    provider: Ref | None = Field(..., description="Shown to the desk and the provider only")
-    assignee: PersonRef | None = Field(..., description="Shown to the desk and the provider only")
+    provider: Ref | None = Field(
+        ..., description="The provider organisation working it (everyone who sees it); null until assigned"
+    )
+    assignee: PersonRef | None = Field(
+        ...,
+        description="The person at the provider working it: for the desk and the provider (and participants "
+        "when BUSBAR_SHOW_RESOLVERS_TO_PARTICIPANTS is on)",
+    )
     is_published: bool
     is_major: bool
     created_at: dt.datetime
@@ -193,11 +207,11 @@ class IncidentOut(Schema):
 
     @staticmethod
     def resolve_provider(obj: Incident, context: dict[str, Any]) -> Any:
-        return obj.provider if _shown(context, obj, "provider") else None
+        return queries.resolver_shown(context["request"].user, obj).provider
 
     @staticmethod
     def resolve_assignee(obj: Incident, context: dict[str, Any]) -> dict[str, Any] | None:
-        return _person(obj.assignee) if _shown(context, obj, "assignee") else None
+        return _person(queries.resolver_shown(context["request"].user, obj).assignee)
 
     @staticmethod
     def resolve_is_major(obj: Incident) -> bool:
@@ -230,7 +244,11 @@ class UpdateOut(Schema):
     id: int
     body: str
     is_internal: bool
-    author_label: str
+    author_label: str = Field(
+        ...,
+        description="Who wrote it; the provider's people are named by their organisation to participants "
+        "(unless BUSBAR_SHOW_RESOLVERS_TO_PARTICIPANTS is on)",
+    )
     author_organisation: Ref | None
     channel: str
     created_at: dt.datetime
@@ -363,7 +381,7 @@ class TimelineOut(Schema):
 
     id: int
     at: dt.datetime
-    actor_label: str
+    actor_label: str = Field(..., description="Who acted, named as for update authors")
     channel: str
     action: str
     changes: dict[str, Any]
@@ -505,6 +523,11 @@ class LinkIn(InputSchema):
 
 class DeclareIn(InputSchema):
     trigger: Literal["desk", "bcdr"] = "desk"
+    confirm: bool = Field(
+        False,
+        description="Must be true: declaring publishes the incident to every participant and tells the desk "
+        "(a 422 naming confirm says who would be told)",
+    )
 
 
 class CommunicationIn(InputSchema):
@@ -521,7 +544,10 @@ class ReviewIn(InputSchema):
 class MajorPatch(InputSchema):
     manager: Id | None = Field(None, description="User id of the incident manager (service desk)")
     update_interval_minutes: int | None = Field(
-        None, ge=5, le=24 * 60, description="Minutes between bulletins (5 to 1440)"
+        None,
+        ge=UPDATE_INTERVAL_MIN,
+        le=UPDATE_INTERVAL_MAX,
+        description=f"Minutes between bulletins: {UPDATE_INTERVAL_HELP.lower()}",
     )
 
 
@@ -548,8 +574,8 @@ class IncidentFilter(FilterSchema):
     )
     q: SearchText | None = Field(
         None,
-        description="Reference, or words in the summary, description or updates (ranked unless ordering "
-        "is given)",
+        description="Reference, whole or partial (INC0000013, inc13, 13), or words in the summary, "
+        "description, updates, bulletins or a shown organisation's name (ranked unless ordering is given)",
     )
     breached: bool | None = Field(None, description="Either clock breached (true) or neither (false)")
     breaching_within_minutes: int | None = Field(
@@ -578,8 +604,8 @@ class IncidentFilter(FilterSchema):
 
     @property
     def ranks(self) -> bool:
-        """A word search (not a reference) that is to be ranked."""
-        return bool(self.q and self.ordering in (None, "relevance") and queries.reference_in(self.q) is None)
+        """A search that is to be ranked (the typed reference first, then by relevance)."""
+        return bool(self.q and self.q.strip() and self.ordering in (None, "relevance"))
 
     def filter_status(self, value: list[str] | None) -> Q:
         if not value:

@@ -21,7 +21,7 @@ _STATUS_BADGE = {
 
 
 @register.simple_tag
-def severity_badge(incident) -> SafeString:  # noqa: ANN001
+def severity_badge(incident) -> SafeString:
     severity = incident.severity
     return format_html(
         '<span class="badge{}" title="{}">Sev {}</span>',
@@ -32,7 +32,7 @@ def severity_badge(incident) -> SafeString:  # noqa: ANN001
 
 
 @register.simple_tag
-def status_badge(incident) -> SafeString:  # noqa: ANN001
+def status_badge(incident) -> SafeString:
     return format_html(
         '<span class="badge{}">{}</span>',
         _STATUS_BADGE.get(incident.status, ""),
@@ -41,7 +41,7 @@ def status_badge(incident) -> SafeString:  # noqa: ANN001
 
 
 @register.simple_tag
-def sla_badge(row_sla) -> SafeString:  # noqa: ANN001
+def sla_badge(row_sla) -> SafeString:
     badge = format_html('<span class="badge {}">{}</span>', row_sla.badge, row_sla.label)
     if row_sla.due_at is None:
         return badge

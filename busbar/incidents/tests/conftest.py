@@ -31,7 +31,7 @@ class Catalogue:
     calendar: Calendar
 
 
-def make_catalogue(provider) -> Catalogue:  # noqa: ANN001
+def make_catalogue(provider) -> Catalogue:
     policy = SlaPolicy.objects.select_related("scheme").get(is_default=True)
     calendar = Calendar.objects.get(name="24x7")
     service = Service.objects.create(
@@ -46,12 +46,12 @@ def make_catalogue(provider) -> Catalogue:  # noqa: ANN001
 
 
 @pytest.fixture
-def catalogue(world) -> Catalogue:  # noqa: ANN001
+def catalogue(world) -> Catalogue:
     return make_catalogue(world.provider)
 
 
 @pytest.fixture
-def live_catalogue(live_world) -> Catalogue:  # noqa: ANN001
+def live_catalogue(live_world) -> Catalogue:
     """The catalogue for tests on a live server (committed, beside ``live_world``)."""
     return make_catalogue(live_world.provider)
 

@@ -11,7 +11,7 @@ from busbar.lib.actions import ActionError, NotPermitted
 pytestmark = pytest.mark.django_db
 
 
-def test_participant_raises_only_for_own_organisation(world, catalogue) -> None:  # noqa: ANN001
+def test_participant_raises_only_for_own_organisation(world, catalogue) -> None:
     with pytest.raises(NotPermitted):
         raise_for(world, catalogue, organisation=world.org_b)
     incident = raise_for(world, catalogue)
@@ -20,7 +20,7 @@ def test_participant_raises_only_for_own_organisation(world, catalogue) -> None:
     assert incident.channel == "portal"
 
 
-def test_desk_raises_on_behalf_by_phone(world, catalogue) -> None:  # noqa: ANN001
+def test_desk_raises_on_behalf_by_phone(world, catalogue) -> None:
     incident = raise_for(
         world, catalogue, user=world.analyst, organisation=world.org_b, contact_name="Caller"
     )
@@ -28,7 +28,7 @@ def test_desk_raises_on_behalf_by_phone(world, catalogue) -> None:  # noqa: ANN0
 
 
 @pytest.mark.parametrize("who", ["user_a", "user_b", "resolver", "admin_a"])
-def test_only_desk_triages_and_assigns(world, catalogue, who: str) -> None:  # noqa: ANN001
+def test_only_desk_triages_and_assigns(world, catalogue, who: str) -> None:
     incident = raise_for(world, catalogue)
     actor = actor_for(getattr(world, who))
     with pytest.raises(NotPermitted):
@@ -37,7 +37,7 @@ def test_only_desk_triages_and_assigns(world, catalogue, who: str) -> None:  # n
         actions.assign_incident(actor=actor, incident=incident, provider=world.provider)
 
 
-def test_provider_works_only_assigned_incidents(world, catalogue) -> None:  # noqa: ANN001
+def test_provider_works_only_assigned_incidents(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     with pytest.raises(NotPermitted):
         actions.start_work(actor=actor_for(world.resolver), incident=incident)
@@ -47,7 +47,7 @@ def test_provider_works_only_assigned_incidents(world, catalogue) -> None:  # no
         actions.start_work(actor=actor_for(world.user_b), incident=incident)
 
 
-def test_internal_notes_only_for_workers(world, catalogue) -> None:  # noqa: ANN001
+def test_internal_notes_only_for_workers(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     with pytest.raises(NotPermitted):
         actions.add_update(actor=actor_for(world.user_a), incident=incident, body="x", internal=True)
@@ -59,7 +59,7 @@ def test_internal_notes_only_for_workers(world, catalogue) -> None:  # noqa: ANN
     assert note.is_internal
 
 
-def test_attachment_limits(world, catalogue, settings) -> None:  # noqa: ANN001
+def test_attachment_limits(world, catalogue, settings) -> None:
     settings.BUSBAR_ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(ActionError) as too_big:
         raise_for(world, catalogue, attachments=[("log.txt", "text/plain", b"x" * 2048)])
@@ -73,7 +73,7 @@ def test_attachment_limits(world, catalogue, settings) -> None:  # noqa: ANN001
     assert ok.record.attachments.get().size == 5
 
 
-def test_links(world, catalogue) -> None:  # noqa: ANN001
+def test_links(world, catalogue) -> None:
     first, second = raise_for(world, catalogue), raise_for(world, catalogue)
     desk = actor_for(world.analyst)
     link = actions.link_incidents(actor=desk, source=second, target=first, kind="duplicate_of")

@@ -10,11 +10,11 @@ from busbar.lib.actions import NotPermitted
 pytestmark = pytest.mark.django_db
 
 
-def _offered(world, user, incident):  # noqa: ANN001, ANN202
+def _offered(world, user, incident):
     return set(world.client(user).get(f"/api/v1/incidents/{incident.reference}").json()["allowed_actions"])
 
 
-def _page_forms(world, user, incident) -> set[str]:  # noqa: ANN001
+def _page_forms(world, user, incident) -> set[str]:
     page = world.client(user).get(f"/incidents/{incident.reference}/").content.decode()
     return {
         verb
@@ -34,7 +34,7 @@ def _page_forms(world, user, incident) -> set[str]:  # noqa: ANN001
     }
 
 
-def test_each_persona_is_offered_what_it_may_do(world, catalogue) -> None:  # noqa: ANN001
+def test_each_persona_is_offered_what_it_may_do(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident)
     desk = _offered(world, world.analyst, incident)

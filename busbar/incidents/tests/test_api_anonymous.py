@@ -36,7 +36,7 @@ POSTS = [
 ]
 
 
-def test_anonymous_is_401_everywhere(world: World, catalogue) -> None:  # noqa: ANN001
+def test_anonymous_is_401_everywhere(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="1")
     fill = {"ref": incident.reference, "major": incident.major.pk}
     client = Client()

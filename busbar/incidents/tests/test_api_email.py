@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 PATH = "/api/v1/email/inbound"
 
 
-def _token(user) -> str:  # noqa: ANN001
+def _token(user) -> str:
     _, raw = account_actions.create_api_token(actor=actor_for(user), user=user, name="mailbox")
     return raw
 
@@ -27,13 +27,13 @@ def _reply(
     ).encode()
 
 
-def _post(raw: bytes, token: str | None, content_type: str = "message/rfc822"):  # noqa: ANN202
+def _post(raw: bytes, token: str | None, content_type: str = "message/rfc822"):
     headers = bearer(token) if token else {}
     return Client().post(PATH, raw, content_type=content_type, **headers)
 
 
 @pytest.mark.parametrize("who", ["analyst", "platform_admin"])
-def test_desk_token_threads_the_reply(world: World, catalogue, who: str) -> None:  # noqa: ANN001
+def test_desk_token_threads_the_reply(world: World, catalogue, who: str) -> None:
     incident = raise_for(world, catalogue)
     response = _post(_reply(incident.reference), _token(getattr(world, who)))
     assert response.status_code == 201, response.content
@@ -47,14 +47,14 @@ def test_desk_token_threads_the_reply(world: World, catalogue, who: str) -> None
 
 
 @pytest.mark.parametrize("who", ["user_a", "resolver"])
-def test_other_tokens_are_refused(world: World, catalogue, who: str) -> None:  # noqa: ANN001
+def test_other_tokens_are_refused(world: World, catalogue, who: str) -> None:
     incident = raise_for(world, catalogue)
     response = _post(_reply(incident.reference), _token(getattr(world, who)))
     assert response.status_code == 403 and response["Content-Type"] == "application/problem+json"
     assert not Update.objects.exists()
 
 
-def test_session_and_anonymous_are_401(world: World, catalogue) -> None:  # noqa: ANN001
+def test_session_and_anonymous_are_401(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     assert _post(_reply(incident.reference), None).status_code == 401
     session = world.client(world.analyst).post(
@@ -63,7 +63,7 @@ def test_session_and_anonymous_are_401(world: World, catalogue) -> None:  # noqa
     assert session.status_code == 401
 
 
-def test_rejection_is_422_with_the_reason(world: World, catalogue) -> None:  # noqa: ANN001
+def test_rejection_is_422_with_the_reason(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     token = _token(world.analyst)
     stranger = _post(_reply(incident.reference, sender="user@bravo.example"), token)
@@ -78,7 +78,7 @@ def test_rejection_is_422_with_the_reason(world: World, catalogue) -> None:  # n
     assert Update.objects.count() == 1
 
 
-def test_wrong_content_type_is_415(world: World, catalogue) -> None:  # noqa: ANN001
+def test_wrong_content_type_is_415(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     response = _post(_reply(incident.reference), _token(world.analyst), content_type="text/plain")
     assert response.status_code == 415

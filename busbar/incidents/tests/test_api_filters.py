@@ -13,13 +13,13 @@ from busbar.lib.actions import Actor
 pytestmark = pytest.mark.django_db
 
 
-def refs(world: World, query: str, user=None) -> list[str]:  # noqa: ANN001
+def refs(world: World, query: str, user=None) -> list[str]:
     response = world.client(user or world.analyst).get(f"/api/v1/incidents?{query}")
     assert response.status_code == 200, response.content
     return [i["reference"] for i in response.json()["items"]]
 
 
-def test_status_takes_several_values(world: World, catalogue) -> None:  # noqa: ANN001
+def test_status_takes_several_values(world: World, catalogue) -> None:
     new = raise_for(world, catalogue)
     assigned = actions.assign_incident(actor=actor_for(world.analyst), incident=raise_for(world, catalogue))
     cancelled = actions.cancel_incident(
@@ -31,7 +31,7 @@ def test_status_takes_several_values(world: World, catalogue) -> None:  # noqa: 
     assert world.client(world.analyst).get("/api/v1/incidents?status=lost").status_code == 422
 
 
-def test_severity_service_provider_organisation(world: World, catalogue) -> None:  # noqa: ANN001
+def test_severity_service_provider_organisation(world: World, catalogue) -> None:
     a2 = raise_for(world, catalogue, severity="2")
     b3 = raise_for(world, catalogue, user=world.user_b, severity="3")
     actions.assign_incident(actor=actor_for(world.analyst), incident=b3)
@@ -43,12 +43,12 @@ def test_severity_service_provider_organisation(world: World, catalogue) -> None
     assert refs(world, f"organisation={world.org_a.pk}") == [a2.reference]
 
 
-def test_filters_never_widen_visibility(world: World, catalogue) -> None:  # noqa: ANN001
+def test_filters_never_widen_visibility(world: World, catalogue) -> None:
     raise_for(world, catalogue, user=world.user_b)
     assert refs(world, f"organisation={world.org_b.pk}", user=world.user_a) == []
 
 
-def test_q_searches_reference_and_text(world: World, catalogue) -> None:  # noqa: ANN001
+def test_q_searches_reference_and_text(world: World, catalogue) -> None:
     meters = raise_for(world, catalogue, summary="Meter reads missing")
     switches = raise_for(world, catalogue, summary="Switches failing", description="Gas switches only")
     assert refs(world, "q=meter") == [meters.reference]
@@ -56,7 +56,7 @@ def test_q_searches_reference_and_text(world: World, catalogue) -> None:  # noqa
     assert refs(world, f"q={switches.reference.lower()}") == [switches.reference]
 
 
-def test_breached_and_breaching_soon(world: World, catalogue) -> None:  # noqa: ANN001
+def test_breached_and_breaching_soon(world: World, catalogue) -> None:
     now = timezone.now()
     late = raise_for(
         world, catalogue, severity="2", now=now - dt.timedelta(hours=1)
@@ -86,7 +86,7 @@ def test_breached_and_breaching_soon(world: World, catalogue) -> None:  # noqa: 
     )
 
 
-def test_major_and_published(world: World, catalogue) -> None:  # noqa: ANN001
+def test_major_and_published(world: World, catalogue) -> None:
     major = raise_for(world, catalogue, severity="1")
     published = raise_for(world, catalogue)
     actions.triage_incident(actor=actor_for(world.analyst), incident=published, is_published=True)
@@ -97,14 +97,14 @@ def test_major_and_published(world: World, catalogue) -> None:  # noqa: ANN001
     assert refs(world, "published=false") == [plain.reference]
 
 
-def test_created_window(world: World, catalogue) -> None:  # noqa: ANN001
+def test_created_window(world: World, catalogue) -> None:
     old = raise_for(world, catalogue, now=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC))
     new = raise_for(world, catalogue, now=dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC))
     assert refs(world, "created_after=2026-02-01T00:00:00Z") == [new.reference]
     assert refs(world, "created_before=2026-02-01T00:00:00Z") == [old.reference]
 
 
-def test_ordering(world: World, catalogue) -> None:  # noqa: ANN001
+def test_ordering(world: World, catalogue) -> None:
     t = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
     first = raise_for(world, catalogue, severity="3", now=t)
     second = raise_for(world, catalogue, severity="1", now=t + dt.timedelta(hours=1))
@@ -118,7 +118,7 @@ def test_ordering(world: World, catalogue) -> None:  # noqa: ANN001
     assert world.client(world.analyst).get("/api/v1/incidents?ordering=summary").status_code == 422
 
 
-def test_pagination(world: World, catalogue) -> None:  # noqa: ANN001
+def test_pagination(world: World, catalogue) -> None:
     for _ in range(3):
         raise_for(world, catalogue)
     body = world.client(world.analyst).get("/api/v1/incidents?limit=2&offset=2").json()

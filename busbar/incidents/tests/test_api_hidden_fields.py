@@ -1,7 +1,8 @@
 """A field hidden from a caller cannot be learnt through a filter: one rule decides both.
 
-Another participant sees a published incident, but not who raised it, who provides it, how it came in or
-whom else it affects — and filtering by ``organisation=`` or ``provider=`` must not tell them either.
+Another participant sees a published incident and the provider organisation working it, but not who raised
+it, how it came in or whom else it affects — and filtering by ``organisation=`` must not tell them either.
+Filtering by ``provider=`` finds what the ``provider`` field shows everyone who sees the incident.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published(world: World, catalogue) -> Incident:  # noqa: ANN001
+def published(world: World, catalogue) -> Incident:
     """Alpha's incident, assigned to the provider, naming the operator as affected, published to all."""
     incident = raise_for(world, catalogue, affected=[world.operator])
     actions.triage_incident(actor=actor_for(world.analyst), incident=incident, is_published=True)
@@ -26,7 +27,7 @@ def published(world: World, catalogue) -> Incident:  # noqa: ANN001
     return Incident.objects.get(pk=incident.pk)
 
 
-def _refs(response) -> list[str]:  # noqa: ANN001
+def _refs(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [row["reference"] for row in response.json()["items"]]
 
@@ -38,9 +39,13 @@ def test_filtering_published_incidents_by_raiser_reveals_nothing(world: World, p
     assert _refs(bravo.get(f"/api/v1/incidents?published=true&organisation={world.org_b.pk}")) == []
 
 
-def test_filtering_published_incidents_by_provider_reveals_nothing(world: World, published: Incident) -> None:
+def test_filtering_published_incidents_by_provider_finds_what_the_field_shows(
+    world: World, published: Incident
+) -> None:
     bravo = world.client(world.user_b)
-    assert _refs(bravo.get(f"/api/v1/incidents?provider={world.provider.pk}")) == []
+    assert _refs(bravo.get(f"/api/v1/incidents?provider={world.provider.pk}")) == [published.reference]
+    shown = bravo.get(f"/api/v1/incidents/{published.reference}").json()["provider"]
+    assert shown["id"] == world.provider.pk
 
 
 def test_those_who_may_see_the_field_can_filter_on_it(world: World, published: Incident) -> None:
@@ -50,13 +55,16 @@ def test_those_who_may_see_the_field_can_filter_on_it(world: World, published: I
     for user in (world.analyst, world.resolver):
         found = _refs(world.client(user).get(f"/api/v1/incidents?provider={world.provider.pk}"))
         assert found == [published.reference], user
-    assert _refs(world.client(world.user_a).get(f"/api/v1/incidents?provider={world.provider.pk}")) == []
+    # The provider organisation is shown to everyone who sees the incident, so filtering on it is too.
+    found = _refs(world.client(world.user_a).get(f"/api/v1/incidents?provider={world.provider.pk}"))
+    assert found == [published.reference]
 
 
 def test_detail_hides_affected_and_channel_from_other_participants(world: World, published: Incident) -> None:
     body = world.client(world.user_b).get(f"/api/v1/incidents/{published.reference}").json()
     assert body["affected"] is None and body["channel"] is None
-    assert body["organisation"] is None and body["provider"] is None and body["raised_by"] is None
+    assert body["organisation"] is None and body["raised_by"] is None and body["assignee"] is None
+    assert body["provider"]["id"] == world.provider.pk
     row = world.client(world.user_b).get("/api/v1/incidents").json()["items"][0]
     assert row["channel"] is None and row["organisation"] is None
 
@@ -71,12 +79,13 @@ def test_raiser_desk_and_provider_see_affected_and_channel(
 
 
 def test_the_page_filter_by_provider_is_limited_the_same_way(world: World, published: Incident) -> None:
-    """A provider filtering the list by another provider learns nothing about that provider's incidents."""
+    """A provider filtering the list by another provider finds only the published incidents it already sees
+    with that provider named on them."""
     other = make_org("Gas Transporter", [IndustryRole.CSS_PROVIDER])
     make_user(other, "resolver@gas.example", MembershipRole.RESOLVER)
     outsider = make_user(other, "second@gas.example", MembershipRole.RESOLVER)
     page = world.client(outsider).get(f"/incidents/?queue=all&provider={world.provider.pk}")
-    assert page.status_code == 200 and published.reference.encode() not in page.content
+    assert page.status_code == 200 and published.reference.encode() in page.content
     unfiltered = world.client(outsider).get("/incidents/?queue=all")
     assert published.reference.encode() in unfiltered.content  # it is published: the row itself is visible
     own = world.client(world.resolver).get(f"/incidents/?queue=all&provider={world.provider.pk}")

@@ -13,7 +13,7 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _walk(client, query: str, limit: int = 3) -> list[str]:  # noqa: ANN001
+def _walk(client, query: str, limit: int = 3) -> list[str]:
     seen, url = [], f"/api/v1/incidents?{query}&limit={limit}"
     for _ in range(50):
         body = client.get(url).json()
@@ -27,7 +27,7 @@ def _walk(client, query: str, limit: int = 3) -> list[str]:  # noqa: ANN001
 
 
 @pytest.fixture
-def made(world, catalogue):  # noqa: ANN001, ANN201
+def made(world, catalogue):
     incidents = [
         raise_for(world, catalogue, severity=code, summary=f"Incident {n}")
         for n, code in enumerate("3423342")
@@ -38,7 +38,7 @@ def made(world, catalogue):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("ordering", ["-created", "created", "resolution_due", "severity"])
-def test_every_order_walks_every_incident_once(world, made, ordering) -> None:  # noqa: ANN001
+def test_every_order_walks_every_incident_once(world, made, ordering) -> None:
     client = world.client(world.analyst)
     full = [
         i["reference"] for i in client.get(f"/api/v1/incidents?ordering={ordering}&limit=200").json()["items"]
@@ -48,13 +48,13 @@ def test_every_order_walks_every_incident_once(world, made, ordering) -> None:  
     assert _walk(client, f"ordering={ordering}", limit=1) == full
 
 
-def test_offset_still_works_and_the_count_is_exact(world, made) -> None:  # noqa: ANN001
+def test_offset_still_works_and_the_count_is_exact(world, made) -> None:
     body = world.client(world.analyst).get("/api/v1/incidents?limit=2&offset=2").json()
     assert body["count"] == 7 and body["count_is_estimate"] is False and body["offset"] == 2
     assert len(body["items"]) == 2 and body["has_more"] is True
 
 
-def test_cursor_pages_keep_to_what_the_caller_may_see(world, made, catalogue) -> None:  # noqa: ANN001
+def test_cursor_pages_keep_to_what_the_caller_may_see(world, made, catalogue) -> None:
     raise_for(world, catalogue, user=world.user_b, summary="B's own")
     assert len(_walk(world.client(world.user_a), "status=open")) == 6
     assert _walk(world.client(world.user_b), "status=open") == [
@@ -62,17 +62,17 @@ def test_cursor_pages_keep_to_what_the_caller_may_see(world, made, catalogue) ->
     ]
 
 
-def test_open_is_a_status_filter(world, made) -> None:  # noqa: ANN001
+def test_open_is_a_status_filter(world, made) -> None:
     refs = _walk(world.client(world.analyst), "status=open")
     assert made[1].reference not in refs and len(refs) == 6
     both = _walk(world.client(world.analyst), "status=open&status=resolved")
     assert len(both) == 7
 
 
-def test_bad_cursors_are_named(world, made) -> None:  # noqa: ANN001
+def test_bad_cursors_are_named(world, made) -> None:
     client = world.client(world.analyst)
 
-    def forged(values: list) -> str:  # noqa: ANN001
+    def forged(values: list) -> str:
         return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
     for cursor in (
@@ -92,7 +92,7 @@ def test_bad_cursors_are_named(world, made) -> None:  # noqa: ANN001
     assert both.status_code == 422 and both.json()["errors"][0]["field"] == "offset"
 
 
-def test_pages_cost_the_same_queries_however_many(world, catalogue, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_pages_cost_the_same_queries_however_many(world, catalogue, django_assert_max_num_queries) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

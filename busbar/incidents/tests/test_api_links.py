@@ -10,13 +10,13 @@ from busbar.records.models import Link
 pytestmark = pytest.mark.django_db
 
 
-def _link(world: World, user, source: str, target: str, kind: str = "duplicate_of"):  # noqa: ANN001, ANN202
+def _link(world: World, user, source: str, target: str, kind: str = "duplicate_of"):
     return world.client(user).post(
         f"/api/v1/incidents/{source}/links", {"target": target, "kind": kind}, content_type="application/json"
     )
 
 
-def test_desk_links_and_both_ends_show_it(world: World, catalogue) -> None:  # noqa: ANN001
+def test_desk_links_and_both_ends_show_it(world: World, catalogue) -> None:
     first = raise_for(world, catalogue, summary="Original")
     second = raise_for(world, catalogue, summary="Same again")
     response = _link(world, world.analyst, second.reference, first.reference.lower())
@@ -38,13 +38,13 @@ def test_desk_links_and_both_ends_show_it(world: World, catalogue) -> None:  # n
     ]
 
 
-def test_participant_cannot_link(world: World, catalogue) -> None:  # noqa: ANN001
+def test_participant_cannot_link(world: World, catalogue) -> None:
     first, second = raise_for(world, catalogue), raise_for(world, catalogue)
     assert _link(world, world.user_a, second.reference, first.reference).status_code == 403
     assert not Link.objects.exists()
 
 
-def test_link_target_must_be_visible_and_valid(world: World, catalogue) -> None:  # noqa: ANN001
+def test_link_target_must_be_visible_and_valid(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     missing = _link(world, world.analyst, incident.reference, "INC9999999")
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "target"
@@ -54,7 +54,7 @@ def test_link_target_must_be_visible_and_valid(world: World, catalogue) -> None:
     assert kind.status_code == 422 and kind.json()["errors"][0]["field"] == "kind"
 
 
-def test_a_link_does_not_reveal_an_incident_you_cannot_see(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_link_does_not_reveal_an_incident_you_cannot_see(world: World, catalogue) -> None:
     private_b = raise_for(world, catalogue, user=world.user_b, summary="B secret")
     mine = raise_for(world, catalogue)
     actions.link_incidents(actor=actor_for(world.analyst), source=mine, target=private_b, kind="related_to")

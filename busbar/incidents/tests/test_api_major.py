@@ -10,22 +10,22 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _json(client, method: str, path: str, body: dict | None = None):  # noqa: ANN001, ANN202
+def _json(client, method: str, path: str, body: dict | None = None):
     return getattr(client, method)(path, body or {}, content_type="application/json")
 
 
 @pytest.fixture
-def major(world: World, catalogue) -> MajorIncident:  # noqa: ANN001
+def major(world: World, catalogue) -> MajorIncident:
     incident = raise_for(world, catalogue, severity="1")
     return incident.major
 
 
-def test_desk_declares_a_major_incident(world: World, catalogue) -> None:  # noqa: ANN001
+def test_desk_declares_a_major_incident(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     path = f"/api/v1/incidents/{incident.reference}/major"
     assert _json(world.client(world.user_a), "post", path).status_code == 403
     assert _json(world.client(world.user_b), "post", path).status_code == 404
-    response = _json(world.client(world.analyst), "post", path, {"trigger": "bcdr"})
+    response = _json(world.client(world.analyst), "post", path, {"trigger": "bcdr", "confirm": True})
     assert response.status_code == 201
     body = response.json()
     assert body["trigger"] == "bcdr" and body["state"] == "active"

@@ -11,11 +11,11 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def incident(world: World, catalogue) -> Incident:  # noqa: ANN001
+def incident(world: World, catalogue) -> Incident:
     return raise_for(world, catalogue)
 
 
-def _post(client, path: str, body: object, content_type: str = "application/json"):  # noqa: ANN001, ANN202
+def _post(client, path: str, body: object, content_type: str = "application/json"):
     return client.post(path, body, content_type=content_type)
 
 
@@ -95,7 +95,7 @@ def test_unsupported_media_type_is_415(world: World) -> None:
     assert response.status_code == 415 and response["Content-Type"] == PROBLEM
 
 
-def test_oversized_body_is_413_not_a_crash(world: World, settings) -> None:  # noqa: ANN001
+def test_oversized_body_is_413_not_a_crash(world: World, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     body = {"service": "css", "summary": "x", "description": "y" * 5000}
     response = _post(world.client(world.user_a), "/api/v1/incidents", body)

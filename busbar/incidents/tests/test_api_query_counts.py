@@ -12,7 +12,7 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _grow(world: World, catalogue, n: int) -> list[Incident]:  # noqa: ANN001
+def _grow(world: World, catalogue, n: int) -> list[Incident]:
     """``n`` incidents of every shape: each severity (1 opens a major), some assigned, paused or resolved."""
     desk = actor_for(world.analyst)
     made = []
@@ -30,7 +30,7 @@ def _grow(world: World, catalogue, n: int) -> list[Incident]:  # noqa: ANN001
     return made
 
 
-def _count(world: World, user, path: str) -> int:  # noqa: ANN001
+def _count(world: World, user, path: str) -> int:
     client = world.client(user)
     client.get(path)  # warm the session and per-process caches
     with CaptureQueriesContext(connection) as ctx:
@@ -41,7 +41,7 @@ def _count(world: World, user, path: str) -> int:  # noqa: ANN001
 
 @pytest.mark.parametrize("who", ["analyst", "user_a", "resolver"])
 @pytest.mark.parametrize("path", ["/api/v1/incidents", "/api/v1/major-incidents"])
-def test_list_query_count_does_not_grow(world: World, catalogue, who: str, path: str) -> None:  # noqa: ANN001
+def test_list_query_count_does_not_grow(world: World, catalogue, who: str, path: str) -> None:
     user = getattr(world, who)
     _grow(world, catalogue, 3)
     small = _count(world, user, path)
@@ -50,7 +50,7 @@ def test_list_query_count_does_not_grow(world: World, catalogue, who: str, path:
     assert small <= 12
 
 
-def test_sub_lists_query_count_does_not_grow(world: World, catalogue, settings, tmp_path) -> None:  # noqa: ANN001
+def test_sub_lists_query_count_does_not_grow(world: World, catalogue, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident)

@@ -11,11 +11,11 @@ pytestmark = pytest.mark.django_db
 BODY = {"service": "css", "summary": "Switches failing", "description": "E0001 on every switch since 09:00"}
 
 
-def _raise(world: World, user, body: dict):  # noqa: ANN001, ANN202
+def _raise(world: World, user, body: dict):
     return world.client(user).post("/api/v1/incidents", body, content_type="application/json")
 
 
-def test_participant_raises_for_own_organisation(world: World, catalogue) -> None:  # noqa: ANN001
+def test_participant_raises_for_own_organisation(world: World, catalogue) -> None:
     response = _raise(world, world.user_a, {**BODY, "severity": "2", "impact": "several"})
     assert response.status_code == 201
     body = response.json()
@@ -29,18 +29,18 @@ def test_participant_raises_for_own_organisation(world: World, catalogue) -> Non
     assert world.client(world.user_b).get(f"/api/v1/incidents/{body['reference']}").status_code == 404
 
 
-def test_service_by_id_and_default_severity(world: World, catalogue) -> None:  # noqa: ANN001
+def test_service_by_id_and_default_severity(world: World, catalogue) -> None:
     response = _raise(world, world.user_a, {**BODY, "service": catalogue.service.pk})
     assert response.status_code == 201 and response.json()["severity"]["code"] == "4"
 
 
-def test_participant_cannot_raise_for_another_organisation(world: World, catalogue) -> None:  # noqa: ANN001
+def test_participant_cannot_raise_for_another_organisation(world: World, catalogue) -> None:
     response = _raise(world, world.user_a, {**BODY, "organisation": world.org_b.pk})
     assert response.status_code == 403 and response.json()["errors"][0]["field"] == "organisation"
     assert not Incident.objects.exists()
 
 
-def test_desk_raises_by_phone_for_a_participant(world: World, catalogue) -> None:  # noqa: ANN001
+def test_desk_raises_by_phone_for_a_participant(world: World, catalogue) -> None:
     response = _raise(
         world,
         world.analyst,
@@ -59,7 +59,7 @@ def test_desk_raises_by_phone_for_a_participant(world: World, catalogue) -> None
     assert world.client(world.user_b).get(f"/api/v1/incidents/{body['reference']}").status_code == 200
 
 
-def test_major_severity_opens_a_major_incident(world: World, catalogue) -> None:  # noqa: ANN001
+def test_major_severity_opens_a_major_incident(world: World, catalogue) -> None:
     suggested = _raise(world, world.user_a, {**BODY, "severity": "1"}).json()
     assert (
         suggested["is_major"] is False and suggested["is_published"] is False
@@ -81,20 +81,20 @@ def test_major_severity_opens_a_major_incident(world: World, catalogue) -> None:
         ({"organisation": 999999}, "organisation"),
     ],
 )
-def test_bad_input_is_422_naming_the_field(world: World, catalogue, change: dict, field: str) -> None:  # noqa: ANN001
+def test_bad_input_is_422_naming_the_field(world: World, catalogue, change: dict, field: str) -> None:
     response = _raise(world, world.analyst, {**BODY, **change})
     assert response.status_code == 422, response.content
     assert [e["field"] for e in response.json()["errors"]] == [field]
     assert not Incident.objects.exists()
 
 
-def test_missing_fields_are_named(world: World, catalogue) -> None:  # noqa: ANN001
+def test_missing_fields_are_named(world: World, catalogue) -> None:
     response = _raise(world, world.user_a, {"service": "css"})
     assert response.status_code == 422
     assert sorted(e["field"] for e in response.json()["errors"]) == ["description", "summary"]
 
 
-def test_multipart_with_attachments(world: World, catalogue, settings, tmp_path) -> None:  # noqa: ANN001
+def test_multipart_with_attachments(world: World, catalogue, settings, tmp_path) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
@@ -116,7 +116,7 @@ def test_multipart_with_attachments(world: World, catalogue, settings, tmp_path)
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"E0001 rejected\n"
 
 
-def test_multipart_refuses_a_forbidden_file_type(world: World, catalogue, settings, tmp_path) -> None:  # noqa: ANN001
+def test_multipart_refuses_a_forbidden_file_type(world: World, catalogue, settings, tmp_path) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path

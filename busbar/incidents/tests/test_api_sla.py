@@ -12,7 +12,7 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def test_running_clocks(world: World, catalogue) -> None:  # noqa: ANN001
+def test_running_clocks(world: World, catalogue) -> None:
     started = (timezone.now() - dt.timedelta(minutes=6)).replace(microsecond=0)
     incident = raise_for(world, catalogue, severity="2", now=started)  # response 20 min, resolution 24 h
     body = world.client(world.user_a).get(f"/api/v1/incidents/{incident.reference}/sla").json()
@@ -30,7 +30,7 @@ def test_running_clocks(world: World, catalogue) -> None:  # noqa: ANN001
     assert body["as_at"]
 
 
-def test_breached_warning_and_met(world: World, catalogue) -> None:  # noqa: ANN001
+def test_breached_warning_and_met(world: World, catalogue) -> None:
     started = (timezone.now() - dt.timedelta(minutes=30)).replace(microsecond=0)
     incident = raise_for(world, catalogue, severity="2", now=started)
     body = world.client(world.analyst).get(f"/api/v1/incidents/{incident.reference}/sla").json()
@@ -45,7 +45,7 @@ def test_breached_warning_and_met(world: World, catalogue) -> None:  # noqa: ANN
     assert body["resolution"]["due_at"] is None and body["response"]["status"] == "breached"
 
 
-def test_paused_while_awaiting_the_participant(world: World, catalogue) -> None:  # noqa: ANN001
+def test_paused_while_awaiting_the_participant(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     actions.set_pending(
         actor=actor_for(world.analyst), incident=incident, awaiting="participant", note="Logs?"
@@ -56,6 +56,6 @@ def test_paused_while_awaiting_the_participant(world: World, catalogue) -> None:
     assert body["response"]["status"] == "met"  # the desk's request for logs was the response
 
 
-def test_sla_of_an_invisible_incident_is_404(world: World, catalogue) -> None:  # noqa: ANN001
+def test_sla_of_an_invisible_incident_is_404(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     assert world.client(world.user_b).get(f"/api/v1/incidents/{incident.reference}/sla").status_code == 404

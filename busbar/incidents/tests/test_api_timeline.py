@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def incident(world: World, catalogue):  # noqa: ANN001, ANN201
+def incident(world: World, catalogue):
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident, assignee=world.resolver)
     actions.add_update(actor=actor_for(world.resolver), incident=incident, body="secret", internal=True)
@@ -20,13 +20,13 @@ def incident(world: World, catalogue):  # noqa: ANN001, ANN201
     return incident
 
 
-def _timeline(world: World, user, incident) -> list[dict]:  # noqa: ANN001
+def _timeline(world: World, user, incident) -> list[dict]:
     response = world.client(user).get(f"/api/v1/incidents/{incident.reference}/timeline")
     assert response.status_code == 200
     return response.json()["items"]
 
 
-def test_desk_and_provider_see_everything(world: World, incident) -> None:  # noqa: ANN001
+def test_desk_and_provider_see_everything(world: World, incident) -> None:
     for user in (world.analyst, world.resolver):
         entries = _timeline(world, user, incident)
         actions_seen = [e["action"] for e in entries]
@@ -42,7 +42,7 @@ def test_desk_and_provider_see_everything(world: World, incident) -> None:  # no
         assert entries[3]["note"] == ""
 
 
-def test_participant_sees_the_history_without_internal_detail(world: World, incident) -> None:  # noqa: ANN001
+def test_participant_sees_the_history_without_internal_detail(world: World, incident) -> None:
     entries = _timeline(world, world.user_a, incident)
     assert [e["action"] for e in entries] == [
         "incident.raise",
@@ -54,12 +54,12 @@ def test_participant_sees_the_history_without_internal_detail(world: World, inci
     assert all(e["at"] and e["actor_label"] and e["channel"] for e in entries)
 
 
-def test_timeline_is_paginated(world: World, incident) -> None:  # noqa: ANN001
+def test_timeline_is_paginated(world: World, incident) -> None:
     body = world.client(world.analyst).get(f"/api/v1/incidents/{incident.reference}/timeline?limit=2").json()
     assert body["count"] == 4 and len(body["items"]) == 2
 
 
-def test_timeline_of_an_invisible_incident_is_404(world: World, incident) -> None:  # noqa: ANN001
+def test_timeline_of_an_invisible_incident_is_404(world: World, incident) -> None:
     assert (
         world.client(world.user_b).get(f"/api/v1/incidents/{incident.reference}/timeline").status_code == 404
     )

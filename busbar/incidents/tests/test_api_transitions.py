@@ -10,14 +10,14 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def post(world: World, user, ref: str, action: str, body: dict | None = None):  # noqa: ANN001, ANN201
+def post(world: World, user, ref: str, action: str, body: dict | None = None):
     return world.client(user).post(
         f"/api/v1/incidents/{ref}/{action}", body or {}, content_type="application/json"
     )
 
 
 @pytest.fixture
-def incident(world: World, catalogue) -> Incident:  # noqa: ANN001
+def incident(world: World, catalogue) -> Incident:
     return raise_for(world, catalogue)
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def incident(world: World, catalogue, settings, tmp_path) -> Incident:  # noqa: ANN001
+def incident(world: World, catalogue, settings, tmp_path) -> Incident:
     settings.MEDIA_ROOT = tmp_path
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident)
@@ -28,7 +28,7 @@ def incident(world: World, catalogue, settings, tmp_path) -> Incident:  # noqa: 
     return incident
 
 
-def _bodies(response) -> list[str]:  # noqa: ANN001
+def _bodies(response) -> list[str]:
     assert response.status_code == 200, response.content
     items = response.json()["items"] if "items" in response.json() else response.json()["updates"]
     return [u["body"] for u in items]

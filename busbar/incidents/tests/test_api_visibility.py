@@ -25,7 +25,7 @@ class Spread:
 
 
 @pytest.fixture
-def spread(world: World, catalogue) -> Spread:  # noqa: ANN001
+def spread(world: World, catalogue) -> Spread:
     desk = actor_for(world.analyst)
     own_a = raise_for(world, catalogue, summary="A private")
     own_b = raise_for(world, catalogue, user=world.user_b, summary="B private")
@@ -77,7 +77,7 @@ def test_sub_resources_of_an_invisible_incident_are_404(world: World, spread: Sp
     assert world.client(world.user_a).get(path).status_code == 200
 
 
-def test_an_affected_organisation_sees_the_incident(world: World, catalogue) -> None:  # noqa: ANN001
+def test_an_affected_organisation_sees_the_incident(world: World, catalogue) -> None:
     incident = raise_for(
         world, catalogue, user=world.analyst, organisation=world.org_b, affected=[world.org_a]
     )

@@ -20,7 +20,7 @@ HUGE = str(2**70)
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # noqa: ANN001, ANN202
+def _media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -31,15 +31,15 @@ def _media(settings, tmp_path):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def incident(world: World, catalogue) -> Incident:  # noqa: ANN001
+def incident(world: World, catalogue) -> Incident:
     return raise_for(world, catalogue)
 
 
-def _post_json(world: World, user, path: str, body: dict):  # noqa: ANN001, ANN202
+def _post_json(world: World, user, path: str, body: dict):
     return world.client(user).post(f"/api/v1{path}", json.dumps(body), content_type="application/json")
 
 
-def _fields(response) -> list:  # noqa: ANN001
+def _fields(response) -> list:
     return [e["field"] for e in response.json()["errors"]]
 
 
@@ -57,14 +57,14 @@ def test_bulk_assign_ignores_ids_that_are_not_ids(world: World, incident: Incide
 
 
 @pytest.mark.parametrize("service", ["²", HUGE, 2**70, 0])
-def test_raising_with_a_bad_service_id_is_422(world: World, catalogue, service) -> None:  # noqa: ANN001
+def test_raising_with_a_bad_service_id_is_422(world: World, catalogue, service) -> None:
     body = {"service": service, "summary": "x", "description": "y"}
     response = _post_json(world, world.user_a, "/incidents", body)
     assert response.status_code == 422 and _fields(response) == ["service"]
     assert not Incident.objects.exists()
 
 
-def test_bad_organisation_and_person_ids_are_422(world: World, catalogue, incident: Incident) -> None:  # noqa: ANN001
+def test_bad_organisation_and_person_ids_are_422(world: World, catalogue, incident: Incident) -> None:
     body = {"service": catalogue.service.pk, "summary": "x", "description": "y", "organisation": 2**70}
     response = _post_json(world, world.analyst, "/incidents", body)
     assert response.status_code == 422 and _fields(response) == ["organisation"]
@@ -94,7 +94,7 @@ def test_a_huge_path_id_is_422_naming_it(world: World, incident: Incident) -> No
     assert client.get("/api/v1/major-incidents/999999").status_code == 404
 
 
-def test_api_download_of_a_missing_file_is_404(world: World, catalogue) -> None:  # noqa: ANN001
+def test_api_download_of_a_missing_file_is_404(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue, attachments=[("errors.csv", "text/csv", b"mpan,code\n")])
     attachment = incident.record.attachments.get()
     attachment.file.delete(save=False)
@@ -111,13 +111,13 @@ class _Upload(io.BytesIO):
     name = "big.csv"
 
 
-def _refuse_read(self, *args):  # noqa: ANN001, ANN002, ANN202
+def _refuse_read(self, *args):
     raise AssertionError("the upload was read before its size was checked")
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(
     world: World, incident: Incident, settings, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     settings.BUSBAR_ATTACHMENT_MAX_BYTES = 1024
     monkeypatch.setattr(InMemoryUploadedFile, "read", _refuse_read)
     big = _Upload(b"x" * 2048)

@@ -27,7 +27,7 @@ def _render(source: str, **context: object) -> str:
 
 
 @pytest.mark.parametrize(("severity", "css"), [("1", " bad"), ("3", "")])
-def test_severity_and_status(world, catalogue, severity, css) -> None:  # noqa: ANN001
+def test_severity_and_status(world, catalogue, severity, css) -> None:
     incident = raise_for(world, catalogue, severity=severity)
     label = incident.severity.label
     expected = f'<span class="badge{css}" title="{label}">Sev {severity}</span>'
@@ -63,6 +63,6 @@ def test_severity_and_status(world, catalogue, severity, css) -> None:  # noqa: 
         ),
     ],
 )
-def test_sla_cells(cell, expected) -> None:  # noqa: ANN001
+def test_sla_cells(cell, expected) -> None:
     assert _render("{% sla_badge s %}", s=cell) == expected
     assert _render('{% include "incidents/_row_sla.html" %}', s=cell) == expected

@@ -11,7 +11,7 @@ from busbar.records.models import Entry as Update
 pytestmark = pytest.mark.django_db
 
 
-def _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks, *, portal=True):  # noqa: ANN001, ANN202
+def _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks, *, portal=True):
     from busbar.lib.actions import Actor
     from busbar.parties.actions import set_membership_active, update_organisation
 
@@ -28,7 +28,7 @@ def _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks, *
     return incident
 
 
-def _reply(to_message, sender: str, body: str, message_id: str = "<reply-1@provider.example>") -> bytes:  # noqa: ANN001
+def _reply(to_message, sender: str, body: str, message_id: str = "<reply-1@provider.example>") -> bytes:
     return (
         f"From: Provider Ops <{sender}>\r\n"
         f"To: desk@busbar.example\r\n"
@@ -44,7 +44,7 @@ def _reply(to_message, sender: str, body: str, message_id: str = "<reply-1@provi
 
 def test_assignment_email_then_reply_is_threaded(
     world, catalogue, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     incident = _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks)
     sent = [m for m in mail.outbox if incident.reference in m.subject]
     assert sent and sent[0].to == ["resolver@provider.example"]
@@ -59,7 +59,7 @@ def test_assignment_email_then_reply_is_threaded(
     assert incident.responded_at is not None
 
 
-def test_replayed_message_is_refused(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_replayed_message_is_refused(world, catalogue, django_capture_on_commit_callbacks) -> None:
     incident = _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks)
     sent = next(m for m in mail.outbox if incident.reference in m.subject)
     raw = _reply(sent, "resolver@provider.example", "Done.")
@@ -69,7 +69,7 @@ def test_replayed_message_is_refused(world, catalogue, django_capture_on_commit_
     assert Update.objects.filter(record=incident.record).count() == 1
 
 
-def test_stranger_cannot_update_by_email(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_stranger_cannot_update_by_email(world, catalogue, django_capture_on_commit_callbacks) -> None:
     incident = _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks)
     sent = next(m for m in mail.outbox if incident.reference in m.subject)
     with pytest.raises(ActionError, match="may not update"):
@@ -79,7 +79,7 @@ def test_stranger_cannot_update_by_email(world, catalogue, django_capture_on_com
     assert not Update.objects.filter(record=incident.record).exists()
 
 
-def test_auto_reply_and_garbage_are_refused(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_auto_reply_and_garbage_are_refused(world, catalogue, django_capture_on_commit_callbacks) -> None:
     incident = _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks)
     sent = next(m for m in mail.outbox if incident.reference in m.subject)
     auto = _reply(sent, "resolver@provider.example", "I am out of the office").replace(
@@ -91,7 +91,7 @@ def test_auto_reply_and_garbage_are_refused(world, catalogue, django_capture_on_
         actions.receive_email(raw=b"")
 
 
-def test_reply_threads_by_subject_tag_alone(world, catalogue) -> None:  # noqa: ANN001
+def test_reply_threads_by_subject_tag_alone(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     raw = (
         f"From: user@alpha.example\r\nTo: desk@busbar.example\r\nSubject: Re: [{incident.reference}] help\r\n"
@@ -104,7 +104,7 @@ def test_reply_threads_by_subject_tag_alone(world, catalogue) -> None:  # noqa: 
 def test_provider_without_portal_gets_email_and_replies_from_its_mailbox(
     world,
     catalogue,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     incident = _assigned_with_email(world, catalogue, django_capture_on_commit_callbacks, portal=False)
     sent = next(m for m in mail.outbox if incident.reference in m.subject)

@@ -10,14 +10,14 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _refs(client, query: str) -> list[str]:  # noqa: ANN001
+def _refs(client, query: str) -> list[str]:
     response = client.get(f"/api/v1/incidents?{query}")
     assert response.status_code == 200, response.content
     return [i["reference"] for i in response.json()["items"]]
 
 
 @pytest.fixture
-def made(world, catalogue):  # noqa: ANN001, ANN201
+def made(world, catalogue):
     desk = actor_for(world.analyst)
     in_summary = raise_for(world, catalogue, summary="Gateway certificate expired", description="Since noon.")
     in_description = raise_for(
@@ -40,18 +40,18 @@ def made(world, catalogue):  # noqa: ANN001, ANN201
     }
 
 
-def test_summary_description_and_updates_are_found_ranked(world, made) -> None:  # noqa: ANN001
+def test_summary_description_and_updates_are_found_ranked(world, made) -> None:
     refs = _refs(world.client(world.analyst), "q=gateway+certificate")
     assert refs == [made["summary"], made["description"], made["update"]]
     assert _refs(world.client(world.analyst), "q=certificates+expiring") == [made["summary"], made["update"]]
 
 
-def test_newest_first_when_asked(world, made) -> None:  # noqa: ANN001
+def test_newest_first_when_asked(world, made) -> None:
     refs = _refs(world.client(world.analyst), "q=certificate&ordering=-created")
     assert refs == [made["update"], made["description"], made["summary"]]
 
 
-def test_an_internal_note_finds_the_incident_only_for_those_who_work_it(world, made) -> None:  # noqa: ANN001
+def test_an_internal_note_finds_the_incident_only_for_those_who_work_it(world, made) -> None:
     assert _refs(world.client(world.analyst), "q=hotfix") == [made["note"]]
     assert _refs(world.client(world.resolver), "q=hotfix") == [made["note"]]
     # The raiser sees the incident, but not its internal note: the note's word does not find it.
@@ -60,7 +60,7 @@ def test_an_internal_note_finds_the_incident_only_for_those_who_work_it(world, m
     assert _refs(world.client(world.user_b), "q=registration") == []
 
 
-def test_the_desk_queue_search_reads_the_same_index(world, made) -> None:  # noqa: ANN001
+def test_the_desk_queue_search_reads_the_same_index(world, made) -> None:
     page = world.client(world.analyst).get("/incidents/?queue=all&q=certificate").context["page"]
     assert {i.reference for i, _ in page.object_list} == {
         made["summary"],
@@ -71,7 +71,7 @@ def test_the_desk_queue_search_reads_the_same_index(world, made) -> None:  # noq
     assert list(page.object_list) == []
 
 
-def test_ranked_pages_walk_by_cursor_and_say_when_more_matched(world, made, monkeypatch) -> None:  # noqa: ANN001
+def test_ranked_pages_walk_by_cursor_and_say_when_more_matched(world, made, monkeypatch) -> None:
     client = world.client(world.analyst)
     first = client.get("/api/v1/incidents?q=certificate&limit=2").json()
     assert first["count"] == 3 and first["count_is_estimate"] is False and first["has_more"] is True
@@ -88,7 +88,7 @@ def test_ranked_pages_walk_by_cursor_and_say_when_more_matched(world, made, monk
     assert capped["count"] == 2 and capped["count_is_estimate"] is True
 
 
-def test_relevance_needs_words_and_bad_input_is_named(world, made) -> None:  # noqa: ANN001
+def test_relevance_needs_words_and_bad_input_is_named(world, made) -> None:
     client = world.client(world.analyst)
     response = client.get("/api/v1/incidents?ordering=relevance")
     assert response.status_code == 422 and "ordering" in response.content.decode()
@@ -102,7 +102,7 @@ def test_relevance_needs_words_and_bad_input_is_named(world, made) -> None:  # n
     assert _refs(client, f"q={made['note'].lower()}") == [made["note"]]
 
 
-def test_the_index_follows_the_actions_and_can_be_rebuilt(world, made, catalogue) -> None:  # noqa: ANN001
+def test_the_index_follows_the_actions_and_can_be_rebuilt(world, made, catalogue) -> None:
     client = world.client(world.analyst)
     assert _refs(client, "q=aardvark") == []
     incident = raise_for(world, catalogue, summary="Aardvark feed stalled")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def test_cancelling_a_major_closes_its_record(world, catalogue) -> None:  # noqa: ANN001
+def test_cancelling_a_major_closes_its_record(world, catalogue) -> None:
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, user=world.analyst, organisation=world.org_a, severity="1", now=T0)
     actions.cancel_incident(
@@ -23,8 +23,7 @@ def test_cancelling_a_major_closes_its_record(world, catalogue) -> None:  # noqa
     assert major.state == "closed" and major.next_update_due_at is None
 
 
-
-def test_reopening_a_major_restarts_its_update_cycle(world, catalogue) -> None:  # noqa: ANN001
+def test_reopening_a_major_restarts_its_update_cycle(world, catalogue) -> None:
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, user=world.analyst, organisation=world.org_a, severity="1", now=T0)
     actions.resolve_incident(

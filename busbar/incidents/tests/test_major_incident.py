@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def test_major_incident_flow_to_closure(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_major_incident_flow_to_closure(world, catalogue, django_capture_on_commit_callbacks) -> None:
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, severity="3", now=T0, affected=[world.org_b])
     assert not MajorIncident.objects.exists()
@@ -69,7 +69,7 @@ def test_major_incident_flow_to_closure(world, catalogue, django_capture_on_comm
     assert incident.status == "closed" and major.state == "closed"
 
 
-def test_bcdr_event_is_declared_major(world, catalogue) -> None:  # noqa: ANN001
+def test_bcdr_event_is_declared_major(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="2", impact=Impact.MARKET)
     major = actions.declare_major_incident(actor=actor_for(world.analyst), incident=incident, trigger="bcdr")
     assert major.trigger == "bcdr"
@@ -78,7 +78,7 @@ def test_bcdr_event_is_declared_major(world, catalogue) -> None:  # noqa: ANN001
         actions.declare_major_incident(actor=actor_for(world.analyst), incident=incident, trigger="bcdr")
 
 
-def test_only_desk_runs_majors(world, catalogue) -> None:  # noqa: ANN001
+def test_only_desk_runs_majors(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="1")
     major = incident.major
     for who in (world.user_a, world.resolver):

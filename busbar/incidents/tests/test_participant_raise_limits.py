@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def test_participant_cannot_name_affected_organisations(world, catalogue) -> None:  # noqa: ANN001
+def test_participant_cannot_name_affected_organisations(world, catalogue) -> None:
     with pytest.raises(NotPermitted) as refused:
         raise_for(world, catalogue, user=world.user_a, affected=[world.org_b])
     assert refused.value.field == "affected"
@@ -24,8 +24,7 @@ def test_participant_cannot_name_affected_organisations(world, catalogue) -> Non
     assert list(desk_raised.affected.all()) == [world.org_b]
 
 
-
-def test_participant_severity_one_is_a_suggestion(world, catalogue) -> None:  # noqa: ANN001
+def test_participant_severity_one_is_a_suggestion(world, catalogue) -> None:
     incident = raise_for(world, catalogue, user=world.user_a, severity="1")
     assert not MajorIncident.objects.filter(incident=incident).exists() and not incident.is_published
     incident = actions.triage_incident(

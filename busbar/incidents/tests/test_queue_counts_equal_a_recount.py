@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mixed(world, catalogue):  # noqa: ANN001, ANN201
+def mixed(world, catalogue):
     desk = actor_for(world.analyst)
     made = []
     for i in range(10):
@@ -34,7 +34,7 @@ def mixed(world, catalogue):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("who", ["analyst", "resolver", "user_a", "user_b"])
-def test_tab_counts_equal_a_recount(world, mixed, who) -> None:  # noqa: ANN001
+def test_tab_counts_equal_a_recount(world, mixed, who) -> None:
     user = getattr(world, who)
     response = world.client(user).get("/incidents/")
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_tab_counts_equal_a_recount(world, mixed, who) -> None:  # noqa: ANN001
     assert len(response.context["page"].object_list) == min(counted[default], views.PAGE_SIZE)
 
 
-def test_the_everything_tab_counts_exactly_at_this_size(world, mixed) -> None:  # noqa: ANN001
+def test_the_everything_tab_counts_exactly_at_this_size(world, mixed) -> None:
     response = world.client(world.analyst).get("/incidents/?queue=all")
     page = response.context["page"]
     assert page.paginator.count == Incident.objects.count() and page.count_is_estimate is False

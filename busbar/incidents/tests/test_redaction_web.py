@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published(world: World, catalogue) -> Incident:  # noqa: ANN001
+def published(world: World, catalogue) -> Incident:
     """Raised by A (not yet assigned to a provider) and published to every participant."""
     incident = raise_for(world, catalogue, summary="A published")
     actions.triage_incident(actor=actor_for(world.analyst), incident=incident, is_published=True)
@@ -34,7 +34,7 @@ def test_the_conversation_hides_a_participants_name_from_non_followers(
 
 def test_a_resolver_sees_the_parties_only_on_its_own_rows(
     world: World, catalogue, published: Incident
-) -> None:  # noqa: ANN001
+) -> None:
     ours = raise_for(world, catalogue, user=world.user_b, summary="B assigned")
     actions.assign_incident(actor=actor_for(world.analyst), incident=ours, provider=world.provider)
     page = world.client(world.resolver).get("/incidents/?queue=all").content.decode()

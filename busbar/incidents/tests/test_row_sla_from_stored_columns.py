@@ -30,7 +30,7 @@ def _derived(incident: Incident, now: dt.datetime) -> RowSla:
     return RowSla("Met", "ok")
 
 
-def test_every_state_reads_the_same(world, catalogue) -> None:  # noqa: ANN001
+def test_every_state_reads_the_same(world, catalogue) -> None:
     desk = actor_for(world.analyst)
     minute = dt.timedelta(minutes=1)
     due = raise_for(world, catalogue, severity="3", now=T0)

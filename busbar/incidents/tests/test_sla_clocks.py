@@ -13,12 +13,12 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 
 
-def _clocks(incident, now):  # noqa: ANN001, ANN202
+def _clocks(incident, now):
     fresh = sla.with_clock_data(Incident.objects.filter(pk=incident.pk)).get()
     return {c.name: c for c in sla.clocks_for(fresh, now)}
 
 
-def test_severity_two_targets_and_due_times(world, catalogue) -> None:  # noqa: ANN001
+def test_severity_two_targets_and_due_times(world, catalogue) -> None:
     t0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     incident = raise_for(world, catalogue, severity="2", now=t0)
     assert incident.response_due_at == t0 + dt.timedelta(minutes=20)
@@ -28,7 +28,7 @@ def test_severity_two_targets_and_due_times(world, catalogue) -> None:  # noqa: 
     assert clocks["response"].target_label == "20 minutes"
 
 
-def test_pause_awaiting_participant_stops_the_resolution_clock(world, catalogue) -> None:  # noqa: ANN001
+def test_pause_awaiting_participant_stops_the_resolution_clock(world, catalogue) -> None:
     t0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, severity="2", now=t0)
@@ -55,7 +55,7 @@ def test_pause_awaiting_participant_stops_the_resolution_clock(world, catalogue)
     assert incident.resolution_due_at == t0 + dt.timedelta(hours=34)
 
 
-def test_awaiting_provider_does_not_pause(world, catalogue) -> None:  # noqa: ANN001
+def test_awaiting_provider_does_not_pause(world, catalogue) -> None:
     t0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, severity="2", now=t0)
@@ -66,7 +66,7 @@ def test_awaiting_provider_does_not_pause(world, catalogue) -> None:  # noqa: AN
     assert not incident.sla_paused and incident.resolution_due_at == t0 + dt.timedelta(hours=24)
 
 
-def test_severity_change_mid_pause_keeps_paused_time(world, catalogue) -> None:  # noqa: ANN001
+def test_severity_change_mid_pause_keeps_paused_time(world, catalogue) -> None:
     t0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, severity="3", now=t0)  # 72 h resolution
@@ -86,7 +86,7 @@ def test_severity_change_mid_pause_keeps_paused_time(world, catalogue) -> None: 
     assert incident.resolution_due_at == t0 + dt.timedelta(hours=9 + 23)
 
 
-def test_severity_raised_late_breaches_in_the_past(world, catalogue) -> None:  # noqa: ANN001
+def test_severity_raised_late_breaches_in_the_past(world, catalogue) -> None:
     t0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     incident = raise_for(world, catalogue, severity="3", now=t0)
     incident = actions.triage_incident(
@@ -100,7 +100,7 @@ def test_severity_raised_late_breaches_in_the_past(world, catalogue) -> None:  #
     assert incident.resolution_breached
 
 
-def _working_service(catalogue):  # noqa: ANN001, ANN202
+def _working_service(catalogue):
     """Point severity 4 targets at the working-hours calendar (as installed) and return the service."""
     working = Calendar.objects.get(kind=Calendar.Kind.WORKING_HOURS)
     assert (
@@ -110,7 +110,7 @@ def _working_service(catalogue):  # noqa: ANN001, ANN202
     return catalogue.service
 
 
-def test_one_working_day_over_weekend_and_bank_holiday(world, catalogue) -> None:  # noqa: ANN001
+def test_one_working_day_over_weekend_and_bank_holiday(world, catalogue) -> None:
     _working_service(catalogue)
     # Friday 22 August 2025, 17:00 BST; Monday 25 August is the summer bank holiday.
     t0 = dt.datetime(2025, 8, 22, 16, 0, tzinfo=UTC)
@@ -119,26 +119,26 @@ def test_one_working_day_over_weekend_and_bank_holiday(world, catalogue) -> None
     assert incident.response_due_at == dt.datetime(2025, 8, 26, 16, 0, tzinfo=UTC)
 
 
-def test_ten_working_days_across_christmas(world, catalogue) -> None:  # noqa: ANN001
+def test_ten_working_days_across_christmas(world, catalogue) -> None:
     t0 = dt.datetime(2025, 12, 19, 10, 0, tzinfo=UTC)  # Friday 19 Dec 2025, 10:00 GMT
     incident = raise_for(world, catalogue, severity="4", now=t0)
     # Open days after: 22, 23, 24, 29, 30, 31 Dec (25, 26 Dec and 1 Jan are bank holidays), 2, 5, 6, 7 Jan.
     assert incident.resolution_due_at == dt.datetime(2026, 1, 7, 10, 0, tzinfo=UTC)
 
 
-def test_working_day_across_spring_clock_change(world, catalogue) -> None:  # noqa: ANN001
+def test_working_day_across_spring_clock_change(world, catalogue) -> None:
     t0 = dt.datetime(2026, 3, 27, 16, 0, tzinfo=UTC)  # Friday 16:00 GMT; clocks go forward Sunday 29 March
     incident = raise_for(world, catalogue, severity="4", now=t0)
     assert incident.response_due_at == dt.datetime(2026, 3, 30, 15, 0, tzinfo=UTC)  # Monday 16:00 BST
 
 
-def test_working_day_across_autumn_clock_change(world, catalogue) -> None:  # noqa: ANN001
+def test_working_day_across_autumn_clock_change(world, catalogue) -> None:
     t0 = dt.datetime(2026, 10, 23, 15, 0, tzinfo=UTC)  # Friday 16:00 BST; clocks go back Sunday 25 October
     incident = raise_for(world, catalogue, severity="4", now=t0)
     assert incident.response_due_at == dt.datetime(2026, 10, 26, 16, 0, tzinfo=UTC)  # Monday 16:00 GMT
 
 
-def test_24x7_clock_counts_real_time_over_clock_changes(world, catalogue) -> None:  # noqa: ANN001
+def test_24x7_clock_counts_real_time_over_clock_changes(world, catalogue) -> None:
     spring = dt.datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
     assert raise_for(world, catalogue, severity="1", now=spring).resolution_due_at == spring + dt.timedelta(
         hours=4
@@ -149,7 +149,7 @@ def test_24x7_clock_counts_real_time_over_clock_changes(world, catalogue) -> Non
     )
 
 
-def test_reopen_continues_the_resolution_clock(world, catalogue) -> None:  # noqa: ANN001
+def test_reopen_continues_the_resolution_clock(world, catalogue) -> None:
     t0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, severity="2", now=t0)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_target_change_moves_open_incident_due_times(
     world, catalogue, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     now = timezone.now()
     open_one = raise_for(world, catalogue, severity="2", now=now)
     assert open_one.resolution_due_at == now + dt.timedelta(hours=24)

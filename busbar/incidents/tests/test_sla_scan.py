@@ -19,7 +19,7 @@ def _scan(at: dt.datetime) -> dict:
     return scan_sla.call(at.isoformat())
 
 
-def test_warning_then_breach_each_once(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_warning_then_breach_each_once(world, catalogue, django_capture_on_commit_callbacks) -> None:
     incident = raise_for(world, catalogue, severity="2", now=T0)
     actions.assign_incident(
         actor=actor_for(world.analyst), incident=incident, now=T0 + dt.timedelta(minutes=1)
@@ -45,14 +45,14 @@ def test_warning_then_breach_each_once(world, catalogue, django_capture_on_commi
     assert {"analyst@operator.example", "ops@operator.example"} <= set(told)
 
 
-def test_response_breach_when_nobody_responds(world, catalogue) -> None:  # noqa: ANN001
+def test_response_breach_when_nobody_responds(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="1", now=T0)
     result = _scan(T0 + dt.timedelta(minutes=11))
     assert result["breach"] == 1
     assert SlaNotice.objects.get(record=incident.record, kind="breach").clock == "response"
 
 
-def test_paused_incident_does_not_breach(world, catalogue) -> None:  # noqa: ANN001
+def test_paused_incident_does_not_breach(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="2", now=T0)
     actions.set_pending(
         actor=actor_for(world.analyst),
@@ -64,7 +64,7 @@ def test_paused_incident_does_not_breach(world, catalogue) -> None:  # noqa: ANN
     assert _scan(T0 + dt.timedelta(days=5)) == {"warning": 0, "breach": 0}
 
 
-def test_resolved_in_time_never_breaches(world, catalogue) -> None:  # noqa: ANN001
+def test_resolved_in_time_never_breaches(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="2", now=T0)
     actions.resolve_incident(
         actor=actor_for(world.analyst), incident=incident, resolution="ok", now=T0 + dt.timedelta(minutes=10)
@@ -72,7 +72,7 @@ def test_resolved_in_time_never_breaches(world, catalogue) -> None:  # noqa: ANN
     assert _scan(T0 + dt.timedelta(days=3)) == {"warning": 0, "breach": 0}
 
 
-def test_scan_reads_only_incidents_that_are_due(world, catalogue) -> None:  # noqa: ANN001
+def test_scan_reads_only_incidents_that_are_due(world, catalogue) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -84,7 +84,7 @@ def test_scan_reads_only_incidents_that_are_due(world, catalogue) -> None:  # no
     assert _scan(T0 + dt.timedelta(minutes=34))["warning"] == 5
 
 
-def test_breach_after_resolution_is_still_recorded_once(world, catalogue) -> None:  # noqa: ANN001
+def test_breach_after_resolution_is_still_recorded_once(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="1", now=T0)
     actions.resolve_incident(
         actor=actor_for(world.analyst),

@@ -19,20 +19,20 @@ T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 LATE = T0 + dt.timedelta(minutes=50)  # severity 3: response warning at 33m45s, breach at 45 min
 
 
-def _backlog(world, catalogue, n: int) -> list:  # noqa: ANN001
+def _backlog(world, catalogue, n: int) -> list:
     return [raise_for(world, catalogue, severity="3", now=T0) for _ in range(n)]
 
 
 def test_a_backlog_is_raised_in_batches_with_one_task_each(
     world, catalogue, monkeypatch, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     made = _backlog(world, catalogue, 7)
     monkeypatch.setattr(tasks, "SCAN_BATCH", 3)
     enqueued = []
 
     class Recorded:
         @staticmethod
-        def enqueue(ids: list[int]) -> None:
+        def enqueue(ids: list[int], events: dict | None = None) -> None:
             enqueued.append(list(ids))
 
     monkeypatch.setattr(tasks, "notify_sla_notices", Recorded)
@@ -51,7 +51,7 @@ def test_a_backlog_is_raised_in_batches_with_one_task_each(
     assert tasks.scan_sla.call((LATE + dt.timedelta(minutes=5)).isoformat()) == {"warning": 0, "breach": 0}
 
 
-def test_a_batch_costs_the_same_queries_whatever_its_size(world, catalogue) -> None:  # noqa: ANN001
+def test_a_batch_costs_the_same_queries_whatever_its_size(world, catalogue) -> None:
     def measure(n: int) -> int:
         made = _backlog(world, catalogue, n)
         with CaptureQueriesContext(connection) as ctx:
@@ -64,7 +64,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(world, catalogue) -> N
     assert measure(2) == measure(8)
 
 
-def test_a_notice_raised_meanwhile_is_skipped_and_an_empty_batch_writes_nothing(world, catalogue) -> None:  # noqa: ANN001
+def test_a_notice_raised_meanwhile_is_skipped_and_an_empty_batch_writes_nothing(world, catalogue) -> None:
     first, second = _backlog(world, catalogue, 2)
     # A concurrent scan already raised the first incident's warning (its bit not yet seen by this one).
     SlaNotice.objects.create(record=first.record, clock="response", kind="warning", crossed_at=T0)

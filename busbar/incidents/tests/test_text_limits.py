@@ -24,7 +24,7 @@ def test_the_default_limit_is_twenty_thousand_characters() -> None:
     assert LIMIT == 20_000
 
 
-def test_a_five_megabyte_description_is_refused_by_the_api(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_five_megabyte_description_is_refused_by_the_api(world: World, catalogue) -> None:
     body = {"service": catalogue.service.pk, "summary": "Big", "description": "x" * 5_000_000}
     response = world.client(world.user_a).post("/api/v1/incidents", body, content_type="application/json")
     assert response.status_code == 422
@@ -32,14 +32,14 @@ def test_a_five_megabyte_description_is_refused_by_the_api(world: World, catalog
     assert not Incident.objects.exists()
 
 
-def test_a_description_at_the_limit_is_kept_whole(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_description_at_the_limit_is_kept_whole(world: World, catalogue) -> None:
     body = {"service": catalogue.service.pk, "summary": "Long", "description": "y" * LIMIT}
     response = world.client(world.user_a).post("/api/v1/incidents", body, content_type="application/json")
     assert response.status_code == 201
     assert len(Incident.objects.get().description) == LIMIT
 
 
-def test_an_update_over_the_limit_is_refused_by_the_action(world: World, catalogue) -> None:  # noqa: ANN001
+def test_an_update_over_the_limit_is_refused_by_the_action(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     with pytest.raises(ActionError) as refused:
         actions.add_update(actor=actor_for(world.user_a), incident=incident, body="z" * (LIMIT + 1))
@@ -47,7 +47,7 @@ def test_an_update_over_the_limit_is_refused_by_the_action(world: World, catalog
     assert not incident.record.entries.exists()
 
 
-def test_an_update_over_the_limit_is_refused_on_the_page(world: World, catalogue) -> None:  # noqa: ANN001
+def test_an_update_over_the_limit_is_refused_on_the_page(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     response = world.client(world.user_a).post(
         f"/incidents/{incident.reference}/reply/", {"reply-body": "z" * (LIMIT + 1)}
@@ -67,20 +67,20 @@ def test_an_update_over_the_limit_is_refused_on_the_page(world: World, catalogue
 )
 def test_other_texts_over_the_limit_are_refused(
     world: World, catalogue, func: str, kwargs: dict, field: str
-) -> None:  # noqa: ANN001
+) -> None:
     incident = raise_for(world, catalogue)
     with pytest.raises(ActionError) as refused:
         getattr(actions, func)(actor=actor_for(world.analyst), incident=incident, **kwargs)
     assert refused.value.field == field
 
 
-def test_a_summary_over_two_hundred_characters_is_refused_not_cut(world: World, catalogue) -> None:  # noqa: ANN001
+def test_a_summary_over_two_hundred_characters_is_refused_not_cut(world: World, catalogue) -> None:
     with pytest.raises(ActionError) as refused:
         raise_for(world, catalogue, summary="s" * 201)
     assert refused.value.field == "summary"
 
 
-def test_an_overlong_emailed_reply_keeps_the_start_and_attaches_the_whole(world: World, catalogue) -> None:  # noqa: ANN001
+def test_an_overlong_emailed_reply_keeps_the_start_and_attaches_the_whole(world: World, catalogue) -> None:
     incident = raise_for(world, catalogue)
     text = "Line of a very long log excerpt.\n" * 2_000  # 66,000 characters
     raw = (

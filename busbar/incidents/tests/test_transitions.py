@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def _in_state(world, catalogue, status: str):  # noqa: ANN001, ANN202
+def _in_state(world, catalogue, status: str):
     """An incident brought to ``status`` through legal actions."""
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, now=T0)
@@ -45,7 +45,7 @@ def _in_state(world, catalogue, status: str):  # noqa: ANN001, ANN202
     return incident
 
 
-def _attempt(world, incident, target: str):  # noqa: ANN001, ANN202
+def _attempt(world, incident, target: str):
     desk = actor_for(world.analyst)
     later = T0 + dt.timedelta(hours=1)
     return {
@@ -80,7 +80,7 @@ CASES = [(s, t) for s in Status.values for t in Status.values if t != Status.NEW
 
 
 @pytest.mark.parametrize(("current", "target"), CASES)
-def test_transition_table_is_enforced(world, catalogue, current: str, target: str) -> None:  # noqa: ANN001
+def test_transition_table_is_enforced(world, catalogue, current: str, target: str) -> None:
     from busbar.lib.actions import Actor
     from busbar.parties.actions import update_organisation
     from busbar.parties.models import IndustryRole
@@ -104,7 +104,7 @@ def test_transition_table_is_enforced(world, catalogue, current: str, target: st
         assert incident.status == current  # nothing changed
 
 
-def test_reopen_outside_window_refused(world, catalogue, settings) -> None:  # noqa: ANN001
+def test_reopen_outside_window_refused(world, catalogue, settings) -> None:
     from busbar.lib.actions import ActionError
 
     incident = _in_state(world, catalogue, Status.RESOLVED)

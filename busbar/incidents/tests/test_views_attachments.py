@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # noqa: ANN001, ANN202
+def _media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -22,11 +22,11 @@ def _media(settings, tmp_path):  # noqa: ANN001, ANN202
     }
 
 
-def download(client, incident, attachment):  # noqa: ANN001, ANN201
+def download(client, incident, attachment):
     return client.get(f"/incidents/{incident.reference}/attachments/{attachment.pk}/")
 
 
-def test_the_raising_party_and_the_desk_download_it_another_party_cannot(world, catalogue) -> None:  # noqa: ANN001
+def test_the_raising_party_and_the_desk_download_it_another_party_cannot(world, catalogue) -> None:
     incident = raise_for(world, catalogue, attachments=[("errors.csv", "text/csv", b"mpan,code\n1,E0001\n")])
     attachment = incident.record.attachments.get()
     for user in (world.user_a, world.analyst):
@@ -47,7 +47,7 @@ def test_the_raising_party_and_the_desk_download_it_another_party_cannot(world, 
     assert download(world.client(None), incident, attachment).status_code == 302
 
 
-def test_an_internal_attachment_is_only_for_the_desk_and_the_provider(world, catalogue) -> None:  # noqa: ANN001
+def test_an_internal_attachment_is_only_for_the_desk_and_the_provider(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)
     response = world.client(world.resolver).post(
@@ -70,7 +70,7 @@ def test_an_internal_attachment_is_only_for_the_desk_and_the_provider(world, cat
     )
 
 
-def test_a_reply_with_a_refused_file_adds_nothing(world, catalogue) -> None:  # noqa: ANN001
+def test_a_reply_with_a_refused_file_adds_nothing(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     response = world.client(world.user_a).post(
         f"/incidents/{incident.reference}/reply/",

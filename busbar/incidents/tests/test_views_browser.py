@@ -16,7 +16,7 @@ pytestmark = pytest.mark.xdist_group("browser")
 
 
 @pytest.fixture(autouse=True)
-def _installation_defaults(transactional_db) -> None:  # noqa: ANN001
+def _installation_defaults(transactional_db) -> None:
     """The default SLA policy the migrations install: an earlier transactional test's flush removes it."""
     import importlib
 
@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - the `browser` fixture skips or fails w
     expect = None
 
 
-def test_live_filtering_and_bulk_assign(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001, F811
+def test_live_filtering_and_bulk_assign(page, live_world: World, live_catalogue, live_server) -> None:
     gateway = raise_for(live_world, live_catalogue, summary="Gateway timeouts")
     other = raise_for(live_world, live_catalogue, summary="Registration mismatch")
     sign_in(page, live_world.analyst, live_server)

@@ -14,11 +14,11 @@ from busbar.parties.models import IndustryRole
 pytestmark = pytest.mark.django_db
 
 
-def messages_of(response) -> list[str]:  # noqa: ANN001
+def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_desk_assigns_the_ticked_incidents_and_hears_what_failed(world, catalogue) -> None:  # noqa: ANN001
+def test_desk_assigns_the_ticked_incidents_and_hears_what_failed(world, catalogue) -> None:
     first, second = raise_for(world, catalogue), raise_for(world, catalogue, user=world.user_b)
     cancelled = raise_for(world, catalogue)
     actions.cancel_incident(actor=actor_for(world.analyst), incident=cancelled, reason="Duplicate")
@@ -48,7 +48,7 @@ def test_desk_assigns_the_ticked_incidents_and_hears_what_failed(world, catalogu
     assert AuditEntry.objects.filter(action="incident.assign").count() == 2
 
 
-def test_only_the_desk_may_bulk_assign(world, catalogue) -> None:  # noqa: ANN001
+def test_only_the_desk_may_bulk_assign(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     data = {"incident": [incident.pk], "provider": world.provider.pk}
     for user in (world.user_a, world.resolver, world.platform_admin):
@@ -60,7 +60,7 @@ def test_only_the_desk_may_bulk_assign(world, catalogue) -> None:  # noqa: ANN00
     assert incident.provider is None
 
 
-def test_bulk_assign_needs_incidents_and_a_provider(world, catalogue) -> None:  # noqa: ANN001
+def test_bulk_assign_needs_incidents_and_a_provider(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     client = world.client(world.analyst)
     response = client.post("/incidents/bulk-assign/", {"provider": world.provider.pk}, follow=True)

@@ -11,7 +11,7 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def act(client, incident: Incident, verb: str, **fields: object):  # noqa: ANN001, ANN201
+def act(client, incident: Incident, verb: str, **fields: object):
     return client.post(
         f"/incidents/{incident.reference}/{verb}/", {f"{verb}-{k}": v for k, v in fields.items()}
     )
@@ -21,14 +21,14 @@ def url(incident: Incident) -> str:
     return f"/incidents/{incident.reference}/"
 
 
-def forms_on(response) -> set[str]:  # noqa: ANN001
+def forms_on(response) -> set[str]:
     """The verbs whose forms the page offers."""
     import re
 
     return set(re.findall(r'action="/incidents/INC\d+/([a-z-]+)/"', response.content.decode()))
 
 
-def test_who_sees_the_incident_page(world, catalogue) -> None:  # noqa: ANN001
+def test_who_sees_the_incident_page(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     assert world.client(world.user_a).get(url(incident)).status_code == 200
     assert world.client(world.analyst).get(url(incident)).status_code == 200
@@ -44,7 +44,7 @@ def test_who_sees_the_incident_page(world, catalogue) -> None:  # noqa: ANN001
     assert world.client(world.resolver).get(url(incident)).status_code == 200
 
 
-def test_forms_offered_follow_role_and_status(world, catalogue) -> None:  # noqa: ANN001
+def test_forms_offered_follow_role_and_status(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)
     desk = forms_on(world.client(world.analyst).get(url(incident)))
@@ -73,7 +73,7 @@ def test_forms_offered_follow_role_and_status(world, catalogue) -> None:  # noqa
 
 def test_a_published_incident_is_seen_by_every_participant_without_its_private_details(
     world, catalogue
-) -> None:  # noqa: ANN001
+) -> None:
     incident = raise_for(world, catalogue, contact_name="Jo at Alpha, 07700 900123")
     actions.triage_incident(actor=actor_for(world.analyst), incident=incident, is_published=True)
     page = world.client(world.user_b).get(url(incident))
@@ -86,7 +86,7 @@ def test_a_published_incident_is_seen_by_every_participant_without_its_private_d
     assert act(world.client(world.user_b), incident, "reply", body="Us too").status_code == 403
 
 
-def test_internal_notes_are_hidden_from_the_participant(world, catalogue) -> None:  # noqa: ANN001
+def test_internal_notes_are_hidden_from_the_participant(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     desk = world.client(world.analyst)
     act(desk, incident, "assign", provider=world.provider.pk)
@@ -113,18 +113,19 @@ def test_internal_notes_are_hidden_from_the_participant(world, catalogue) -> Non
         assert "Provider suspects our gateway config" in page and "Waiting on the vendor patch" in page
 
 
-def test_a_participant_cannot_write_an_internal_note(world, catalogue) -> None:  # noqa: ANN001
+def test_a_participant_cannot_write_an_internal_note(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     page = world.client(world.user_a).get(url(incident)).content.decode()
     assert 'name="reply-internal"' not in page
-    # Posting the field anyway: the form has no such field, so it is an ordinary public reply.
+    # Posting the field anyway is refused (never quietly posted in public): see
+    # test_participant_internal_flag_is_refused.py.
     assert (
-        act(world.client(world.user_a), incident, "reply", body="Any news?", internal="on").status_code == 302
+        act(world.client(world.user_a), incident, "reply", body="Any news?", internal="on").status_code == 403
     )
-    assert incident.record.entries.get().is_internal is False
+    assert not incident.record.entries.exists()
 
 
-def test_actions_outside_the_role_are_refused_and_change_nothing(world, catalogue) -> None:  # noqa: ANN001
+def test_actions_outside_the_role_are_refused_and_change_nothing(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     sev2 = catalogue.severities["2"].pk
     response = act(
@@ -145,10 +146,12 @@ def test_actions_outside_the_role_are_refused_and_change_nothing(world, catalogu
     incident.refresh_from_db()
     assert incident.severity.code == "3" and incident.status == Status.NEW
     assert world.client(world.analyst).post(f"/incidents/{incident.reference}/explode/").status_code == 404
-    assert world.client(world.analyst).get(f"/incidents/{incident.reference}/triage/").status_code == 405
+    # Reloading a form's address shows the page with the form (no 405: test_form_addresses_answer_get).
+    again = world.client(world.analyst).get(f"/incidents/{incident.reference}/triage/")
+    assert again.status_code == 302 and again["Location"] == f"/incidents/{incident.reference}/#do-triage"
 
 
-def test_an_action_refusal_is_shown_on_the_field_it_names_with_422(world, catalogue) -> None:  # noqa: ANN001
+def test_an_action_refusal_is_shown_on_the_field_it_names_with_422(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     desk = world.client(world.analyst)
     response = act(desk, incident, "pending", awaiting="participant", note="")
@@ -167,11 +170,11 @@ def test_an_action_refusal_is_shown_on_the_field_it_names_with_422(world, catalo
     assert incident.status == Status.NEW and not incident.record.entries.exists()
 
 
-def test_resolved_incidents_go_back_to_work_only_by_reopening(world, catalogue) -> None:  # noqa: ANN001
+def test_resolved_incidents_go_back_to_work_only_by_reopening(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     actions.resolve_incident(actor=actor_for(world.analyst), incident=incident, resolution="Fixed")
     response = act(world.client(world.analyst), incident, "start")
-    assert response.status_code == 422 and "reopen it" in response.content.decode()
+    assert response.status_code == 409 and "reopen it instead" in response.content.decode()
     assert act(world.client(world.user_a), incident, "reopen", reason="").status_code == 422
     assert act(world.client(world.user_a), incident, "reopen", reason="Still failing").status_code == 302
     incident.refresh_from_db()
@@ -179,7 +182,7 @@ def test_resolved_incidents_go_back_to_work_only_by_reopening(world, catalogue) 
     assert "Reopened: Still failing" in world.client(world.user_a).get(url(incident)).content.decode()
 
 
-def test_cancel_by_the_participant(world, catalogue) -> None:  # noqa: ANN001
+def test_cancel_by_the_participant(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     assert act(world.client(world.user_a), incident, "cancel", reason="Raised in error").status_code == 302
     incident.refresh_from_db()
@@ -188,7 +191,7 @@ def test_cancel_by_the_participant(world, catalogue) -> None:  # noqa: ANN001
     assert forms_on(page) == set() and "Cancelled" in page.content.decode()
 
 
-def test_links_both_ways_and_only_to_visible_incidents(world, catalogue) -> None:  # noqa: ANN001
+def test_links_both_ways_and_only_to_visible_incidents(world, catalogue) -> None:
     first = raise_for(world, catalogue, summary="Gateway down")
     second = raise_for(world, catalogue, summary="Gateway unreachable")
     of_b = raise_for(world, catalogue, user=world.user_b, summary="Bravo's own problem")
@@ -215,7 +218,7 @@ def test_links_both_ways_and_only_to_visible_incidents(world, catalogue) -> None
     )
 
 
-def test_times_are_shown_in_uk_time(world, catalogue) -> None:  # noqa: ANN001
+def test_times_are_shown_in_uk_time(world, catalogue) -> None:
     import datetime as dt
 
     summer = dt.datetime(2025, 7, 1, 8, 30, tzinfo=dt.UTC)
@@ -224,7 +227,7 @@ def test_times_are_shown_in_uk_time(world, catalogue) -> None:  # noqa: ANN001
     assert "Tue 1 Jul 2025, 09:30" in page  # BST
 
 
-def test_no_post_to_any_form_by_anyone_fails_with_a_server_error(world, catalogue) -> None:  # noqa: ANN001
+def test_no_post_to_any_form_by_anyone_fails_with_a_server_error(world, catalogue) -> None:
     from busbar.incidents.forms import PAGE_FORMS
 
     incident = raise_for(world, catalogue, severity="1")
@@ -250,7 +253,7 @@ def test_no_post_to_any_form_by_anyone_fails_with_a_server_error(world, catalogu
             assert status in (302, 403, 404, 422), (user, verb, status)
 
 
-def test_each_form_refuses_a_party_it_is_not_for(world, catalogue) -> None:  # noqa: ANN001
+def test_each_form_refuses_a_party_it_is_not_for(world, catalogue) -> None:
     incident = raise_for(world, catalogue, severity="1")
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident, provider=world.provider)
     refused = [

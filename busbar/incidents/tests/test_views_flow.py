@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # noqa: ANN001, ANN202
+def _media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -24,13 +24,13 @@ def _media(settings, tmp_path):  # noqa: ANN001, ANN202
     }
 
 
-def act(client, incident: Incident, verb: str, **fields: object):  # noqa: ANN001, ANN201
+def act(client, incident: Incident, verb: str, **fields: object):
     """POST the incident page's ``verb`` form (its fields are prefixed with the verb)."""
     data = {f"{verb}-{k}": v for k, v in fields.items()}
     return client.post(f"/incidents/{incident.reference}/{verb}/", data)
 
 
-def test_raise_triage_assign_resolve_close_entirely_through_views(world, catalogue) -> None:  # noqa: ANN001
+def test_raise_triage_assign_resolve_close_entirely_through_views(world, catalogue) -> None:
     participant, desk, provider = (
         world.client(world.user_a),
         world.client(world.analyst),
@@ -125,7 +125,7 @@ def test_raise_triage_assign_resolve_close_entirely_through_views(world, catalog
     assert "/close/" not in page and "/reopen/" in page
 
 
-def test_awaiting_the_participant_pauses_the_clock_and_their_reply_resumes_it(world, catalogue) -> None:  # noqa: ANN001
+def test_awaiting_the_participant_pauses_the_clock_and_their_reply_resumes_it(world, catalogue) -> None:
     from busbar.incidents.tests.conftest import raise_for
 
     incident = raise_for(world, catalogue)

@@ -14,13 +14,13 @@ from busbar.lib.actions import Actor
 pytestmark = pytest.mark.django_db
 
 
-def home(world, user) -> str:  # noqa: ANN001
+def home(world, user) -> str:
     response = world.client(user).get("/")
     assert response.status_code == 200
     return response.content.decode()
 
 
-def test_participant_home_shows_our_open_incidents_and_published_ones(world, catalogue) -> None:  # noqa: ANN001
+def test_participant_home_shows_our_open_incidents_and_published_ones(world, catalogue) -> None:
     ours = raise_for(world, catalogue, summary="Our rejected switches")
     outage = raise_for(world, catalogue, user=world.user_b, summary="Gateway outage")
     private_b = raise_for(world, catalogue, user=world.user_b, summary="Bravo's private problem")
@@ -33,7 +33,7 @@ def test_participant_home_shows_our_open_incidents_and_published_ones(world, cat
     assert '<a href="/incidents/">Incidents</a>' in page and "Major incidents" not in page
 
 
-def test_provider_home_shows_our_queue_with_sla(world, catalogue) -> None:  # noqa: ANN001
+def test_provider_home_shows_our_queue_with_sla(world, catalogue) -> None:
     mine = raise_for(world, catalogue, summary="Routed to us")
     actions.assign_incident(actor=actor_for(world.analyst), incident=mine, provider=world.provider)
     elsewhere = raise_for(world, catalogue, summary="Not routed")
@@ -42,7 +42,7 @@ def test_provider_home_shows_our_queue_with_sla(world, catalogue) -> None:  # no
     assert elsewhere.reference not in page and '<span class="badge ">Due</span>' in page
 
 
-def test_desk_home_counts_the_queues(world, catalogue) -> None:  # noqa: ANN001
+def test_desk_home_counts_the_queues(world, catalogue) -> None:
     raise_for(world, catalogue)  # unassigned, and its response is due within 2 hours
     late = raise_for(world, catalogue, now=timezone.now() - dt.timedelta(days=4))
     actions.assign_incident(actor=actor_for(world.analyst), incident=late, provider=world.provider)
@@ -65,7 +65,7 @@ def test_desk_home_counts_the_queues(world, catalogue) -> None:  # noqa: ANN001
     assert '<a href="/major-incidents/">Major incidents</a>' in page  # navigation
 
 
-def test_navigation_marks_the_incident_screens_current(world, catalogue) -> None:  # noqa: ANN001
+def test_navigation_marks_the_incident_screens_current(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     page = world.client(world.user_a).get(f"/incidents/{incident.reference}/").content.decode()
     assert '<a href="/incidents/" aria-current="page">Incidents</a>' in page

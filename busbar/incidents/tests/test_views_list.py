@@ -15,7 +15,7 @@ from busbar.lib.actions import Actor
 pytestmark = pytest.mark.django_db
 
 
-def refs(response) -> set[str]:  # noqa: ANN001
+def refs(response) -> set[str]:
     """The incident references listed as rows."""
     import re
 
@@ -23,7 +23,7 @@ def refs(response) -> set[str]:  # noqa: ANN001
     return set(re.findall(r'<th scope="row"><a href="/incidents/(INC\d+)/">', response.content.decode()))
 
 
-def test_each_party_lists_only_what_it_may_see(world, catalogue) -> None:  # noqa: ANN001
+def test_each_party_lists_only_what_it_may_see(world, catalogue) -> None:
     of_a = raise_for(world, catalogue, summary="Alpha's problem")
     of_b = raise_for(world, catalogue, user=world.user_b, summary="Bravo's problem")
     assigned = raise_for(world, catalogue, summary="With the provider")
@@ -40,7 +40,7 @@ def test_each_party_lists_only_what_it_may_see(world, catalogue) -> None:  # noq
     assert world.client(None).get("/incidents/").status_code == 302
 
 
-def test_published_incidents_are_listed_for_every_participant(world, catalogue) -> None:  # noqa: ANN001
+def test_published_incidents_are_listed_for_every_participant(world, catalogue) -> None:
     outage = raise_for(world, catalogue, user=world.user_b, summary="CSS gateway outage")
     raise_for(world, catalogue, user=world.user_b, summary="Bravo only")
     actions.triage_incident(actor=actor_for(world.analyst), incident=outage, is_published=True)
@@ -62,7 +62,7 @@ def test_published_incidents_are_listed_for_every_participant(world, catalogue) 
     assert "Service-affecting" in page and ">Provider<" not in page  # no provider column for participants
 
 
-def test_desk_queues(world, catalogue) -> None:  # noqa: ANN001
+def test_desk_queues(world, catalogue) -> None:
     desk = Actor(user=world.analyst)
     fresh = raise_for(world, catalogue, summary="Fresh: response due within the hour")
     routed = raise_for(world, catalogue, summary="Routed, resolution due in days")
@@ -104,7 +104,7 @@ def test_desk_queues(world, catalogue) -> None:  # noqa: ANN001
     }
 
 
-def test_filters_and_search(world, catalogue) -> None:  # noqa: ANN001
+def test_filters_and_search(world, catalogue) -> None:
     gateway = raise_for(world, catalogue, summary="Gateway timeouts", severity="2")
     billing = raise_for(world, catalogue, summary="Registration mismatch", description="The gateway is fine")
     actions.assign_incident(actor=actor_for(world.analyst), incident=billing, provider=world.provider)
@@ -128,7 +128,7 @@ def test_filters_and_search(world, catalogue) -> None:  # noqa: ANN001
     }
 
 
-def test_live_filtering_returns_only_the_rows(world, catalogue) -> None:  # noqa: ANN001
+def test_live_filtering_returns_only_the_rows(world, catalogue) -> None:
     incident = raise_for(world, catalogue, summary="Gateway timeouts")
     client = world.client(world.analyst)
     page = client.get("/incidents/").content.decode()
@@ -140,7 +140,7 @@ def test_live_filtering_returns_only_the_rows(world, catalogue) -> None:  # noqa
     assert 'name="next" value="/incidents/?q=gateway"' in text
 
 
-def test_paginated(world, catalogue, monkeypatch) -> None:  # noqa: ANN001
+def test_paginated(world, catalogue, monkeypatch) -> None:
     from busbar.incidents import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)

@@ -16,13 +16,13 @@ from busbar.incidents.tests.conftest import actor_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def act(client, incident: Incident, verb: str, **fields: object):  # noqa: ANN001, ANN201
+def act(client, incident: Incident, verb: str, **fields: object):
     return client.post(
         f"/incidents/{incident.reference}/{verb}/", {f"{verb}-{k}": v for k, v in fields.items()}
     )
 
 
-def page_of(client, incident: Incident) -> str:  # noqa: ANN001
+def page_of(client, incident: Incident) -> str:
     response = client.get(f"/incidents/{incident.reference}/")
     assert response.status_code == 200
     return response.content.decode()
@@ -30,7 +30,7 @@ def page_of(client, incident: Incident) -> str:  # noqa: ANN001
 
 def test_major_incident_from_severity_1_to_closure(
     world, catalogue, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     desk, participant = world.client(world.analyst), world.client(world.user_a)
     response = desk.post(
         "/incidents/new/",
@@ -127,11 +127,12 @@ def test_major_incident_from_severity_1_to_closure(
     assert "/major-communicate/" not in closed_page and "/major-review/" not in closed_page
 
 
-def test_desk_declares_a_bcdr_major_incident_others_cannot(world, catalogue) -> None:  # noqa: ANN001
+def test_desk_declares_a_bcdr_major_incident_others_cannot(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     response = act(world.client(world.user_a), incident, "major-declare", trigger="bcdr")
     assert response.status_code == 403 and not MajorIncident.objects.exists()
-    assert act(world.client(world.analyst), incident, "major-declare", trigger="bcdr").status_code == 302
+    response = act(world.client(world.analyst), incident, "major-declare", trigger="bcdr", confirm="True")
+    assert response.status_code == 302
     major = MajorIncident.objects.get()
     assert major.trigger == MajorIncident.Trigger.BCDR
     incident.refresh_from_db()
@@ -143,7 +144,7 @@ def test_desk_declares_a_bcdr_major_incident_others_cannot(world, catalogue) -> 
     assert act(world.client(world.analyst), other, "major-interval", minutes=30).status_code == 404
 
 
-def test_an_overdue_update_is_highlighted_and_active_majors_come_first(world, catalogue) -> None:  # noqa: ANN001
+def test_an_overdue_update_is_highlighted_and_active_majors_come_first(world, catalogue) -> None:
     earlier = timezone.now() - dt.timedelta(hours=3)
     finished = raise_for(world, catalogue, severity="1", now=earlier, summary="Old outage")
     desk = actor_for(world.analyst)
@@ -163,7 +164,7 @@ def test_an_overdue_update_is_highlighted_and_active_majors_come_first(world, ca
     assert overdue.reference in world.client(world.user_b).get("/major-incidents/").content.decode()
 
 
-def test_major_list_is_scoped(world, catalogue) -> None:  # noqa: ANN001
+def test_major_list_is_scoped(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     actions.declare_major_incident(actor=actor_for(world.analyst), incident=incident)
     actions.triage_incident(actor=actor_for(world.analyst), incident=incident, is_published=False)

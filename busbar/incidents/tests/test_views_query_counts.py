@@ -33,7 +33,7 @@ LISTS = {
 }
 
 
-def grow(world, catalogue, n: int) -> None:  # noqa: ANN001
+def grow(world, catalogue, n: int) -> None:
     """``n`` more incidents of every kind the lists show: routed, published, major, with updates and files."""
     desk = actor_for(world.analyst)
     for i in range(n):
@@ -52,7 +52,7 @@ def grow(world, catalogue, n: int) -> None:  # noqa: ANN001
         raise_for(world, catalogue, user=world.user_b, summary=f"Bravo fault {i}")
 
 
-def count(client, path: str) -> int:  # noqa: ANN001
+def count(client, path: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, (path, response.content[:300])
@@ -60,7 +60,7 @@ def count(client, path: str) -> int:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # noqa: ANN001, ANN202
+def _media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -70,7 +70,7 @@ def _media(settings, tmp_path):  # noqa: ANN001, ANN202
     }
 
 
-def test_lists_queues_and_home_pages_do_not_grow_with_rows(world, catalogue) -> None:  # noqa: ANN001
+def test_lists_queues_and_home_pages_do_not_grow_with_rows(world, catalogue) -> None:
     grow(world, catalogue, 1)
     clients = {name: world.client(getattr(world, name)) for name in LISTS}
     for name, paths in LISTS.items():  # warm sessions and the SLA target/calendar caches
@@ -83,7 +83,7 @@ def test_lists_queues_and_home_pages_do_not_grow_with_rows(world, catalogue) -> 
     assert max(small.values()) <= 20, small
 
 
-def test_the_incident_page_does_not_grow_with_updates_files_and_links(world, catalogue) -> None:  # noqa: ANN001
+def test_the_incident_page_does_not_grow_with_updates_files_and_links(world, catalogue) -> None:
     desk = actor_for(world.analyst)
     incident = raise_for(world, catalogue, severity="1")
     actions.assign_incident(actor=desk, incident=incident, provider=world.provider)

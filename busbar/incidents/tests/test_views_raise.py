@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from busbar.incidents.models import Channel, Incident, MajorIncident
+from busbar.incidents.models import Incident, IntakeChannel, MajorIncident
 from busbar.services.models import Service, Severity, SeverityScheme, SlaPolicy
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # noqa: ANN001, ANN202
+def _media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -22,7 +22,7 @@ def _media(settings, tmp_path):  # noqa: ANN001, ANN202
     }
 
 
-def form_data(catalogue, **extra: object) -> dict:  # noqa: ANN001
+def form_data(catalogue, **extra: object) -> dict:
     return {
         "service": catalogue.service.pk,
         "summary": "Switch requests rejected",
@@ -32,7 +32,7 @@ def form_data(catalogue, **extra: object) -> dict:  # noqa: ANN001
     }
 
 
-def test_participant_raises_for_their_own_organisation_only(world, catalogue) -> None:  # noqa: ANN001
+def test_participant_raises_for_their_own_organisation_only(world, catalogue) -> None:
     client = world.client(world.user_a)
     page = client.get("/incidents/new/").content.decode()
     assert 'name="organisation"' not in page and 'name="contact_name"' not in page
@@ -41,11 +41,11 @@ def test_participant_raises_for_their_own_organisation_only(world, catalogue) ->
     response = client.post("/incidents/new/", form_data(catalogue, organisation=world.org_b.pk))
     incident = Incident.objects.get()
     assert response.status_code == 302
-    assert incident.organisation == world.org_a and incident.channel == Channel.PORTAL
+    assert incident.organisation == world.org_a and incident.channel == IntakeChannel.PORTAL
     assert incident.severity.code == "4"  # no suggestion: the least severe until the desk triages
 
 
-def test_desk_raises_for_a_participant_taken_by_phone(world, catalogue) -> None:  # noqa: ANN001
+def test_desk_raises_for_a_participant_taken_by_phone(world, catalogue) -> None:
     client = world.client(world.analyst)
     page = client.get("/incidents/new/").content.decode()
     assert 'name="organisation"' in page and 'name="contact_name"' in page and 'name="channel"' in page
@@ -62,13 +62,13 @@ def test_desk_raises_for_a_participant_taken_by_phone(world, catalogue) -> None:
     incident = Incident.objects.get()
     assert response.status_code == 302 and response.url == f"/incidents/{incident.reference}/"
     assert incident.organisation == world.org_b and incident.contact_name == "Sam, 0161 496 0000"
-    assert incident.channel == Channel.PHONE and incident.raised_by == world.analyst
+    assert incident.channel == IntakeChannel.PHONE and incident.raised_by == world.analyst
     assert incident.severity.code == "2"
     # Bravo now sees it as theirs.
     assert world.client(world.user_b).get(response.url).status_code == 200
 
 
-def test_a_participant_suggesting_severity_1_does_not_open_a_major_incident(world, catalogue) -> None:  # noqa: ANN001
+def test_a_participant_suggesting_severity_1_does_not_open_a_major_incident(world, catalogue) -> None:
     response = world.client(world.user_a).post(
         "/incidents/new/", form_data(catalogue, severity=catalogue.severities["1"].pk)
     )
@@ -77,7 +77,7 @@ def test_a_participant_suggesting_severity_1_does_not_open_a_major_incident(worl
     assert not MajorIncident.objects.exists()
 
 
-def test_invalid_forms_are_shown_again_with_422_and_nothing_is_written(world, catalogue) -> None:  # noqa: ANN001
+def test_invalid_forms_are_shown_again_with_422_and_nothing_is_written(world, catalogue) -> None:
     client = world.client(world.user_a)
     response = client.post("/incidents/new/", form_data(catalogue, summary=""))
     assert response.status_code == 422 and 'id="id_summary_error"' in response.content.decode()
@@ -109,7 +109,7 @@ def test_invalid_forms_are_shown_again_with_422_and_nothing_is_written(world, ca
     assert not Incident.objects.exists()
 
 
-def test_a_refused_attachment_rolls_the_whole_incident_back(world, catalogue) -> None:  # noqa: ANN001
+def test_a_refused_attachment_rolls_the_whole_incident_back(world, catalogue) -> None:
     good = SimpleUploadedFile("log.txt", b"fine", content_type="text/plain")
     bad = SimpleUploadedFile("tool.exe", b"MZ", content_type="application/x-msdownload")
     response = world.client(world.user_a).post(
@@ -121,7 +121,7 @@ def test_a_refused_attachment_rolls_the_whole_incident_back(world, catalogue) ->
     assert not Incident.objects.exists()
 
 
-def test_raising_needs_a_sign_in(world, catalogue) -> None:  # noqa: ANN001
+def test_raising_needs_a_sign_in(world, catalogue) -> None:
     response = world.client(None).post("/incidents/new/", form_data(catalogue))
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert not Incident.objects.exists()

@@ -54,7 +54,7 @@ def article_for(
 
 
 @pytest.fixture
-def agent(world) -> Any:  # noqa: ANN001
+def agent(world) -> Any:
     """A supplier agent's participant: a party of another industry role than A's and B's suppliers."""
     org = make_org("Meter Agents Ltd", [IndustryRole.SUPPLIER_AGENT])
     return make_user(org, "agent@agents.example", MembershipRole.PARTICIPANT)

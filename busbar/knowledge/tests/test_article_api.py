@@ -9,12 +9,12 @@ from busbar.knowledge.tests.conftest import BODY, article_for
 pytestmark = pytest.mark.django_db
 
 
-def _call(world, user, method, path, body=None):  # noqa: ANN001, ANN202
+def _call(world, user, method, path, body=None):
     client = world.client(user)
     return getattr(client, method)(f"/api/v1{path}", body, content_type="application/json")
 
 
-def test_write_review_publish_and_revise(world, catalogue) -> None:  # noqa: ANN001
+def test_write_review_publish_and_revise(world, catalogue) -> None:
     created = _call(
         world,
         world.resolver,
@@ -48,7 +48,7 @@ def test_write_review_publish_and_revise(world, catalogue) -> None:  # noqa: ANN
     )
 
 
-def test_participants_cannot_write_or_change(world, catalogue) -> None:  # noqa: ANN001
+def test_participants_cannot_write_or_change(world, catalogue) -> None:
     article = article_for(world, catalogue)
     ref = article.reference
     assert _call(world, world.user_a, "post", "/articles", {"title": "T", "body": "B"}).status_code == 403
@@ -63,7 +63,7 @@ def test_participants_cannot_write_or_change(world, catalogue) -> None:  # noqa:
     assert Article.objects.get().status == Status.PUBLISHED
 
 
-def test_bad_input_is_a_422_naming_the_field(world, catalogue) -> None:  # noqa: ANN001
+def test_bad_input_is_a_422_naming_the_field(world, catalogue) -> None:
     cases = [
         ({"title": "T"}, "body"),
         ({"title": "", "body": "B"}, "title"),
@@ -84,7 +84,7 @@ def test_bad_input_is_a_422_naming_the_field(world, catalogue) -> None:  # noqa:
     assert not Article.objects.exists()
 
 
-def test_hidden_articles_are_not_found(world, catalogue) -> None:  # noqa: ANN001
+def test_hidden_articles_are_not_found(world, catalogue) -> None:
     draft = article_for(world, catalogue, publish=False)
     for path in ("", "/versions", "/versions/1", "/irregularities", "/diff?old=1&new=1"):
         assert _call(world, world.user_a, "get", f"/articles/{draft.reference}{path}").status_code == 404, (
@@ -98,7 +98,7 @@ def test_hidden_articles_are_not_found(world, catalogue) -> None:  # noqa: ANN00
     assert _call(world, world.user_a, "get", "/articles/not-a-ref").status_code == 422
 
 
-def test_details_patch_changes_only_what_is_given(world, catalogue) -> None:  # noqa: ANN001
+def test_details_patch_changes_only_what_is_given(world, catalogue) -> None:
     article = article_for(world, catalogue, keywords="UPRN")
     response = _call(world, world.resolver, "patch", f"/articles/{article.reference}", {"all_services": True})
     assert response.status_code == 200 and response.json()["service"] is None
@@ -115,7 +115,7 @@ def test_details_patch_changes_only_what_is_given(world, catalogue) -> None:  # 
     assert both.status_code == 422
 
 
-def test_suggest_answers_while_typing(world, catalogue) -> None:  # noqa: ANN001
+def test_suggest_answers_while_typing(world, catalogue) -> None:
     article_for(world, catalogue)
     found = _call(
         world, world.user_a, "get", f"/articles/suggest?text=premises+mism&service={catalogue.service.pk}"

@@ -15,7 +15,7 @@ from busbar.parties.models import MembershipRole
 pytestmark = pytest.mark.django_db
 
 
-def test_votes_count_once_each_and_can_change(world, catalogue) -> None:  # noqa: ANN001
+def test_votes_count_once_each_and_can_change(world, catalogue) -> None:
     article = article_for(world, catalogue)
     actions.vote(actor=actor_for(world.user_a), article=article, helpful=True)
     actions.vote(actor=actor_for(world.user_b), article=article, helpful=False)
@@ -30,7 +30,7 @@ def test_votes_count_once_each_and_can_change(world, catalogue) -> None:  # noqa
     assert api.status_code == 200 and api.json()["helpful_count"] == 1
 
 
-def test_drafts_take_no_feedback(world, catalogue) -> None:  # noqa: ANN001
+def test_drafts_take_no_feedback(world, catalogue) -> None:
     draft = article_for(world, catalogue, publish=False)
     with pytest.raises(Conflict):
         actions.vote(actor=actor_for(world.analyst), article=draft, helpful=True)
@@ -40,7 +40,7 @@ def test_drafts_take_no_feedback(world, catalogue) -> None:  # noqa: ANN001
 
 def test_an_irregularity_reaches_the_author_and_owner_then_the_reader(
     world, catalogue, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     second = make_user(world.provider, "resolver2@provider.example", MembershipRole.RESOLVER)
     article = article_for(world, catalogue)
     mail.outbox.clear()
@@ -82,7 +82,7 @@ def test_an_irregularity_reaches_the_author_and_owner_then_the_reader(
         )
 
 
-def test_reports_of_others_cannot_be_handled_by_readers(world, catalogue) -> None:  # noqa: ANN001
+def test_reports_of_others_cannot_be_handled_by_readers(world, catalogue) -> None:
     article = article_for(world, catalogue)
     report = actions.report_irregularity(actor=actor_for(world.user_a), article=article, comment="Wrong")
     other = world.client(world.user_b).post(
@@ -105,7 +105,7 @@ def test_reports_of_others_cannot_be_handled_by_readers(world, catalogue) -> Non
     assert report.state == IrregularityState.OPEN
 
 
-def test_emails_go_only_to_who_may_still_see(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_emails_go_only_to_who_may_still_see(world, catalogue, django_capture_on_commit_callbacks) -> None:
     article = article_for(world, catalogue, audience=Audience.ROLES, roles=["energy_supplier"])
     report = actions.report_irregularity(actor=actor_for(world.user_a), article=article, comment="Wrong")
     actions.update_details(actor=actor_for(world.resolver), article=article, audience=Audience.STAFF)
@@ -117,7 +117,7 @@ def test_emails_go_only_to_who_may_still_see(world, catalogue, django_capture_on
     assert len(callbacks) == 1 and mail.outbox == []  # the reader may no longer see the article
 
 
-def test_review_emails(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_review_emails(world, catalogue, django_capture_on_commit_callbacks) -> None:
     from busbar.records import actions as record_actions
 
     article = article_for(world, catalogue, publish=False)

@@ -12,7 +12,7 @@ from busbar.lib.actions import ActionError, Conflict, IllegalTransition, NotPerm
 pytestmark = pytest.mark.django_db
 
 
-def test_a_provider_drafts_the_desk_publishes(world, catalogue) -> None:  # noqa: ANN001
+def test_a_provider_drafts_the_desk_publishes(world, catalogue) -> None:
     article = article_for(world, catalogue, publish=False)
     assert article.reference.startswith("KB") and article.status == Status.DRAFT
     assert article.owner == world.provider and article.working_version.number == 1
@@ -26,7 +26,7 @@ def test_a_provider_drafts_the_desk_publishes(world, catalogue) -> None:  # noqa
     assert article.review_by is not None and article.first_published_at is not None
 
 
-def test_only_the_desk_publishes_and_never_its_own_version(world, catalogue) -> None:  # noqa: ANN001
+def test_only_the_desk_publishes_and_never_its_own_version(world, catalogue) -> None:
     article = article_for(world, catalogue, user=world.analyst, publish=False)
     assert article.owner == world.operator
     actions.submit_for_review(actor=actor_for(world.analyst), article=article)
@@ -38,7 +38,7 @@ def test_only_the_desk_publishes_and_never_its_own_version(world, catalogue) -> 
     assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
 
 
-def test_changes_requested_go_back_to_draft_with_the_note(world, catalogue) -> None:  # noqa: ANN001
+def test_changes_requested_go_back_to_draft_with_the_note(world, catalogue) -> None:
     article = article_for(world, catalogue, publish=False)
     actions.submit_for_review(actor=actor_for(world.resolver), article=article)
     with pytest.raises(ActionError) as refused:
@@ -50,7 +50,7 @@ def test_changes_requested_go_back_to_draft_with_the_note(world, catalogue) -> N
     assert article.record.entries.get().body == "Add the UPRN step"
 
 
-def test_a_revision_is_drafted_beside_the_published_version(world, catalogue) -> None:  # noqa: ANN001
+def test_a_revision_is_drafted_beside_the_published_version(world, catalogue) -> None:
     article = article_for(world, catalogue)
     v2 = actions.revise_article(
         actor=actor_for(world.resolver),
@@ -70,7 +70,7 @@ def test_a_revision_is_drafted_beside_the_published_version(world, catalogue) ->
     assert article.title == "Switch requests rejected: ADDRESS_MISMATCH"
 
 
-def test_editing_a_version_in_review_sends_it_back_to_draft(world, catalogue) -> None:  # noqa: ANN001
+def test_editing_a_version_in_review_sends_it_back_to_draft(world, catalogue) -> None:
     article = article_for(world, catalogue, publish=False)
     actions.submit_for_review(actor=actor_for(world.resolver), article=article)
     actions.revise_article(actor=actor_for(world.resolver), article=article, title="T", body="B")
@@ -78,7 +78,7 @@ def test_editing_a_version_in_review_sends_it_back_to_draft(world, catalogue) ->
     assert article.status == Status.DRAFT and article.working_version.state == VersionState.DRAFT
 
 
-def test_nothing_to_change_is_refused(world, catalogue) -> None:  # noqa: ANN001
+def test_nothing_to_change_is_refused(world, catalogue) -> None:
     article = article_for(world, catalogue)
     version = article.published_version
     with pytest.raises(ActionError, match="published text"):
@@ -92,7 +92,7 @@ def test_nothing_to_change_is_refused(world, catalogue) -> None:  # noqa: ANN001
     assert article.versions.count() == 1
 
 
-def test_discard_retire_and_put_back(world, catalogue) -> None:  # noqa: ANN001
+def test_discard_retire_and_put_back(world, catalogue) -> None:
     article = article_for(world, catalogue)
     actions.revise_article(actor=actor_for(world.resolver), article=article, title="T2", body="B2")
     actions.discard_revision(actor=actor_for(world.resolver), article=article)
@@ -114,7 +114,7 @@ def test_discard_retire_and_put_back(world, catalogue) -> None:  # noqa: ANN001
     assert article.status == Status.PUBLISHED and article.published_version.number == 1
 
 
-def test_the_status_table_refuses_with_409(world, catalogue) -> None:  # noqa: ANN001
+def test_the_status_table_refuses_with_409(world, catalogue) -> None:
     article = article_for(world, catalogue)
     with pytest.raises(IllegalTransition) as refused:
         actions.reinstate_article(actor=actor_for(world.analyst), article=article)
@@ -123,7 +123,7 @@ def test_the_status_table_refuses_with_409(world, catalogue) -> None:  # noqa: A
         actions.publish_article(actor=actor_for(world.analyst), article=article)
 
 
-def test_others_cannot_change_an_article(world, catalogue) -> None:  # noqa: ANN001
+def test_others_cannot_change_an_article(world, catalogue) -> None:
     article = article_for(world, catalogue)
     for user in (world.user_a, world.admin_a):
         with pytest.raises(NotPermitted):
@@ -136,7 +136,7 @@ def test_others_cannot_change_an_article(world, catalogue) -> None:  # noqa: ANN
         actions.create_article(actor=actor_for(world.resolver), title="T", body="B", owner=world.operator)
 
 
-def test_bad_input_is_named_and_nothing_is_written(world, catalogue) -> None:  # noqa: ANN001
+def test_bad_input_is_named_and_nothing_is_written(world, catalogue) -> None:
     cases = [
         ({"title": " "}, "title"),
         ({"title": "x" * 201}, "title"),

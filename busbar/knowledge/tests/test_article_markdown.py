@@ -62,7 +62,7 @@ def test_plain_text_keeps_the_words() -> None:
     assert plain_text("A *b*\nc `d` [e](https://x.example)") == "A b c d e"
 
 
-def test_the_article_page_shows_script_as_text(world, catalogue) -> None:  # noqa: ANN001
+def test_the_article_page_shows_script_as_text(world, catalogue) -> None:
     article = article_for(world, catalogue, body=HOSTILE)
     page = world.client(world.user_a).get(f"/knowledge/{article.reference}/").content.decode()
     body = page[page.index('<article class="card article-body"') : page.index("</article>")]

@@ -12,7 +12,7 @@ from busbar.parties.models import IndustryRole, MembershipRole
 pytestmark = pytest.mark.django_db
 
 
-def test_another_providers_work_in_progress_is_not_shown(world, catalogue) -> None:  # noqa: ANN001
+def test_another_providers_work_in_progress_is_not_shown(world, catalogue) -> None:
     other = make_user(
         make_org("Gas Registry", [IndustryRole.UK_LINK]), "r@gas.example", MembershipRole.RESOLVER
     )
@@ -36,7 +36,7 @@ def test_another_providers_work_in_progress_is_not_shown(world, catalogue) -> No
     assert "CSS only article" in owner.get("/knowledge/?queue=drafts").content.decode()
 
 
-def test_revising_and_submitting_is_one_change(world, catalogue) -> None:  # noqa: ANN001
+def test_revising_and_submitting_is_one_change(world, catalogue) -> None:
     from busbar.audit.models import AuditEntry
 
     article = article_for(world, catalogue)

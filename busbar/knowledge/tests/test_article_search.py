@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def library(world, catalogue):  # noqa: ANN001, ANN201
+def library(world, catalogue):
     made = {
         "certs": article_for(
             world,
@@ -45,18 +45,18 @@ def library(world, catalogue):  # noqa: ANN001, ANN201
     return made
 
 
-def _found(user, text: str, **kw) -> list[str]:  # noqa: ANN001
+def _found(user, text: str, **kw) -> list[str]:
     return [a.title for a in search.matching(visible_to(user), text, **kw)]
 
 
-def test_title_words_rank_first_and_stems_match(world, library) -> None:  # noqa: ANN001
+def test_title_words_rank_first_and_stems_match(world, library) -> None:
     found = _found(world.user_a, "certificates")
     assert found[0] == "Renewing the DIP certificate" and "Switch request rejected" in found
     assert "Certificate runbook for the desk" not in found and "Certificate draft" not in found
     assert _found(world.user_a, "renewal")[:1] == ["Renewing the DIP certificate"]
 
 
-def test_all_words_by_default_two_words_of_the_heading_for_suggestions(world, library) -> None:  # noqa: ANN001
+def test_all_words_by_default_two_words_of_the_heading_for_suggestions(world, library) -> None:
     assert _found(world.user_a, "certificate address") == ["Switch request rejected"]  # in its body
     # Suggestions read the title, keywords and summary, and want two of the words typed (one if one).
     assert _found(world.user_a, "certificate address", any_word=True) == []
@@ -67,26 +67,26 @@ def test_all_words_by_default_two_words_of_the_heading_for_suggestions(world, li
     assert _found(world.user_a, "certificate portal", any_word=True) == []
 
 
-def test_the_last_word_is_a_prefix_while_typing(world, library) -> None:  # noqa: ANN001
+def test_the_last_word_is_a_prefix_while_typing(world, library) -> None:
     assert _found(world.user_a, "portal authenticat", prefix=True) == ["Portal sign in"]
     assert _found(world.user_a, "portal authenticat") == []
     assert _found(world.user_a, "regist", prefix=True, any_word=True) == []
     assert _found(world.user_a, "sign", prefix=True) == ["Portal sign in"]
 
 
-def test_the_desk_finds_what_readers_may_not(world, library) -> None:  # noqa: ANN001
+def test_the_desk_finds_what_readers_may_not(world, library) -> None:
     found = _found(world.analyst, "certificate")
     assert {"Certificate runbook for the desk", "Certificate draft"} <= set(found)
 
 
-def test_no_input_is_a_syntax_error(world, library) -> None:  # noqa: ANN001
+def test_no_input_is_a_syntax_error(world, library) -> None:
     for text in ['"', "AND OR NOT", "cert*", "(", "NEAR(a b)", "title:cert", "a'b", "-x", "&|!", "\x00", "é"]:
         list(search.matching(visible_to(world.user_a), text))  # no exception
         list(search.matching(visible_to(world.user_a), text, any_word=True, prefix=True))
     assert _found(world.user_a, "   ") == []
 
 
-def test_search_follows_publication(world, library) -> None:  # noqa: ANN001
+def test_search_follows_publication(world, library) -> None:
     article = library["portal"]
     actions.revise_article(
         actor=actor_for(world.resolver), article=article, title="Portal sign in", body="Use a security key."
@@ -99,13 +99,13 @@ def test_search_follows_publication(world, library) -> None:  # noqa: ANN001
     assert _found(world.user_a, "security key") == []
 
 
-def test_keywords_are_searched(world, library) -> None:  # noqa: ANN001
+def test_keywords_are_searched(world, library) -> None:
     assert _found(world.user_a, "tls") == ["Renewing the DIP certificate"]
     actions.update_details(actor=actor_for(world.resolver), article=library["portal"], keywords="MFA TOTP")
     assert _found(world.user_a, "totp") == ["Portal sign in"]
 
 
-def test_the_page_and_the_api_rank_and_mark_the_words(world, library) -> None:  # noqa: ANN001
+def test_the_page_and_the_api_rank_and_mark_the_words(world, library) -> None:
     page = world.client(world.user_a).get("/knowledge/?q=certificates").content.decode()
     assert page.index("Renewing the DIP certificate") < page.index("Switch request rejected")
     assert "<mark>certificate</mark>" in page.lower() and "Certificate runbook" not in page
@@ -117,7 +117,7 @@ def test_the_page_and_the_api_rank_and_mark_the_words(world, library) -> None:  
     assert [i["reference"] for i in by_ref["items"]] == [ref]
 
 
-def test_search_list_query_count_does_not_grow(world, library, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_search_list_query_count_does_not_grow(world, library, django_assert_max_num_queries) -> None:
     client = world.client(world.user_a)
     client.get("/knowledge/?q=certificate")
     with django_assert_max_num_queries(8) as few:
@@ -129,7 +129,7 @@ def test_search_list_query_count_does_not_grow(world, library, django_assert_max
     assert Article.objects.count() == 11
 
 
-def test_a_search_matching_very_many_is_counted_to_the_cap(world, library, monkeypatch) -> None:  # noqa: ANN001
+def test_a_search_matching_very_many_is_counted_to_the_cap(world, library, monkeypatch) -> None:
     from django.db import connection
 
     for i in range(3):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 TITLE = "Switch requests rejected with ADDRESS_MISMATCH"
 
 
-def _fragment(world, user, service, summary: str) -> str:  # noqa: ANN001
+def _fragment(world, user, service, summary: str) -> str:
     response = world.client(user).get(
         "/records/suggestions/", {"for": "incident", "service": service.pk, "summary": summary}
     )
@@ -21,7 +21,7 @@ def _fragment(world, user, service, summary: str) -> str:  # noqa: ANN001
     return response.content.decode()
 
 
-def test_typing_a_summary_offers_matching_articles(world, catalogue, agent) -> None:  # noqa: ANN001
+def test_typing_a_summary_offers_matching_articles(world, catalogue, agent) -> None:
     article = article_for(world, catalogue, audience=Audience.ROLES, roles=["energy_supplier"])
     shown = _fragment(world, world.user_a, catalogue.service, "switch rejected address mism")
     assert article.reference in shown and TITLE in shown and "Knowledge articles that may answer it" in shown
@@ -31,7 +31,7 @@ def test_typing_a_summary_offers_matching_articles(world, catalogue, agent) -> N
     assert 'hx-trigger="change from:#id_service, input changed delay:400ms from:#id_summary"' in form
 
 
-def test_without_javascript_the_posted_form_offers_them(world, catalogue) -> None:  # noqa: ANN001
+def test_without_javascript_the_posted_form_offers_them(world, catalogue) -> None:
     article_for(world, catalogue)
     page = world.client(world.user_a).post(
         "/incidents/new/", {"service": catalogue.service.pk, "summary": "Rejected: address mismatch"}
@@ -39,7 +39,7 @@ def test_without_javascript_the_posted_form_offers_them(world, catalogue) -> Non
     assert page.status_code == 422 and TITLE in page.content.decode()
 
 
-def test_the_incident_page_offers_and_links_in_one_step(world, catalogue) -> None:  # noqa: ANN001
+def test_the_incident_page_offers_and_links_in_one_step(world, catalogue) -> None:
     article = article_for(world, catalogue)
     incident = raise_for(world, catalogue, summary="Switch requests rejected: address mismatch")
     desk = world.client(world.analyst)
@@ -63,7 +63,7 @@ def test_the_incident_page_offers_and_links_in_one_step(world, catalogue) -> Non
     )
 
 
-def test_the_api_offers_articles_beside_known_problems(world, catalogue) -> None:  # noqa: ANN001
+def test_the_api_offers_articles_beside_known_problems(world, catalogue) -> None:
     article = article_for(world, catalogue)
     incident = raise_for(world, catalogue, summary="Switch rejected, address mismatch")
     body = world.client(world.user_a).get(f"/api/v1/incidents/{incident.reference}").json()
@@ -71,7 +71,7 @@ def test_the_api_offers_articles_beside_known_problems(world, catalogue) -> None
     assert body["known_problems"] == []
 
 
-def test_resolving_with_the_article_used_links_it(world, catalogue) -> None:  # noqa: ANN001
+def test_resolving_with_the_article_used_links_it(world, catalogue) -> None:
     article = article_for(world, catalogue)
     hidden = article_for(world, catalogue, title="Desk only", audience=Audience.STAFF)
     incident = raise_for(world, catalogue)
@@ -110,7 +110,7 @@ def test_resolving_with_the_article_used_links_it(world, catalogue) -> None:  # 
     assert world.client(world.user_a).get(f"/api/v1/records/{other.reference}/links").json() == []
 
 
-def test_a_link_to_a_record_one_may_not_see_is_not_found(world, catalogue) -> None:  # noqa: ANN001
+def test_a_link_to_a_record_one_may_not_see_is_not_found(world, catalogue) -> None:
     from busbar.incidents import actions as incident_actions
 
     hidden = article_for(world, catalogue, user=world.analyst, publish=False)  # the operator's draft

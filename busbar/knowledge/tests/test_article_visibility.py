@@ -11,14 +11,14 @@ from busbar.knowledge.tests.conftest import article_for
 pytestmark = pytest.mark.django_db
 
 
-def _reads(world, user, article) -> bool:  # noqa: ANN001
+def _reads(world, user, article) -> bool:
     page = world.client(user).get(f"/knowledge/{article.reference}/").status_code
     api = world.client(user).get(f"/api/v1/articles/{article.reference}").status_code
     assert (page == 200) == (api == 200) and {page, api} <= {200, 404}, (page, api)
     return page == 200
 
 
-def test_an_article_for_suppliers_is_not_read_by_an_agent(world, catalogue, agent) -> None:  # noqa: ANN001
+def test_an_article_for_suppliers_is_not_read_by_an_agent(world, catalogue, agent) -> None:
     article = article_for(world, catalogue, audience=Audience.ROLES, roles=["energy_supplier", "gas_shipper"])
     assert _reads(world, world.user_a, article) and _reads(world, world.user_b, article)
     assert not _reads(world, agent, article)
@@ -29,13 +29,13 @@ def test_an_article_for_suppliers_is_not_read_by_an_agent(world, catalogue, agen
     assert article.reference not in searched and "No article matches" in searched
 
 
-def test_a_staff_article_is_for_the_desk_and_providers(world, catalogue, agent) -> None:  # noqa: ANN001
+def test_a_staff_article_is_for_the_desk_and_providers(world, catalogue, agent) -> None:
     article = article_for(world, catalogue, audience=Audience.STAFF)
     assert not _reads(world, world.user_a, article) and not _reads(world, agent, article)
     assert _reads(world, world.resolver, article) and _reads(world, world.ops, article)
 
 
-def test_drafts_and_retired_articles_are_for_those_who_work_them(world, catalogue) -> None:  # noqa: ANN001
+def test_drafts_and_retired_articles_are_for_those_who_work_them(world, catalogue) -> None:
     draft = article_for(world, catalogue, publish=False)
     assert _reads(world, world.resolver, draft) and _reads(world, world.analyst, draft)
     assert not _reads(world, world.user_a, draft)
@@ -44,7 +44,7 @@ def test_drafts_and_retired_articles_are_for_those_who_work_them(world, catalogu
     assert not _reads(world, world.user_a, published) and _reads(world, world.resolver, published)
 
 
-def test_readers_see_published_versions_only(world, catalogue) -> None:  # noqa: ANN001
+def test_readers_see_published_versions_only(world, catalogue) -> None:
     article = article_for(world, catalogue)
     actions.revise_article(
         actor=actor_for(world.resolver), article=article, title="Draft title", body="Secret draft"
@@ -63,7 +63,7 @@ def test_readers_see_published_versions_only(world, catalogue) -> None:  # noqa:
     assert desk["working"]["body"] == "Secret draft"
 
 
-def test_a_reader_sees_their_own_reports_only(world, catalogue) -> None:  # noqa: ANN001
+def test_a_reader_sees_their_own_reports_only(world, catalogue) -> None:
     article = article_for(world, catalogue)
     actions.report_irregularity(actor=actor_for(world.user_a), article=article, comment="Step 2 is wrong")
     actions.report_irregularity(actor=actor_for(world.user_b), article=article, comment="B's view")
@@ -77,7 +77,7 @@ def test_a_reader_sees_their_own_reports_only(world, catalogue) -> None:  # noqa
 
 def test_the_rule_is_one_query_whatever_the_persona(
     world, catalogue, agent, django_assert_num_queries
-) -> None:  # noqa: ANN001
+) -> None:
     for i in range(3):
         article_for(
             world, catalogue, title=f"Article {i}", audience=Audience.ROLES, roles=["energy_supplier"]

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - the `browser` fixture skips or fails w
 
 
 @pytest.fixture(autouse=True)
-def _installation_defaults(transactional_db) -> None:  # noqa: ANN001
+def _installation_defaults(transactional_db) -> None:
     import importlib
 
     from django.apps import apps
@@ -33,13 +33,13 @@ def _installation_defaults(transactional_db) -> None:  # noqa: ANN001
     importlib.import_module("busbar.services.migrations.0002_default_policy").forward(apps, None)
 
 
-def test_typing_a_summary_offers_the_article(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001
+def test_typing_a_summary_offers_the_article(page, live_world: World, live_catalogue, live_server) -> None:
     article = article_for(live_world, live_catalogue, title="Bulk registration uploads time out")
     sign_in(page, live_world.user_a, live_server)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto("/incidents/new/")
-    page.get_by_label("Service").select_option(label=live_catalogue.service.name)
+    page.get_by_label("Service", exact=True).select_option(label=live_catalogue.service.name)
     page.get_by_label("Summary").press_sequentially("Bulk registration upl", delay=20)
     offered = page.locator("#suggestions")
     expect(offered).to_contain_text("Knowledge articles that may answer it")
@@ -49,7 +49,7 @@ def test_typing_a_summary_offers_the_article(page, live_world: World, live_catal
     assert errors == []
 
 
-def test_the_desk_runs_a_triage_script(page, live_world: World, live_catalogue, live_server) -> None:  # noqa: ANN001
+def test_the_desk_runs_a_triage_script(page, live_world: World, live_catalogue, live_server) -> None:
     script = script_for(live_world, live_catalogue)
     incident = raise_for(live_world, live_catalogue, severity="4")
     sign_in(page, live_world.analyst, live_server)

@@ -13,7 +13,7 @@ from busbar.problems.tests.conftest import problem_for
 pytestmark = pytest.mark.django_db
 
 
-def test_the_raiser_is_told_what_may_answer_it(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_the_raiser_is_told_what_may_answer_it(world, catalogue, django_capture_on_commit_callbacks) -> None:
     article = article_for(world, catalogue, title="Bulk uploads time out: split the file")
     hidden = article_for(world, catalogue, title="Bulk uploads runbook for the desk", audience=Audience.STAFF)
     known = problem_for(world, catalogue, summary="Bulk uploads over 500 rows time out")
@@ -38,7 +38,7 @@ def test_the_raiser_is_told_what_may_answer_it(world, catalogue, django_capture_
 
 def test_the_desk_raising_for_a_caller_sends_no_acknowledgement(
     world, catalogue, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         raise_for(world, catalogue, user=world.analyst, organisation=world.org_a, channel="phone")

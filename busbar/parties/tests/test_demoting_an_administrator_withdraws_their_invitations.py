@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(world: World, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def sent(world: World, django_capture_on_commit_callbacks):
     other_admin = make_user(world.org_a, "second.admin@alpha.example", MembershipRole.ORG_ADMIN, mfa=True)
     theirs, _ = invite(django_capture_on_commit_callbacks, world.org_a, "a@charlie.example", by=other_admin)
     mine, _ = invite(django_capture_on_commit_callbacks, world.org_a, "b@charlie.example", by=world.admin_a)
     return other_admin, theirs, mine
 
 
-def _withdrawn_by(invitation: Invitation, actor) -> None:  # noqa: ANN001
+def _withdrawn_by(invitation: Invitation, actor) -> None:
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
     entry = AuditEntry.objects.get(action="invitation.revoke", record_id=str(invitation.pk))
@@ -31,7 +31,7 @@ def _withdrawn_by(invitation: Invitation, actor) -> None:  # noqa: ANN001
 @pytest.mark.parametrize("via", ["web", "api"])
 def test_deactivating_an_administrator_withdraws_their_pending_invitations(
     world: World, sent, via: str
-) -> None:  # noqa: ANN001
+) -> None:
     other_admin, theirs, mine = sent
     c = world.client(world.admin_a)
     membership = other_admin.memberships.get()
@@ -47,7 +47,7 @@ def test_deactivating_an_administrator_withdraws_their_pending_invitations(
     assert mine.status == "pending"  # another administrator's invitations stand
 
 
-def test_demoting_an_administrator_withdraws_their_pending_invitations(world: World, sent) -> None:  # noqa: ANN001
+def test_demoting_an_administrator_withdraws_their_pending_invitations(world: World, sent) -> None:
     other_admin, theirs, mine = sent
     response = world.client(world.admin_a).patch(
         f"/api/v1/memberships/{other_admin.memberships.get().pk}",
@@ -60,7 +60,7 @@ def test_demoting_an_administrator_withdraws_their_pending_invitations(world: Wo
     assert mine.status == "pending"
 
 
-def test_changing_a_role_that_keeps_the_right_withdraws_nothing(world: World, sent) -> None:  # noqa: ANN001
+def test_changing_a_role_that_keeps_the_right_withdraws_nothing(world: World, sent) -> None:
     _, theirs, mine = sent
     actions.change_membership_role(
         actor=Actor(user=world.admin_a), membership=world.user_a.memberships.get(), role="resolver"
@@ -74,7 +74,7 @@ def test_changing_a_role_that_keeps_the_right_withdraws_nothing(world: World, se
 
 def test_a_demoted_platform_administrator_loses_the_invitations_they_may_no_longer_grant(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     second_root = make_user(world.operator, "root2@operator.example", MembershipRole.PLATFORM_ADMIN, mfa=True)
     appoint, _ = invite(
         django_capture_on_commit_callbacks,

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_signed_in_invitee_accepts_from_the_emailed_link(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -35,7 +35,7 @@ def test_signed_in_invitee_accepts_from_the_emailed_link(
     assert world.user_b.email in [m["user_email"] for m in members["items"]]
 
 
-def test_invitee_accepts_from_the_profile_page(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_invitee_accepts_from_the_profile_page(world: World, django_capture_on_commit_callbacks) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, world.resolver.email, "resolver", by=world.admin_a
     )
@@ -48,7 +48,7 @@ def test_invitee_accepts_from_the_profile_page(world: World, django_capture_on_c
     assert b"No pending invitations" in c.get("/profile/").content
 
 
-def test_invitee_accepts_by_api(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_invitee_accepts_by_api(world: World, django_capture_on_commit_callbacks) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -66,7 +66,7 @@ def test_invitee_accepts_by_api(world: World, django_capture_on_commit_callbacks
 
 def test_a_new_person_creates_their_account_by_accepting(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks,
         world.org_a,
@@ -108,7 +108,7 @@ def test_a_new_person_creates_their_account_by_accepting(
 
 def test_an_existing_member_accepting_gets_no_second_membership(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     # The same role they hold (another role is refused: see test_invitation_member_other_role.py).
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_a.email, "participant", by=world.admin_a
@@ -123,7 +123,7 @@ def test_an_existing_member_accepting_gets_no_second_membership(
 
 def test_acceptance_is_refused_when_the_role_is_no_longer_allowed(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     from busbar.lib.actions import Actor
     from busbar.parties import actions
 

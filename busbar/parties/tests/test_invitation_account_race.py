@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def racing(monkeypatch):  # noqa: ANN001, ANN201
+def racing(monkeypatch):
     """The account lookup finds nothing, and another request creates the account just after it."""
     real = actions._find_account
 
-    def lookup(email: str):  # noqa: ANN202
+    def lookup(email: str):
         found = real(email)
         if found is None:
             User.objects.create_user(email=email, full_name="The other request")
@@ -28,7 +28,7 @@ def racing(monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setattr(actions, "_find_account", lookup)
 
 
-def test_the_invitation_page_answers_409(world: World, django_capture_on_commit_callbacks, racing) -> None:  # noqa: ANN001
+def test_the_invitation_page_answers_409(world: World, django_capture_on_commit_callbacks, racing) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, "new@charlie.example", by=world.admin_a
     )
@@ -42,7 +42,7 @@ def test_the_invitation_page_answers_409(world: World, django_capture_on_commit_
     assert not Membership.objects.filter(organisation=world.org_a, user__email="new@charlie.example").exists()
 
 
-def test_the_action_names_the_field(world: World, django_capture_on_commit_callbacks, racing) -> None:  # noqa: ANN001
+def test_the_action_names_the_field(world: World, django_capture_on_commit_callbacks, racing) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, "new@charlie.example", by=world.admin_a
     )

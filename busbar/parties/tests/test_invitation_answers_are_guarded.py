@@ -12,7 +12,7 @@ from busbar.parties.tests.invitations import deactivated_account, invite
 pytestmark = pytest.mark.django_db
 
 
-def _csrf_client(user) -> Client:  # noqa: ANN001
+def _csrf_client(user) -> Client:
     c = Client(enforce_csrf_checks=True)
     c.force_login(user)
     return c
@@ -21,7 +21,7 @@ def _csrf_client(user) -> Client:  # noqa: ANN001
 @pytest.mark.parametrize("decision", ["accept", "decline"])
 def test_the_forms_need_their_csrf_token(
     world: World, django_capture_on_commit_callbacks, decision: str
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -45,7 +45,7 @@ def test_the_forms_need_their_csrf_token(
     assert answered.status_code == 302
 
 
-def test_an_answer_cannot_be_replayed(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_an_answer_cannot_be_replayed(world: World, django_capture_on_commit_callbacks) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -60,7 +60,7 @@ def test_an_answer_cannot_be_replayed(world: World, django_capture_on_commit_cal
     assert invitation.status == "accepted"
 
 
-def test_a_new_account_link_cannot_be_replayed(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_a_new_account_link_cannot_be_replayed(world: World, django_capture_on_commit_callbacks) -> None:
     _, token = invite(
         django_capture_on_commit_callbacks, world.org_a, "new@charlie.example", by=world.admin_a
     )
@@ -73,7 +73,7 @@ def test_a_new_account_link_cannot_be_replayed(world: World, django_capture_on_c
 @pytest.mark.parametrize("decision", ["accept", "decline"])
 def test_anonymous_api_answers_are_401(
     world: World, django_capture_on_commit_callbacks, decision: str
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -85,7 +85,7 @@ def test_anonymous_api_answers_are_401(
 
 def test_the_page_refuses_an_existing_active_account_without_a_session(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -105,7 +105,7 @@ def test_the_page_refuses_an_existing_active_account_without_a_session(
 @pytest.mark.parametrize("name", ["admin_b", "analyst"])
 def test_others_cannot_answer_in_the_invitees_place(
     world: World, django_capture_on_commit_callbacks, name: str
-) -> None:  # noqa: ANN001
+) -> None:
     who = (
         make_user(world.org_b, "admin@bravo.example", MembershipRole.ORG_ADMIN, mfa=True)
         if name == "admin_b"

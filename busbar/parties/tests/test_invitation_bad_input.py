@@ -57,7 +57,7 @@ def test_web_form_names_the_bad_field(world: World) -> None:
 
 
 @pytest.mark.parametrize("token", ["short", "x" * 101, "not-a-real-token-but-long-enough-00000"])
-def test_a_bad_link_is_a_clear_not_found(db, token: str) -> None:  # noqa: ANN001
+def test_a_bad_link_is_a_clear_not_found(db, token: str) -> None:
     response = Client().get(f"/invitations/{token}/")
     assert response.status_code == 404
     if len(token) >= 20 and len(token) <= 100:
@@ -70,7 +70,7 @@ def test_huge_web_ids_are_not_found(world: World) -> None:
     assert c.post("/invitations/999999999999999999/accept/").status_code == 404
 
 
-def test_new_account_fields_are_bounded(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_new_account_fields_are_bounded(world: World, django_capture_on_commit_callbacks) -> None:
     from busbar.parties.tests.invitations import invite
 
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, "a@charlie.example", by=world.admin_a)

@@ -34,7 +34,7 @@ def test_closed_invitation_cannot_be_accepted(
     world: World,
     django_capture_on_commit_callbacks,
     how: str,
-    says: bytes,  # noqa: ANN001
+    says: bytes,
 ) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
@@ -55,7 +55,7 @@ def test_closed_invitation_cannot_be_accepted(
 
 def test_expired_invitation_shows_as_expired_everywhere(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, "late@charlie.example", by=world.admin_a
     )
@@ -78,7 +78,7 @@ def test_expired_invitation_shows_as_expired_everywhere(
     assert not Membership.objects.filter(user__email="late@charlie.example").exists()
 
 
-def test_expiry_follows_the_setting(world: World, django_capture_on_commit_callbacks, settings) -> None:  # noqa: ANN001
+def test_expiry_follows_the_setting(world: World, django_capture_on_commit_callbacks, settings) -> None:
     settings.BUSBAR_INVITATION_DAYS = 3
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, "soon@charlie.example", by=world.admin_a
@@ -88,7 +88,7 @@ def test_expiry_follows_the_setting(world: World, django_capture_on_commit_callb
 
 def test_a_revoked_invitation_cannot_be_revoked_again(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, "twice@charlie.example", by=world.admin_a
     )

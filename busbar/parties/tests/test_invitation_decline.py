@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_decline_through_the_link_without_signing_in(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, "no.thanks@charlie.example", by=world.admin_a
     )
@@ -29,7 +29,7 @@ def test_decline_through_the_link_without_signing_in(
     assert not Membership.objects.filter(user__email="no.thanks@charlie.example").exists()
 
 
-def test_decline_signed_in_from_profile_and_api(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_decline_signed_in_from_profile_and_api(world: World, django_capture_on_commit_callbacks) -> None:
     first, _ = invite(django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a)
     second, _ = invite(
         django_capture_on_commit_callbacks, world.provider, world.user_b.email, by=world.platform_admin
@@ -49,7 +49,7 @@ def test_decline_signed_in_from_profile_and_api(world: World, django_capture_on_
 
 def test_the_administrator_sees_the_decline_but_no_name(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     world.user_b.full_name = "Beatrice Bravo"
     world.user_b.save(update_fields=["full_name"])
     invitation, _ = invite(

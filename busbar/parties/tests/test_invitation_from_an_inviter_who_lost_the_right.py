@@ -14,7 +14,7 @@ from busbar.parties.tests.invitations import invite
 pytestmark = pytest.mark.django_db
 
 
-def _demote_behind_the_actions_back(user, role: str) -> None:  # noqa: ANN001
+def _demote_behind_the_actions_back(user, role: str) -> None:
     """A change the membership actions did not make (so they did not withdraw the invitations): the check
     at acceptance is what stops the invitation then."""
     Membership.objects.filter(user=user).update(role=role)
@@ -29,7 +29,7 @@ def _assert_withdrawn(invitation: Invitation) -> None:
 
 def test_a_demoted_administrators_invitation_is_refused_and_withdrawn(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     other_admin = make_user(world.org_a, "second.admin@alpha.example", MembershipRole.ORG_ADMIN, mfa=True)
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, "org_admin", by=other_admin
@@ -45,7 +45,7 @@ def test_a_demoted_administrators_invitation_is_refused_and_withdrawn(
     assert b"was withdrawn" in c.get(f"/invitations/{token}/").content
 
 
-def test_the_api_refuses_too_and_names_the_field(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_the_api_refuses_too_and_names_the_field(world: World, django_capture_on_commit_callbacks) -> None:
     other_admin = make_user(world.org_a, "second.admin@alpha.example", MembershipRole.ORG_ADMIN, mfa=True)
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=other_admin
@@ -59,7 +59,7 @@ def test_the_api_refuses_too_and_names_the_field(world: World, django_capture_on
 
 def test_an_inviter_whose_own_organisation_was_switched_off_no_longer_grants(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     """A platform administrator belongs to the operator; with the operator switched off, they are none."""
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.platform_admin
@@ -71,7 +71,7 @@ def test_an_inviter_whose_own_organisation_was_switched_off_no_longer_grants(
     _assert_withdrawn(invitation)
 
 
-def test_an_inviter_who_still_may_grant_is_honoured(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_an_inviter_who_still_may_grant_is_honoured(world: World, django_capture_on_commit_callbacks) -> None:
     other_admin = make_user(world.org_a, "second.admin@alpha.example", MembershipRole.ORG_ADMIN, mfa=True)
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, "org_admin", by=other_admin

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("via", ["link", "profile", "api"])
 def test_an_active_member_invited_to_another_role_is_refused(
     world: World, django_capture_on_commit_callbacks, via: str
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_a.email, "org_admin", by=world.admin_a
     )
@@ -42,7 +42,7 @@ def test_an_active_member_invited_to_another_role_is_refused(
     assert invitation.status == "declined"
 
 
-def test_a_former_member_is_given_the_invited_role(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_a_former_member_is_given_the_invited_role(world: World, django_capture_on_commit_callbacks) -> None:
     """An inactive membership is restored with the role offered: the invitation is the new offer."""
     resolver_at_a = make_user(world.org_a, world.resolver.email, MembershipRole.PARTICIPANT)
     from busbar.lib.actions import Actor
@@ -65,7 +65,7 @@ def test_a_former_member_is_given_the_invited_role(world: World, django_capture_
 
 def test_a_refused_platform_admin_invitation_is_closed(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     second_root = make_user(world.operator, "root2@operator.example", MembershipRole.PLATFORM_ADMIN, mfa=True)
     invitation, token = invite(
         django_capture_on_commit_callbacks,
@@ -89,7 +89,7 @@ def test_a_refused_platform_admin_invitation_is_closed(
 
 def test_an_invitation_for_a_role_the_organisation_may_no_longer_hold_is_closed(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     from busbar.lib.actions import Actor
     from busbar.parties import actions
 

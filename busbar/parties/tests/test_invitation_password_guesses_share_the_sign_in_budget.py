@@ -11,18 +11,18 @@ from busbar.parties.tests.invitations import deactivated_account, invite
 pytestmark = pytest.mark.django_db
 
 
-def _guess(client: Client, token: str, password: str = "not-the-password"):  # noqa: ANN202
+def _guess(client: Client, token: str, password: str = "not-the-password"):
     return client.post(f"/invitations/{token}/", {"decision": "accept", "password": password})
 
 
-def _sign_in(address: str, password: str = "not-the-password"):  # noqa: ANN202
+def _sign_in(address: str, password: str = "not-the-password"):
     # A new client each time, as a guesser switching browsers would: the budget is the account's.
     return Client().post("/accounts/login/", {"login": address, "password": password})
 
 
 def test_a_new_invitation_does_not_reset_the_budget(
     world: World, django_capture_on_commit_callbacks, settings
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     _, first = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
     for _ in range(settings.LOGIN_ATTEMPTS_PER_5_MINUTES):
@@ -40,7 +40,7 @@ def test_a_new_invitation_does_not_reset_the_budget(
 
 def test_failed_sign_ins_count_against_the_invitation_page(
     world: World, django_capture_on_commit_callbacks, settings
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
     budget = settings.LOGIN_ATTEMPTS_PER_5_MINUTES
@@ -54,7 +54,7 @@ def test_failed_sign_ins_count_against_the_invitation_page(
 
 def test_failed_invitation_attempts_lock_signing_in(
     world: World, django_capture_on_commit_callbacks, settings
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
     for _ in range(settings.LOGIN_ATTEMPTS_PER_5_MINUTES):
@@ -64,7 +64,7 @@ def test_failed_invitation_attempts_lock_signing_in(
 
 def test_success_gives_its_attempt_back_as_signing_in_does(
     world: World, django_capture_on_commit_callbacks, settings
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
     for _ in range(settings.LOGIN_ATTEMPTS_PER_5_MINUTES - 1):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 DENIED = ["user_a", "user_b", "resolver", "analyst", "ops", "admin_b"]
 
 
-def _who(world: World, name: str):  # noqa: ANN202
+def _who(world: World, name: str):
     if name == "admin_b":
         return make_user(world.org_b, "admin@bravo.example", MembershipRole.ORG_ADMIN, mfa=True)
     return getattr(world, name)
@@ -41,7 +41,7 @@ def test_others_cannot_invite(world: World, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", DENIED)
-def test_others_cannot_list_or_revoke(world: World, name: str, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_others_cannot_list_or_revoke(world: World, name: str, django_capture_on_commit_callbacks) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, "x@charlie.example", by=world.admin_a
     )

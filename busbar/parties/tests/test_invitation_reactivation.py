@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_wrong_password_leaves_it_off_and_the_right_one_reactivates(
     world: World,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     gone = deactivated_account(world)
     invitation, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
@@ -37,7 +37,7 @@ def test_wrong_password_leaves_it_off_and_the_right_one_reactivates(
 
 def test_password_guessing_is_rate_limited(
     world: World, django_capture_on_commit_callbacks, settings
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
     c = Client()
@@ -53,7 +53,7 @@ def test_password_guessing_is_rate_limited(
 
 def test_a_deactivated_account_without_a_password_chooses_one(
     world: World,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     gone = deactivated_account(world)
     gone.set_unusable_password()
@@ -71,7 +71,7 @@ def test_a_deactivated_account_without_a_password_chooses_one(
 
 def test_an_active_account_must_sign_in_rather_than_use_a_password_on_the_page(
     world: World,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a)
     c = Client()

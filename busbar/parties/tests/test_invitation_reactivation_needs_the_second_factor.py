@@ -17,13 +17,13 @@ from busbar.parties.tests.invitations import deactivated_account, invite
 pytestmark = pytest.mark.django_db
 
 
-def _accept(client: Client, token: str, **data: str):  # noqa: ANN202
+def _accept(client: Client, token: str, **data: str):
     return client.post(f"/invitations/{token}/", {"decision": "accept", **data})
 
 
 def test_a_totp_account_needs_a_current_code_as_well_as_its_password(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     TOTP.activate(gone, TOTP_SECRET)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
@@ -46,7 +46,7 @@ def test_a_totp_account_needs_a_current_code_as_well_as_its_password(
     assert AuditEntry.objects.filter(action="user.activate", record_id=str(gone.pk)).exists()
 
 
-def test_a_recovery_code_will_do_and_is_used_up(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_a_recovery_code_will_do_and_is_used_up(world: World, django_capture_on_commit_callbacks) -> None:
     gone = deactivated_account(world)
     TOTP.activate(gone, TOTP_SECRET)
     code = RecoveryCodes.activate(gone).generate_codes()[0]
@@ -60,7 +60,7 @@ def test_a_recovery_code_will_do_and_is_used_up(world: World, django_capture_on_
 
 def test_an_account_without_a_password_but_with_totp_needs_the_code_too(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     gone.set_unusable_password()
     gone.save(update_fields=["password"])
@@ -78,7 +78,7 @@ def test_an_account_without_a_password_but_with_totp_needs_the_code_too(
 
 def test_code_guesses_are_limited_by_the_sign_in_budget(
     world: World, django_capture_on_commit_callbacks, settings
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     TOTP.activate(gone, TOTP_SECRET)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
@@ -92,7 +92,7 @@ def test_code_guesses_are_limited_by_the_sign_in_budget(
 
 def test_an_account_without_a_second_factor_needs_only_its_password(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     _, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)
     assert b'name="code"' not in Client().get(f"/invitations/{token}/").content
@@ -101,7 +101,7 @@ def test_an_account_without_a_second_factor_needs_only_its_password(
 
 def test_a_security_key_only_account_is_told_to_ask_an_administrator(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     gone = deactivated_account(world)
     Authenticator.objects.create(user=gone, type=Authenticator.Type.WEBAUTHN, data={"name": "Key"})
     invitation, token = invite(django_capture_on_commit_callbacks, world.org_a, gone.email, by=world.admin_a)

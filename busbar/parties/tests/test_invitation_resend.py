@@ -10,7 +10,7 @@ from busbar.parties.tests.invitations import invite
 pytestmark = pytest.mark.django_db
 
 
-def test_a_second_invitation_replaces_the_first(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_a_second_invitation_replaces_the_first(world: World, django_capture_on_commit_callbacks) -> None:
     first, old_token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -35,7 +35,7 @@ def test_a_second_invitation_replaces_the_first(world: World, django_capture_on_
 
 def test_a_lapsed_invitation_is_closed_as_expired_when_replaced(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     import datetime as dt
 
     from django.utils import timezone
@@ -49,7 +49,7 @@ def test_a_lapsed_invitation_is_closed_as_expired_when_replaced(
 
 def test_the_same_address_may_be_invited_by_two_organisations(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invite(django_capture_on_commit_callbacks, world.org_a, "a@charlie.example", by=world.admin_a)
     invite(django_capture_on_commit_callbacks, world.org_b, "a@charlie.example", by=world.platform_admin)
     assert Invitation.objects.filter(email="a@charlie.example", status="pending").count() == 2

@@ -13,7 +13,7 @@ from busbar.parties.models import Invitation
 pytestmark = pytest.mark.django_db
 
 
-def _send(client, org, email: str):  # noqa: ANN001, ANN202
+def _send(client, org, email: str):
     return client.post(
         f"/api/v1/organisations/{org.pk}/invitations",
         {"email": email, "role": "participant"},
@@ -21,7 +21,7 @@ def _send(client, org, email: str):  # noqa: ANN001, ANN202
     )
 
 
-def test_one_person_sends_at_most_so_many_an_hour(world: World, settings) -> None:  # noqa: ANN001
+def test_one_person_sends_at_most_so_many_an_hour(world: World, settings) -> None:
     settings.BUSBAR_INVITATIONS_PER_HOUR = 3
     c = world.client(world.admin_a)
     for n in range(3):
@@ -43,7 +43,7 @@ def test_one_person_sends_at_most_so_many_an_hour(world: World, settings) -> Non
     assert _send(c, world.org_a, "p4@charlie.example").status_code == 202
 
 
-def test_an_organisation_has_at_most_so_many_pending(world: World, settings) -> None:  # noqa: ANN001
+def test_an_organisation_has_at_most_so_many_pending(world: World, settings) -> None:
     settings.BUSBAR_PENDING_INVITATIONS_MAX = 2
     admin, root = world.client(world.admin_a), world.client(world.platform_admin)
     assert _send(admin, world.org_a, "a@charlie.example").status_code == 202

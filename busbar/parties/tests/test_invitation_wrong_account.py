@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_wrong_signed_in_user_is_refused_without_learning_whose_invitation_it_is(
     world: World,
     django_capture_on_commit_callbacks,
-    kind: str,  # noqa: ANN001
+    kind: str,
 ) -> None:
     if kind == "active":
         world.user_b.full_name = "Beatrice Bravo"
@@ -43,7 +43,7 @@ def test_wrong_signed_in_user_is_refused_without_learning_whose_invitation_it_is
 
 def test_another_user_cannot_answer_by_api_or_profile(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -59,7 +59,7 @@ def test_another_user_cannot_answer_by_api_or_profile(
 
 def test_the_action_refuses_a_signed_in_stranger_even_with_the_link(
     world: World,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     from busbar.lib.actions import Actor, NotPermitted
     from busbar.parties import actions

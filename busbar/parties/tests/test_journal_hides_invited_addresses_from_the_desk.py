@@ -15,7 +15,7 @@ ADDRESS = b"secret.candidate@charlie.example"
 
 
 @pytest.fixture
-def journal(world: World, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def journal(world: World, django_capture_on_commit_callbacks):
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, ADDRESS.decode(), by=world.admin_a
     )
@@ -26,7 +26,7 @@ def journal(world: World, django_capture_on_commit_callbacks):  # noqa: ANN001, 
 
 
 @pytest.mark.parametrize("name", ["analyst", "ops"])
-def test_the_desk_reads_invitation_entries_without_the_address(world: World, journal, name: str) -> None:  # noqa: ANN001
+def test_the_desk_reads_invitation_entries_without_the_address(world: World, journal, name: str) -> None:
     c = world.client(getattr(world, name))
     api = c.get("/api/v1/audit?action=invitation.")
     assert api.status_code == 200
@@ -44,13 +44,13 @@ def test_the_desk_reads_invitation_entries_without_the_address(world: World, jou
 
 
 @pytest.mark.parametrize("name", ["admin_a", "platform_admin"])
-def test_administrators_read_the_address(world: World, journal, name: str) -> None:  # noqa: ANN001
+def test_administrators_read_the_address(world: World, journal, name: str) -> None:
     api = world.client(getattr(world, name)).get("/api/v1/audit?action=invitation.")
     assert api.json()["count"] == 2 and ADDRESS in api.content and b"[address hidden]" not in api.content
 
 
 @pytest.mark.parametrize("name", ["user_a", "user_b", "resolver", "admin_b"])
-def test_others_read_no_invitation_entries_at_all(world: World, journal, name: str) -> None:  # noqa: ANN001
+def test_others_read_no_invitation_entries_at_all(world: World, journal, name: str) -> None:
     who = (
         make_user(world.org_b, "admin@bravo.example", MembershipRole.ORG_ADMIN, mfa=True)
         if name == "admin_b"
@@ -60,7 +60,7 @@ def test_others_read_no_invitation_entries_at_all(world: World, journal, name: s
     assert api.json()["count"] == 0 and ADDRESS not in api.content
 
 
-def test_the_journal_keeps_what_was_written(world: World, journal) -> None:  # noqa: ANN001
+def test_the_journal_keeps_what_was_written(world: World, journal) -> None:
     world.client(world.analyst).get("/api/v1/audit?action=invitation.")
     entry = AuditEntry.objects.get(action="invitation.create")
     assert entry.changes["email"] == [None, ADDRESS.decode()] and ADDRESS.decode() in entry.record_label

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lapsed(world: World, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def lapsed(world: World, django_capture_on_commit_callbacks):
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, world.user_b.email, by=world.admin_a
     )
@@ -40,7 +40,7 @@ def _expired_once(invitation: Invitation) -> None:
 
 
 @pytest.mark.parametrize("via", ["web", "api"])
-def test_a_lapsed_invitation_cannot_be_revoked_it_is_expired(world: World, lapsed, via: str) -> None:  # noqa: ANN001
+def test_a_lapsed_invitation_cannot_be_revoked_it_is_expired(world: World, lapsed, via: str) -> None:
     invitation, _ = lapsed
     c = world.client(world.admin_a)
     for _ in range(2):
@@ -56,7 +56,7 @@ def test_a_lapsed_invitation_cannot_be_revoked_it_is_expired(world: World, lapse
 
 
 @pytest.mark.parametrize("decision", ["accept", "decline"])
-def test_answering_a_lapsed_invitation_records_its_expiry_once(world: World, lapsed, decision: str) -> None:  # noqa: ANN001
+def test_answering_a_lapsed_invitation_records_its_expiry_once(world: World, lapsed, decision: str) -> None:
     invitation, token = lapsed
     c = world.client(world.user_b)
     for _ in range(2):
@@ -69,14 +69,14 @@ def test_answering_a_lapsed_invitation_records_its_expiry_once(world: World, lap
     assert not world.user_b.memberships.filter(organisation=world.org_a).exists()
 
 
-def test_the_profile_page_answer_records_the_expiry_too(world: World, lapsed) -> None:  # noqa: ANN001
+def test_the_profile_page_answer_records_the_expiry_too(world: World, lapsed) -> None:
     invitation, _ = lapsed
     response = world.client(world.user_b).post(f"/invitations/{invitation.pk}/accept/", follow=True)
     assert INVITATION_CLOSED_MESSAGES["expired"].encode() in response.content
     _expired_once(invitation)
 
 
-def test_one_message_per_status_everywhere(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_one_message_per_status_everywhere(world: World, django_capture_on_commit_callbacks) -> None:
     invitation, token = invite(
         django_capture_on_commit_callbacks, world.org_a, "x@charlie.example", by=world.admin_a
     )
@@ -88,7 +88,7 @@ def test_one_message_per_status_everywhere(world: World, django_capture_on_commi
     assert refusal.value.message == message and refusal.value.field == "status"
 
 
-def test_a_pending_invitation_is_not_closed_as_void(world: World, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_a_pending_invitation_is_not_closed_as_void(world: World, django_capture_on_commit_callbacks) -> None:
     invitation, _ = invite(
         django_capture_on_commit_callbacks, world.org_a, "x@charlie.example", by=world.admin_a
     )

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_org_admin_invites_by_web_and_the_invitation_is_emailed(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     c = world.client(world.admin_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(

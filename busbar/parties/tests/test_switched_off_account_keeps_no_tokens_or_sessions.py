@@ -16,14 +16,14 @@ from busbar.parties.tests.invitations import invite
 pytestmark = pytest.mark.django_db
 
 
-def _token(world: World, user) -> str:  # noqa: ANN001
+def _token(world: World, user) -> str:
     _, raw = create_api_token(actor=Actor(user=user), user=user, name="sync")
     return raw
 
 
 def test_old_token_and_session_stay_dead_after_reactivation(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     raw = _token(world, world.user_b)
     browser = Client()
     assert (
@@ -63,7 +63,7 @@ def test_old_token_and_session_stay_dead_after_reactivation(
 
 def test_an_account_still_active_elsewhere_keeps_its_token_and_session(world: World) -> None:
     raw = _token(world, world.user_b)
-    from busbar.conftest import make_user  # noqa: PLC0415
+    from busbar.conftest import make_user
 
     person = make_user(world.org_a, world.user_b.email, "participant")  # a second organisation for them
     browser = world.client(person)

@@ -7,7 +7,7 @@ from busbar.conftest import World
 pytestmark = pytest.mark.django_db
 
 
-def _ids(response) -> set[int]:  # noqa: ANN001
+def _ids(response) -> set[int]:
     assert response.status_code == 200, response.content
     return {item["id"] for item in response.json()["items"]}
 

@@ -14,13 +14,13 @@ WORKAROUND = "Split files into 400 rows or fewer."
 
 
 @pytest.fixture
-def known(world, catalogue):  # noqa: ANN001, ANN201
+def known(world, catalogue):
     problem = problem_for(world, catalogue, summary="Bulk uploads time out")
     actions.mark_known(actor=actor_for(world.analyst), problem=problem, workaround=WORKAROUND)
     return problem
 
 
-def test_the_raise_form_offers_it_as_the_service_is_chosen(world, catalogue, known) -> None:  # noqa: ANN001
+def test_the_raise_form_offers_it_as_the_service_is_chosen(world, catalogue, known) -> None:
     client = world.client(world.user_b)
     fragment = client.get(
         f"/records/suggestions/?for=incident&service={catalogue.service.pk}"
@@ -33,7 +33,7 @@ def test_the_raise_form_offers_it_as_the_service_is_chosen(world, catalogue, kno
     assert 'hx-get="/records/suggestions/?for=incident"' in form
 
 
-def test_without_javascript_a_refused_post_shows_it(world, catalogue, known) -> None:  # noqa: ANN001
+def test_without_javascript_a_refused_post_shows_it(world, catalogue, known) -> None:
     response = world.client(world.user_a).post(
         "/incidents/new/",
         {"service": catalogue.service.pk, "summary": "", "description": "x", "impact": "single"},
@@ -41,7 +41,7 @@ def test_without_javascript_a_refused_post_shows_it(world, catalogue, known) -> 
     assert response.status_code == 422 and WORKAROUND in response.content.decode()
 
 
-def test_the_incident_page_and_api_show_it_and_the_desk_links_in_one_step(world, catalogue, known) -> None:  # noqa: ANN001
+def test_the_incident_page_and_api_show_it_and_the_desk_links_in_one_step(world, catalogue, known) -> None:
     incident = raise_for(world, catalogue)
     page = world.client(world.user_a).get(f"/incidents/{incident.reference}/").content.decode()
     assert WORKAROUND in page and f"Link {incident.reference} to {known.reference}" not in page
@@ -71,7 +71,7 @@ def test_the_incident_page_and_api_show_it_and_the_desk_links_in_one_step(world,
     )
 
 
-def test_a_raise_through_the_api_answers_with_it(world, catalogue, known) -> None:  # noqa: ANN001
+def test_a_raise_through_the_api_answers_with_it(world, catalogue, known) -> None:
     response = world.client(world.user_a).post(
         "/api/v1/incidents",
         {"service": catalogue.service.pk, "summary": "Upload failed", "description": "Timed out"},
@@ -81,7 +81,7 @@ def test_a_raise_through_the_api_answers_with_it(world, catalogue, known) -> Non
     assert response.json()["known_problems"][0]["reference"] == known.reference
 
 
-def test_resolved_problems_are_no_longer_offered(world, catalogue, known) -> None:  # noqa: ANN001
+def test_resolved_problems_are_no_longer_offered(world, catalogue, known) -> None:
     desk = actor_for(world.analyst)
     actions.record_fix(actor=desk, problem=known, fix="done", implemented=True)
     actions.resolve_problem(actor=desk, problem=known)

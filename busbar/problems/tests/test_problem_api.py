@@ -8,11 +8,11 @@ from busbar.problems.tests.conftest import problem_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _post(world, user, path, body):  # noqa: ANN001, ANN202
+def _post(world, user, path, body):
     return world.client(user).post(f"/api/v1{path}", body, content_type="application/json")
 
 
-def test_the_desk_records_and_works_a_problem(world, catalogue) -> None:  # noqa: ANN001
+def test_the_desk_records_and_works_a_problem(world, catalogue) -> None:
     incidents = [raise_for(world, catalogue) for _ in range(3)]
     created = _post(
         world,
@@ -45,7 +45,7 @@ def test_the_desk_records_and_works_a_problem(world, catalogue) -> None:  # noqa
     assert _post(world, world.analyst, f"/problems/{ref}/close", {}).json()["status"] == "closed"
 
 
-def test_participants_read_but_do_not_act(world, catalogue) -> None:  # noqa: ANN001
+def test_participants_read_but_do_not_act(world, catalogue) -> None:
     mine = raise_for(world, catalogue)
     problem = problem_for(world, catalogue, incidents=(mine,))
     ref = problem.reference
@@ -64,7 +64,7 @@ def test_participants_read_but_do_not_act(world, catalogue) -> None:  # noqa: AN
     assert world.client(world.user_a).get(f"/api/v1/problems/{ref}").json()["allowed_actions"] == []
 
 
-def test_internal_notes_stay_with_those_who_work_it(world, catalogue) -> None:  # noqa: ANN001
+def test_internal_notes_stay_with_those_who_work_it(world, catalogue) -> None:
     mine = raise_for(world, catalogue)
     ref = problem_for(world, catalogue, incidents=(mine,)).reference
     assert (
@@ -98,7 +98,7 @@ def test_internal_notes_stay_with_those_who_work_it(world, catalogue) -> None:  
         ({"service": 1, "summary": "s", "description": "d", "owner": 999999}, "owner"),
     ],
 )
-def test_bad_input_is_named_and_nothing_is_written(world, catalogue, body, field) -> None:  # noqa: ANN001
+def test_bad_input_is_named_and_nothing_is_written(world, catalogue, body, field) -> None:
     if body.get("service") == 1:
         body = {**body, "service": catalogue.service.pk}
     response = _post(world, world.analyst, "/problems", body)
@@ -107,7 +107,7 @@ def test_bad_input_is_named_and_nothing_is_written(world, catalogue, body, field
     assert not Problem.objects.exists()
 
 
-def test_filters(world, catalogue) -> None:  # noqa: ANN001
+def test_filters(world, catalogue) -> None:
     from busbar.problems import actions
     from busbar.problems.tests.conftest import actor_for
 

@@ -11,7 +11,7 @@ from busbar.records.models import Link
 pytestmark = pytest.mark.django_db
 
 
-def test_three_incidents_known_fixed_resolved_closed(world, catalogue) -> None:  # noqa: ANN001
+def test_three_incidents_known_fixed_resolved_closed(world, catalogue) -> None:
     incidents = [raise_for(world, catalogue, summary=f"Upload timed out #{n}") for n in range(3)]
     desk = actor_for(world.analyst)
     problem = problem_for(world, catalogue, incidents=tuple(incidents[:2]))
@@ -41,7 +41,7 @@ def test_three_incidents_known_fixed_resolved_closed(world, catalogue) -> None: 
     assert problem.status == Status.CLOSED and problem.closed_at and not problem.shows_workaround
 
 
-def test_only_the_desk_and_the_owner_work_it(world, catalogue) -> None:  # noqa: ANN001
+def test_only_the_desk_and_the_owner_work_it(world, catalogue) -> None:
     problem = problem_for(world, catalogue)
     with pytest.raises(NotPermitted):
         actions.mark_known(actor=actor_for(world.user_a), problem=problem, workaround="x")
@@ -56,7 +56,7 @@ def test_only_the_desk_and_the_owner_work_it(world, catalogue) -> None:  # noqa:
     assert own.owner == world.provider and own.raised_by == world.resolver
 
 
-def test_incidents_the_actor_cannot_see_are_refused_as_not_found(world, catalogue) -> None:  # noqa: ANN001
+def test_incidents_the_actor_cannot_see_are_refused_as_not_found(world, catalogue) -> None:
     theirs = raise_for(world, catalogue, user=world.user_b)
     from busbar.lib.actions import ActionError
 
@@ -68,7 +68,7 @@ def test_incidents_the_actor_cannot_see_are_refused_as_not_found(world, catalogu
     assert not Problem.objects.exists()  # nothing half-written
 
 
-def test_a_fix_cannot_be_implemented_in_the_future(world, catalogue) -> None:  # noqa: ANN001
+def test_a_fix_cannot_be_implemented_in_the_future(world, catalogue) -> None:
     import datetime as dt
 
     from busbar.lib.actions import ActionError

@@ -10,7 +10,7 @@ from busbar.problems.tests.conftest import actor_for, problem_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def test_workaround_then_resumed(world, catalogue, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_workaround_then_resumed(world, catalogue, django_capture_on_commit_callbacks) -> None:
     mine = raise_for(world, catalogue)
     problem = problem_for(world, catalogue, incidents=(mine,))
     desk = actor_for(world.analyst)
@@ -32,7 +32,7 @@ def test_workaround_then_resumed(world, catalogue, django_capture_on_commit_call
 
 def test_the_desk_and_owner_hear_of_a_new_problem(
     world, catalogue, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         problem = problem_for(world, catalogue)

@@ -10,15 +10,15 @@ from busbar.problems.tests.conftest import actor_for, problem_for, raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _page(world, user, problem):  # noqa: ANN001, ANN202
+def _page(world, user, problem):
     return world.client(user).get(f"/problems/{problem.reference}/")
 
 
-def _api(world, user, problem):  # noqa: ANN001, ANN202
+def _api(world, user, problem):
     return world.client(user).get(f"/api/v1/problems/{problem.reference}")
 
 
-def test_who_sees_a_problem(world, catalogue) -> None:  # noqa: ANN001
+def test_who_sees_a_problem(world, catalogue) -> None:
     mine = raise_for(world, catalogue)
     problem = problem_for(world, catalogue, incidents=(mine,))
     actions.record_root_cause(
@@ -44,7 +44,7 @@ def test_who_sees_a_problem(world, catalogue) -> None:  # noqa: ANN001
     assert "Worker pool too small" in _page(world, world.resolver, problem).content.decode()
 
 
-def test_known_and_published_problems_reach_every_participant(world, catalogue) -> None:  # noqa: ANN001
+def test_known_and_published_problems_reach_every_participant(world, catalogue) -> None:
     problem = problem_for(world, catalogue)
     assert not visible_to(world.user_b).filter(pk=problem.pk).exists()
     actions.mark_known(actor=actor_for(world.analyst), problem=problem, workaround="Use smaller files")
@@ -54,7 +54,7 @@ def test_known_and_published_problems_reach_every_participant(world, catalogue) 
     assert visible_to(world.user_b).filter(pk=other.pk).exists()
 
 
-def test_lists_and_counts_hold_to_visibility(world, catalogue, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_lists_and_counts_hold_to_visibility(world, catalogue, django_assert_max_num_queries) -> None:
     mine = raise_for(world, catalogue)
     problem_for(world, catalogue, incidents=(mine,), summary="A's problem")
     problem_for(world, catalogue, summary="Hidden problem")
@@ -67,7 +67,7 @@ def test_lists_and_counts_hold_to_visibility(world, catalogue, django_assert_max
     assert "Hidden problem" not in page and "A&#x27;s problem" not in page
 
 
-def test_the_list_costs_a_fixed_number_of_queries(world, catalogue, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_the_list_costs_a_fixed_number_of_queries(world, catalogue, django_assert_max_num_queries) -> None:
     for n in range(12):
         problem_for(world, catalogue, summary=f"P{n}")
     client = world.client(world.analyst)
@@ -78,7 +78,7 @@ def test_the_list_costs_a_fixed_number_of_queries(world, catalogue, django_asser
         assert client.get("/api/v1/problems?limit=50").status_code == 200
 
 
-def test_a_problem_documented_in_a_public_article_stays_private(world, catalogue) -> None:  # noqa: ANN001
+def test_a_problem_documented_in_a_public_article_stays_private(world, catalogue) -> None:
     from busbar.incidents.tests.conftest import actor_for
     from busbar.knowledge.tests.conftest import article_for
     from busbar.records import actions as record_actions

@@ -12,7 +12,7 @@ from busbar.records.queries import find_visible, links_visible_to
 pytestmark = pytest.mark.django_db
 
 
-def test_the_other_end_is_shown_only_to_who_may_see_it(world, catalogue) -> None:  # noqa: ANN001
+def test_the_other_end_is_shown_only_to_who_may_see_it(world, catalogue) -> None:
     mine = raise_for(world, catalogue, summary="A's")
     theirs = raise_for(world, catalogue, user=world.user_b, summary="B's secret")
     actions.link_incidents(actor=actor_for(world.analyst), source=mine, target=theirs, kind="related_to")
@@ -30,7 +30,7 @@ def test_the_other_end_is_shown_only_to_who_may_see_it(world, catalogue) -> None
     assert [e for e in timeline_visible_to(world.analyst, mine) if e.action == "incident.link"]
 
 
-def test_a_reference_finds_a_record_only_for_who_may_see_it(world, catalogue) -> None:  # noqa: ANN001
+def test_a_reference_finds_a_record_only_for_who_may_see_it(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     assert find_visible(world.user_a, incident.reference.lower()) == incident
     assert find_visible(world.analyst, incident.reference) == incident
@@ -39,7 +39,7 @@ def test_a_reference_finds_a_record_only_for_who_may_see_it(world, catalogue) ->
     assert find_visible(world.user_a, "nonsense") is None
 
 
-def test_the_inverse_of_a_link_reads_from_the_other_side(world, catalogue) -> None:  # noqa: ANN001
+def test_the_inverse_of_a_link_reads_from_the_other_side(world, catalogue) -> None:
     first, second = raise_for(world, catalogue), raise_for(world, catalogue)
     actions.link_incidents(actor=actor_for(world.analyst), source=second, target=first, kind="duplicate_of")
     assert [s.label for s in links_visible_to(world.analyst, second)] == ["Duplicate of"]

@@ -13,11 +13,11 @@ from busbar.records.models import Link
 pytestmark = pytest.mark.django_db
 
 
-def _post(client, path, body):  # noqa: ANN001, ANN202
+def _post(client, path, body):
     return client.post(f"/api/v1{path}", body, content_type="application/json")
 
 
-def test_a_problem_is_documented_in_an_article_and_unlinked(world, catalogue) -> None:  # noqa: ANN001
+def test_a_problem_is_documented_in_an_article_and_unlinked(world, catalogue) -> None:
     problem = problem_for(world, catalogue)
     article = article_for(world, catalogue)
     owner = world.client(world.resolver)
@@ -48,7 +48,7 @@ def test_a_problem_is_documented_in_an_article_and_unlinked(world, catalogue) ->
     )
 
 
-def test_who_may_link(world, catalogue) -> None:  # noqa: ANN001
+def test_who_may_link(world, catalogue) -> None:
     problem = problem_for(world, catalogue)
     article = article_for(world, catalogue)
     body = {"target": article.reference, "kind": "documented_in"}
@@ -78,7 +78,7 @@ def test_who_may_link(world, catalogue) -> None:  # noqa: ANN001
     assert not Link.objects.exists()
 
 
-def test_the_page_form_links_and_says_so(world, catalogue) -> None:  # noqa: ANN001
+def test_the_page_form_links_and_says_so(world, catalogue) -> None:
     problem = problem_for(world, catalogue)
     article = article_for(world, catalogue)
     client = world.client(world.analyst)
@@ -108,7 +108,7 @@ def test_the_page_form_links_and_says_so(world, catalogue) -> None:  # noqa: ANN
     assert offsite["Location"] == f"/problems/{problem.reference}/"
 
 
-def test_the_system_may_link_for_the_demo_and_monitoring(world, catalogue) -> None:  # noqa: ANN001
+def test_the_system_may_link_for_the_demo_and_monitoring(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     article = article_for(world, catalogue)
     actions.link_records(actor=actor_for(None), source=incident, target=article, kind="documented_in")

@@ -12,7 +12,7 @@ from busbar.records.steps import next_number
 pytestmark = pytest.mark.django_db
 
 
-def test_incidents_number_on_from_their_own_sequence(world, catalogue) -> None:  # noqa: ANN001
+def test_incidents_number_on_from_their_own_sequence(world, catalogue) -> None:
     first = raise_for(world, catalogue)
     second = raise_for(world, catalogue)
     assert first.reference == first.record.reference and first.record.kind == "incident"
@@ -20,7 +20,7 @@ def test_incidents_number_on_from_their_own_sequence(world, catalogue) -> None: 
     assert Sequence.objects.get(prefix="INC").last == int(second.reference[3:])
 
 
-def test_prefixes_count_separately(world) -> None:  # noqa: ANN001
+def test_prefixes_count_separately(world) -> None:
     with transaction.atomic():
         a = next_number("TSTA")
         b = next_number("TSTA")
@@ -28,7 +28,7 @@ def test_prefixes_count_separately(world) -> None:  # noqa: ANN001
     assert (b - a, c) == (1, 1)
 
 
-def test_a_refused_raise_gives_its_number_back(world, catalogue) -> None:  # noqa: ANN001
+def test_a_refused_raise_gives_its_number_back(world, catalogue) -> None:
     before = raise_for(world, catalogue)
     with pytest.raises(ActionError):
         raise_for(world, catalogue, summary="")

@@ -10,7 +10,7 @@ from busbar.records import steps
 pytestmark = pytest.mark.django_db
 
 
-def test_a_step_outside_an_action_is_refused(world, catalogue) -> None:  # noqa: ANN001
+def test_a_step_outside_an_action_is_refused(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     now = dt.datetime.now(dt.UTC)
     with pytest.raises(RuntimeError, match="only inside an @action"):

@@ -10,11 +10,11 @@ from busbar.records.models import Watcher
 pytestmark = pytest.mark.django_db
 
 
-def _watch_page(client, reference: str, watch: str = "1"):  # noqa: ANN001, ANN202
+def _watch_page(client, reference: str, watch: str = "1"):
     return client.post(f"/records/{reference}/watch/", {"watch": watch})
 
 
-def test_a_participant_who_sees_it_watches_and_stops_from_the_page(world, catalogue) -> None:  # noqa: ANN001
+def test_a_participant_who_sees_it_watches_and_stops_from_the_page(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     client = world.client(world.user_a)
     response = _watch_page(client, incident.reference)
@@ -26,7 +26,7 @@ def test_a_participant_who_sees_it_watches_and_stops_from_the_page(world, catalo
     assert not Watcher.objects.filter(record=incident.record).exists()
 
 
-def test_someone_who_cannot_see_it_cannot_watch_it(world, catalogue) -> None:  # noqa: ANN001
+def test_someone_who_cannot_see_it_cannot_watch_it(world, catalogue) -> None:
     incident = raise_for(world, catalogue)  # A's, not published
     assert _watch_page(world.client(world.user_b), incident.reference).status_code == 404
     assert _watch_page(world.client(world.user_b), "INC9999999").status_code == 404
@@ -35,7 +35,7 @@ def test_someone_who_cannot_see_it_cannot_watch_it(world, catalogue) -> None:  #
     assert not Watcher.objects.exists()
 
 
-def test_the_api_follows_and_unfollows(world, catalogue) -> None:  # noqa: ANN001
+def test_the_api_follows_and_unfollows(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     client = world.client(world.user_a)
     url = f"/api/v1/records/{incident.reference.lower()}/watch"
@@ -49,7 +49,7 @@ def test_the_api_follows_and_unfollows(world, catalogue) -> None:  # noqa: ANN00
     assert client.delete(url).status_code == 409
 
 
-def test_the_api_hides_what_the_caller_may_not_see(world, catalogue) -> None:  # noqa: ANN001
+def test_the_api_hides_what_the_caller_may_not_see(world, catalogue) -> None:
     incident = raise_for(world, catalogue)
     b = world.client(world.user_b)
     assert b.post(f"/api/v1/records/{incident.reference}/watch").status_code == 404
@@ -59,10 +59,10 @@ def test_the_api_hides_what_the_caller_may_not_see(world, catalogue) -> None:  #
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "reference"
 
 
-def test_watchers_are_told_of_updates_while_they_may_see(  # noqa: ANN201
+def test_watchers_are_told_of_updates_while_they_may_see(
     world,
     catalogue,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ):
     incident = raise_for(world, catalogue)
     actions.assign_incident(actor=actor_for(world.analyst), incident=incident)

@@ -52,7 +52,7 @@ def catalogue(world: World) -> Catalogue:
     )
 
 
-def actor(user) -> Actor:  # noqa: ANN001
+def actor(user) -> Actor:
     from busbar.parties.queries import scope_for
 
     return Actor(user=user, organisation=scope_for(user).primary_organisation)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def test_anonymous_gets_401(client) -> None:  # noqa: ANN001
+def test_anonymous_gets_401(client) -> None:
     for path in (
         "/api/v1/calendars",
         "/api/v1/sla-policies",

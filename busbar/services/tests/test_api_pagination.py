@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from busbar.conftest import World
 from busbar.lib.actions import Actor
@@ -22,7 +23,7 @@ def _grow(world: World, catalogue: Catalogue, n: int) -> None:
         cal = actions.create_calendar(
             actor=system, name=f"Cal {i}", kind="working_hours", weekly_hours={"0": [["09:00", "10:00"]]}
         )
-        actions.add_closure(actor=system, calendar=cal, date=dt.date(2027, 1, 4 + i))
+        actions.add_closure(actor=system, calendar=cal, date=timezone.localdate() + dt.timedelta(days=30 + i))
         scheme = actions.create_severity_scheme(
             actor=system,
             name=f"Scheme {i}",
@@ -39,7 +40,7 @@ def _grow(world: World, catalogue: Catalogue, n: int) -> None:
         )
 
 
-def _count(client, path: str) -> int:  # noqa: ANN001
+def _count(client, path: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, response.content[:300]

@@ -16,7 +16,7 @@ def _names(body: dict) -> list[str]:
     return [s["name"] for s in body["items"]]
 
 
-def test_anonymous_gets_401(catalogue: Catalogue, client) -> None:  # noqa: ANN001
+def test_anonymous_gets_401(catalogue: Catalogue, client) -> None:
     for path in ("/api/v1/services", f"/api/v1/services/{catalogue.css.pk}"):
         response = client.get(path)
         assert response.status_code == 401
@@ -56,7 +56,7 @@ def test_filters(world: World, catalogue: Catalogue) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
 
 
-def _payload(world: World, catalogue: Catalogue, **extra) -> dict:  # noqa: ANN003
+def _payload(world: World, catalogue: Catalogue, **extra) -> dict:
     return {
         "name": "ECOES",
         "description": "Electricity enquiry",

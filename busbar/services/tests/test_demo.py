@@ -42,6 +42,7 @@ def test_demo_catalogue(ctx: DemoContext) -> None:
     assert Calendar.objects.get(name=demo.OFFICE).closures.count() == 3
     assert any("demo services added" in line for line in ctx.lines)
     assert AuditEntry.objects.filter(action="service.create").count() == 9
+    assert services["des"].status == "maintenance" and "Release 24.3" in services["des"].status_note
 
 
 def test_loading_twice_changes_nothing(ctx: DemoContext) -> None:

@@ -153,9 +153,16 @@ def test_set_status(world: World, catalogue: Catalogue) -> None:
     actions.set_service_status(actor=actor(world.ops), service=catalogue.css, status="degraded", note="Slow")
     entry = AuditEntry.objects.get(action="service.status")
     assert entry.changes == {"status": ["operational", "degraded"]} and entry.note == "Slow"
+    ops, css = actor(world.ops), catalogue.css
     with pytest.raises(ActionError) as exc:
-        actions.set_service_status(actor=actor(world.ops), service=catalogue.css, status="degraded")
+        actions.set_service_status(actor=ops, service=css, status="degraded", note="Slow")
     assert exc.value.field == "status"
+    # The same status with a new note changes the note shown on the board.
+    actions.set_service_status(actor=ops, service=css, status="degraded", note="Better")
+    css.refresh_from_db()
+    assert css.status_note == "Better"
+    latest = AuditEntry.objects.filter(action="service.status").order_by("-id").first()
+    assert latest.changes == {"status_note": ["Slow", "Better"]}
     with pytest.raises(ActionError) as exc:
         actions.set_service_status(actor=actor(world.ops), service=catalogue.css, status="on fire")
     assert exc.value.field == "status"

@@ -21,11 +21,15 @@ def test_status_page_for_a_participant(world: World, catalogue: Catalogue) -> No
     assert "CSS registration service" in html and "CSS Provider" in html
     assert "Switching portal" in html and "component of CSS registration service" in html
     assert '<span class="badge bad">Outage</span>' in html
-    assert "1 service not fully operational: Switching portal (outage)" in html
+    # A component's outage degrades the service it is part of.
+    assert (
+        "2 services not fully operational: CSS registration service (degraded), Switching portal (outage)"
+        in html
+    )
     assert "UK Link" not in html  # inactive services are not published
 
 
-def test_status_page_partial_for_htmx_and_login_required(world: World, catalogue: Catalogue, client) -> None:  # noqa: ANN001
+def test_status_page_partial_for_htmx_and_login_required(world: World, catalogue: Catalogue, client) -> None:
     partial = world.client(world.user_b).get("/status/", HTTP_HX_REQUEST="true")
     assert (
         partial.status_code == 200
@@ -136,6 +140,6 @@ def test_set_status_from_the_page(world: World, catalogue: Catalogue) -> None:
     )
     assert b"UK Link is now planned maintenance." in response.content
     assert AuditEntry.objects.get(action="service.status").note == "Release 4.2"
-    again = c.post("/services/uk-link/status/", {"status": "maintenance"}, follow=True)
+    again = c.post("/services/uk-link/status/", {"status": "maintenance", "note": "Release 4.2"}, follow=True)
     assert b"already planned maintenance" in again.content
     assert c.get("/services/uk-link/status/").status_code == 405

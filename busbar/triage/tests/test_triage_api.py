@@ -10,11 +10,11 @@ from busbar.triage.tests.conftest import raise_for
 pytestmark = pytest.mark.django_db
 
 
-def _call(world, user, method, path, body=None):  # noqa: ANN001, ANN202
+def _call(world, user, method, path, body=None):
     return getattr(world.client(user), method)(f"/api/v1{path}", body, content_type="application/json")
 
 
-def _definition(catalogue, article) -> dict:  # noqa: ANN001
+def _definition(catalogue, article) -> dict:
     return {
         "name": "CSS failures",
         "service": catalogue.service.pk,
@@ -36,7 +36,7 @@ def _definition(catalogue, article) -> dict:  # noqa: ANN001
     }
 
 
-def test_write_switch_on_and_run(world, catalogue) -> None:  # noqa: ANN001
+def test_write_switch_on_and_run(world, catalogue) -> None:
     article = article_for(world, catalogue)
     created = _call(world, world.analyst, "post", "/triage/scripts", _definition(catalogue, article))
     assert created.status_code == 201, created.content
@@ -67,7 +67,7 @@ def test_write_switch_on_and_run(world, catalogue) -> None:  # noqa: ANN001
     assert replaced.status_code == 409  # switched on
 
 
-def test_bad_definitions_are_named_and_nothing_is_written(world, catalogue) -> None:  # noqa: ANN001
+def test_bad_definitions_are_named_and_nothing_is_written(world, catalogue) -> None:
     article = article_for(world, catalogue)
     good = _definition(catalogue, article)
     cases = [
@@ -100,7 +100,7 @@ def test_bad_definitions_are_named_and_nothing_is_written(world, catalogue) -> N
     assert not TriageScript.objects.exists() and not TriageQuestion.objects.exists()
 
 
-def test_who_reads_and_writes(world, catalogue) -> None:  # noqa: ANN001
+def test_who_reads_and_writes(world, catalogue) -> None:
     article = article_for(world, catalogue)
     assert (
         _call(world, world.resolver, "post", "/triage/scripts", _definition(catalogue, article)).status_code

@@ -15,7 +15,7 @@ from busbar.triage.tests.conftest import actor_for, answers, raise_for, script_f
 pytestmark = pytest.mark.django_db
 
 
-def test_a_retired_article_is_not_linked(world, catalogue) -> None:  # noqa: ANN001
+def test_a_retired_article_is_not_linked(world, catalogue) -> None:
     article = article_for(world, catalogue, title="Old advice")
     script = script_for(world, catalogue, article=article)
     article_actions.retire_article(actor=actor_for(world.resolver), article=article, reason="Out of date")
@@ -31,7 +31,7 @@ def test_a_retired_article_is_not_linked(world, catalogue) -> None:  # noqa: ANN
     assert "no longer published" in Entry.objects.get(record=incident.record, is_internal=True).body
 
 
-def test_a_severity_of_another_scheme_is_not_set(world, catalogue) -> None:  # noqa: ANN001
+def test_a_severity_of_another_scheme_is_not_set(world, catalogue) -> None:
     from busbar.services.models import Severity, SeverityScheme
 
     foreign = Severity.objects.create(
@@ -55,7 +55,7 @@ def test_a_severity_of_another_scheme_is_not_set(world, catalogue) -> None:  # n
     ]
 
 
-def test_a_switched_on_script_keeps_its_service(world, catalogue) -> None:  # noqa: ANN001
+def test_a_switched_on_script_keeps_its_service(world, catalogue) -> None:
     script = script_for(world, catalogue)
     with pytest.raises(Conflict, match="switch it off"):
         actions.update_script(
@@ -74,7 +74,7 @@ def test_a_switched_on_script_keeps_its_service(world, catalogue) -> None:  # no
     assert replaced.name == script.name and replaced.questions.get().text == "Still there?"
 
 
-def test_a_script_without_questions_is_tried_without_an_error(world, catalogue) -> None:  # noqa: ANN001
+def test_a_script_without_questions_is_tried_without_an_error(world, catalogue) -> None:
     script = actions.create_script(actor=actor_for(world.analyst), name="Empty", service=catalogue.service)
     page = world.client(world.analyst).get(f"/triage/{script.pk}/try/")
     assert page.status_code == 200 and "The script has no questions" in page.content.decode()
@@ -82,7 +82,7 @@ def test_a_script_without_questions_is_tried_without_an_error(world, catalogue) 
 
 def test_the_script_page_does_not_grow_with_questions(
     world, catalogue, django_assert_max_num_queries
-) -> None:  # noqa: ANN001
+) -> None:
     script = script_for(world, catalogue, active=False)
     client = world.client(world.analyst)
     client.get(f"/triage/{script.pk}/")

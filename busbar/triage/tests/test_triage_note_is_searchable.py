@@ -10,13 +10,13 @@ from busbar.triage.tests.conftest import actor_for, answers, raise_for, script_f
 pytestmark = pytest.mark.django_db
 
 
-def _refs(client, q: str) -> list[str]:  # noqa: ANN001
+def _refs(client, q: str) -> list[str]:
     response = client.get(f"/api/v1/incidents?q={q}")
     assert response.status_code == 200, response.content
     return [i["reference"] for i in response.json()["items"]]
 
 
-def test_the_transcript_finds_the_incident_for_the_desk_only(world, catalogue) -> None:  # noqa: ANN001
+def test_the_transcript_finds_the_incident_for_the_desk_only(world, catalogue) -> None:
     script = script_for(world, catalogue)
     incident = raise_for(world, catalogue)
     assert _refs(world.client(world.analyst), "zeppelin") == []

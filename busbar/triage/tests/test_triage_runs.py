@@ -14,7 +14,7 @@ from busbar.triage.tests.conftest import actor_for, answers, raise_for, script_f
 pytestmark = pytest.mark.django_db
 
 
-def test_the_desk_runs_a_script_from_the_incident_page(world, catalogue) -> None:  # noqa: ANN001
+def test_the_desk_runs_a_script_from_the_incident_page(world, catalogue) -> None:
     script = script_for(world, catalogue)
     incident = raise_for(world, catalogue, severity="4")
     desk = world.client(world.analyst)
@@ -50,7 +50,7 @@ def test_the_desk_runs_a_script_from_the_incident_page(world, catalogue) -> None
     assert "Scripted triage" not in participant and "Is the service operational?" not in participant
 
 
-def test_raise_to_the_provider_assigns_it(world, catalogue) -> None:  # noqa: ANN001
+def test_raise_to_the_provider_assigns_it(world, catalogue) -> None:
     script = script_for(world, catalogue)
     incident = raise_for(world, catalogue)
     run = actions.run_script(
@@ -72,7 +72,7 @@ def test_raise_to_the_provider_assigns_it(world, catalogue) -> None:  # noqa: AN
     assert kept.applied == [] and other.provider is None and other.severity.code == "3"
 
 
-def test_a_path_must_follow_the_script(world, catalogue) -> None:  # noqa: ANN001
+def test_a_path_must_follow_the_script(world, catalogue) -> None:
     script = script_for(world, catalogue)
     incident = raise_for(world, catalogue)
     yes, timeout = answers(script, "Yes", "Upload timed out")
@@ -99,7 +99,7 @@ def test_a_path_must_follow_the_script(world, catalogue) -> None:  # noqa: ANN00
     assert not TriageRun.objects.exists()
 
 
-def test_who_may_run_and_when(world, catalogue) -> None:  # noqa: ANN001
+def test_who_may_run_and_when(world, catalogue) -> None:
     script = script_for(world, catalogue)
     incident = raise_for(world, catalogue)
     path = answers(script, "No")
@@ -128,7 +128,7 @@ def test_who_may_run_and_when(world, catalogue) -> None:  # noqa: ANN001
     assert not TriageRun.objects.exists()
 
 
-def test_a_script_for_another_service_is_not_offered(world, catalogue) -> None:  # noqa: ANN001
+def test_a_script_for_another_service_is_not_offered(world, catalogue) -> None:
     from busbar.services.models import Service
 
     other_service = Service.objects.create(
@@ -149,7 +149,7 @@ def test_a_script_for_another_service_is_not_offered(world, catalogue) -> None: 
     assert refused.value.field == "script"
 
 
-def test_the_panel_costs_the_desk_two_queries_and_others_none(world, catalogue) -> None:  # noqa: ANN001
+def test_the_panel_costs_the_desk_two_queries_and_others_none(world, catalogue) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

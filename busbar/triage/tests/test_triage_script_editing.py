@@ -14,7 +14,7 @@ from busbar.triage.tests.conftest import actor_for, script_for
 pytestmark = pytest.mark.django_db
 
 
-def test_the_desk_writes_a_script_on_its_pages(world, catalogue) -> None:  # noqa: ANN001
+def test_the_desk_writes_a_script_on_its_pages(world, catalogue) -> None:
     article = article_for(world, catalogue)
     desk = world.client(world.analyst)
     created = desk.post("/triage/new/", {"name": "Portal sign-in", "service": catalogue.service.pk})
@@ -58,7 +58,7 @@ def test_the_desk_writes_a_script_on_its_pages(world, catalogue) -> None:  # noq
     assert "Trying it: nothing is recorded" in tried and "Is it the second factor?" in tried
 
 
-def test_who_reads_and_writes_scripts(world, catalogue) -> None:  # noqa: ANN001
+def test_who_reads_and_writes_scripts(world, catalogue) -> None:
     script = script_for(world, catalogue)
     assert world.client(world.user_a).get("/triage/").status_code == 403
     assert world.client(world.user_a).get(f"/triage/{script.pk}/").status_code == 403
@@ -73,7 +73,7 @@ def test_who_reads_and_writes_scripts(world, catalogue) -> None:  # noqa: ANN001
     assert "Triage" not in world.client(world.user_a).get("/").content.decode().split("</nav>")[0]
 
 
-def test_the_checks_before_switching_on(world, catalogue) -> None:  # noqa: ANN001
+def test_the_checks_before_switching_on(world, catalogue) -> None:
     script = script_for(world, catalogue, active=False)
     desk = actor_for(world.analyst)
     q1, q2 = script.questions.order_by("position")
@@ -94,7 +94,7 @@ def test_the_checks_before_switching_on(world, catalogue) -> None:  # noqa: ANN0
         actions.add_answer(actor=desk, question=extra, label="Self", outcome=Outcome(next_question=extra))
 
 
-def test_retired_articles_and_foreign_severities_are_caught(world, catalogue) -> None:  # noqa: ANN001
+def test_retired_articles_and_foreign_severities_are_caught(world, catalogue) -> None:
     from busbar.services.models import Severity, SeverityScheme
 
     article = article_for(world, catalogue, title="Old advice")
@@ -111,7 +111,7 @@ def test_retired_articles_and_foreign_severities_are_caught(world, catalogue) ->
     assert refused.value.field == "severity"
 
 
-def test_moving_and_deleting_keep_the_numbering(world, catalogue) -> None:  # noqa: ANN001
+def test_moving_and_deleting_keep_the_numbering(world, catalogue) -> None:
     script = script_for(world, catalogue, active=False)
     desk = actor_for(world.analyst)
     third = actions.add_question(actor=desk, script=script, text="Third")
@@ -127,7 +127,7 @@ def test_moving_and_deleting_keep_the_numbering(world, catalogue) -> None:  # no
     assert list(script.questions.order_by("position").values_list("position", flat=True)) == [1, 2]
 
 
-def test_only_the_desk_changes_scripts(world, catalogue) -> None:  # noqa: ANN001
+def test_only_the_desk_changes_scripts(world, catalogue) -> None:
     script = script_for(world, catalogue, active=False)
     for user in (world.resolver, world.user_a):
         with pytest.raises(NotPermitted):

@@ -12,7 +12,7 @@ from busbar.parties.models import IndustryRole, Organisation
 class Command(BaseCommand):
     help = "Create a platform administrator (and the operator organisation if there is none)."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--email")
         parser.add_argument("--name")
         parser.add_argument("--password", help="omit to be asked (safer than the command line)")

@@ -29,7 +29,7 @@ class Command(BaseCommand):
     )
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("path", metavar="PATH", help="the .tar.gz archive written by `busbar backup`")
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         parser.add_argument(

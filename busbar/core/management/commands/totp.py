@@ -9,7 +9,7 @@ from busbar.accounts.models import User
 class Command(BaseCommand):
     help = "Print the current one-time code of a user's authenticator (for demo and test accounts)."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("email")
 
     def handle(self, *args: object, **opts: object) -> None:

@@ -40,7 +40,7 @@ def enqueue_due() -> int:
 class Command(BaseCommand):
     help = "Run Busbar's background tasks and schedule its periodic ones."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument(
             "--interval", type=float, default=1.0, help="seconds between queue polls when idle"
         )
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                     while not stop.is_set():
                         try:
                             enqueue_due()
-                        except Exception:  # noqa: BLE001 - keep scheduling through a passing database error
+                        except Exception:
                             logger.exception("Could not enqueue periodic tasks")
                         finally:
                             close_old_connections()
@@ -96,5 +96,5 @@ class Command(BaseCommand):
             stop.set()
             try:
                 tasking.forget(worker_id)
-            except Exception:  # noqa: BLE001 - the lease simply runs out
+            except Exception:
                 logger.warning("Could not remove the heartbeat of %s", worker_id)
