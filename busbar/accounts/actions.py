@@ -9,7 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from busbar.accounts import permissions
+from busbar.accounts import permissions, queries
 from busbar.accounts.models import ApiToken, SavedFilter, User, hash_token, new_token_secret
 from busbar.audit.journal import diff, record, snapshot
 from busbar.lib import registry
@@ -145,11 +145,6 @@ def create_platform_admin(
     return user
 
 
-def _saveable_lists() -> frozenset[str]:
-    """The lists filters may be saved for: the pages in the navigation (by URL name)."""
-    return frozenset(e.url for e in registry.nav_entries() if not e.url.startswith("/"))
-
-
 def _clean_query(query_string: str) -> str:
     """The query string re-encoded (parameters of pages and exports dropped), or refused when too long."""
     from urllib.parse import parse_qsl, urlencode
@@ -174,7 +169,7 @@ def save_filter(*, actor: Actor, user: User, list_key: str, name: str, query_str
         raise ActionError("Give the filter a name", field="name")
     if len(name) > MAX_FILTER_NAME:
         raise ActionError(f"At most {MAX_FILTER_NAME} characters", field="name")
-    if list_key not in _saveable_lists():
+    if list_key not in queries.saveable_lists():
         raise ActionError("Not a list that filters can be saved for", field="list_key")
     query = _clean_query(query_string)
     mine = SavedFilter.objects.select_for_update().filter(user=user, list_key=list_key)

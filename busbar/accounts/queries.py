@@ -37,3 +37,10 @@ def saved_filters_visible_to(user: User | None) -> QuerySet[SavedFilter]:
 def saved_filters(user: User | None, list_key: str) -> list[SavedFilter]:
     """The viewer's saved filters of one list, by name."""
     return list(saved_filters_visible_to(user).filter(list_key=list_key).order_by("name", "id"))
+
+
+def saveable_lists() -> frozenset[str]:
+    """The lists filters may be saved for: the pages in the navigation (by URL name)."""
+    from busbar.lib import registry
+
+    return frozenset(e.url for e in registry.nav_entries() if not e.url.startswith("/"))

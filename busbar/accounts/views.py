@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from busbar.accounts import actions
 from busbar.accounts.forms import NotificationForm, ProfileForm, TokenForm
 from busbar.accounts.mfa import has_strong_factor
-from busbar.accounts.queries import api_tokens_visible_to, saved_filters_visible_to
+from busbar.accounts.queries import api_tokens_visible_to, saveable_lists, saved_filters_visible_to
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.forms import add_action_error
 from busbar.lib.registry import notification_kinds
@@ -115,6 +116,9 @@ def email_addresses(request: HttpRequest) -> HttpResponse:
 def saved_filter_save(request: HttpRequest) -> HttpResponse:
     """Save the list's current filter under a name; back to the list with that filter."""
     list_key = request.POST.get("list_key", "")[:40]
+    if list_key not in saveable_lists():
+        text = "list_key: Not a list that filters can be saved for"
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     query = request.POST.get("query_string", "")[: actions.MAX_FILTER_QUERY + 1]
     try:
         saved = actions.save_filter(
@@ -129,7 +133,9 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
             text = f"list_key: {exc.message}"
             return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
         messages.error(request, f"{exc.field or 'filter'}: {exc.message}" if exc.field else exc.message)
-        return redirect(reverse(list_key) + ("?" + query.lstrip("?") if query else ""))
+        # Back to the list with the filter re-encoded (a raw value could carry a line break into the header).
+        kept = urlencode(parse_qsl(query.lstrip("?"))[:50])
+        return redirect(reverse(list_key) + ("?" + kept if kept else ""))
     messages.success(request, f"Filter {saved.name!r} saved.")
     return redirect(reverse(list_key) + ("?" + saved.query_string if saved.query_string else ""))
 

@@ -35,19 +35,21 @@ _COMMON = [
 #: Newest first as the last word: the order is total whatever the column.
 _TIE = (Key("id", descending=True),)
 PARTICIPANT_SORTING = Sorting(_COMMON, tie=_TIE)
+_BY_PROVIDER = Sort("provider", "Provider", (Key("provider__name", nulls_last=True),))
+#: Providers also see other parties' published incidents, whose raiser is hidden from them: sorting by the
+#: raiser would order those rows by a name they may not read. Only the desk sorts by it.
+PROVIDER_SORTING = Sorting([*_COMMON, _BY_PROVIDER], tie=_TIE)
 INTERNAL_SORTING = Sorting(
-    [
-        *_COMMON,
-        Sort("organisation", "Raised by", (Key("organisation__name"),)),
-        Sort("provider", "Provider", (Key("provider__name", nulls_last=True),)),
-    ],
+    [*_COMMON, Sort("organisation", "Raised by", (Key("organisation__name"),)), _BY_PROVIDER],
     tie=_TIE,
 )
 
 
 def sorting_for(scope: Scope) -> Sorting:
-    """The desk and providers sort by the parties too; participants by what every viewer sees."""
-    return INTERNAL_SORTING if scope.is_central or scope.is_resolver else PARTICIPANT_SORTING
+    """The desk sorts by the raiser too; providers by the provider; participants by what every viewer sees."""
+    if scope.is_central:
+        return INTERNAL_SORTING
+    return PROVIDER_SORTING if scope.is_resolver else PARTICIPANT_SORTING
 
 
 def _shown(scope: Scope, field: str, value):

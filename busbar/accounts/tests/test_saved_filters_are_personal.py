@@ -82,3 +82,15 @@ def test_bounds_and_bad_input(world) -> None:
     )
     assert any("delete one first" in str(m) for m in response.context["messages"])
     assert SavedFilter.objects.count() == actions.MAX_SAVED_FILTERS
+
+
+def test_bad_list_and_bad_name_together_or_a_line_break_never_fail_the_server(world) -> None:
+    client = world.client(world.analyst)
+    response = client.post("/profile/filters/", {"list_key": "bogus", "name": "", "query_string": "q=x"})
+    assert response.status_code == 400 and b"list_key" in response.content
+    response = client.post(
+        "/profile/filters/", {"list_key": "incident_list", "name": "", "query_string": "q=a\r\nX-Evil: 1"}
+    )
+    assert response.status_code == 302
+    assert "\n" not in response["Location"] and "\r" not in response["Location"]
+    assert response["Location"].startswith("/incidents/?")

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
-from busbar.incidents import actions, lists, queries, search, sla
+from busbar.incidents import actions, lists, permissions, queries, recipients, search, sla
 from busbar.incidents.api.helpers import (
     _actor,
     _body_doc,
@@ -48,6 +48,7 @@ from busbar.incidents.api.schemas import (
     router,
     transitions,
 )
+from busbar.incidents.major_confirmation import opens_major, require_confirmation, told_on_raise
 from busbar.incidents.models import Incident
 from busbar.lib import export
 from busbar.lib.actions import ActionError
@@ -148,18 +149,30 @@ def raise_incident(request: HttpRequest) -> Status | HttpResponse:
         return parsed
     payload, files = parsed
     service = _service(request, payload.service)
+    actor = _actor(request)
+    severity = _severity(service, payload.severity) if payload.severity else None
+    organisation = (
+        _organisation(request, payload.organisation, "organisation") if payload.organisation else None
+    )
+    affected = [_organisation(request, pk, "affected") for pk in payload.affected]
+    if opens_major(severity=severity, desk=scope_for(request.user).is_desk):
+        # The desk's major severity opens a major incident, published to every participant: confirm first.
+        require_confirmation(
+            confirm=payload.confirm,
+            told=lambda: told_on_raise(
+                organisation=organisation or actor.organisation, impact=payload.impact, affected=affected
+            ),
+        )
     incident = actions.raise_incident(
-        actor=_actor(request),
+        actor=actor,
         service=service,
         summary=payload.summary,
         description=payload.description,
-        severity=_severity(service, payload.severity) if payload.severity else None,
+        severity=severity,
         impact=payload.impact,
-        organisation=_organisation(request, payload.organisation, "organisation")
-        if payload.organisation
-        else None,
+        organisation=organisation,
         contact_name=payload.contact_name,
-        affected=[_organisation(request, pk, "affected") for pk in payload.affected],
+        affected=affected,
         attachments=files,
     )
     return Status(201, _detail(request, incident.reference))
@@ -210,6 +223,12 @@ def triage(request: HttpRequest, reference: RefPath, payload: TriageIn) -> Any:
     incident = _incident(request, reference)
     service = _service(request, payload.service) if payload.service is not None else None
     severity = _severity(service or incident.service, payload.severity) if payload.severity else None
+    if opens_major(severity=severity, incident=incident) and "triage" in permissions.available(
+        scope_for(request.user), incident
+    ):
+        # A major severity opens a major incident, published to every participant: confirm first. (Where
+        # triage is not offered, the action gives its own refusal.)
+        require_confirmation(confirm=payload.confirm, told=lambda: recipients.declaration(incident))
     return _change(
         request,
         incident,
@@ -422,7 +441,9 @@ def affected_too(request: HttpRequest, reference: RefPath, payload: AffectedTooI
     incident = _incident(request, reference)
     organisation = None
     if payload is not None and payload.organisation is not None:
-        organisation = Organisation.objects.filter(pk=payload.organisation).first()
+        # Looked up among the caller's own organisations only: another's id and no such id answer alike.
+        own = permissions.participant_organisations(scope_for(request.user))
+        organisation = Organisation.objects.filter(pk=payload.organisation, pk__in=own).first()
         if organisation is None:
             raise ActionError("No such organisation of yours", field="organisation")
     added = actions.join_affected(actor=_actor(request), incident=incident, organisation=organisation)

@@ -117,3 +117,14 @@ def test_api_lists_it_in_allowed_actions(world, published) -> None:
     assert "affected-too" in body["allowed_actions"]
     body = world.client(world.user_a).get(f"/api/v1/incidents/{published.reference}").json()
     assert "affected-too" not in body["allowed_actions"]
+
+
+def test_api_another_organisation_answers_as_no_such_one(world, published) -> None:
+    """Naming another organisation's id tells nothing of whether it exists: the same 422 as a made-up id."""
+    url = f"/api/v1/incidents/{published.reference}/affected-too"
+    client = world.client(world.user_b)
+    for org_id in (world.operator.pk, world.org_a.pk, 999_999):
+        response = client.post(url, {"organisation": org_id}, content_type="application/json")
+        assert response.status_code == 422, (org_id, response.content)
+        assert response.json()["errors"][0]["field"] == "organisation"
+    assert not published.affected.filter(pk=world.org_b.pk).exists()

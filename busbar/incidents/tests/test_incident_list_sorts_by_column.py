@@ -92,3 +92,13 @@ def test_sorting_keys_feed_keyset_pages() -> None:
     sorting = Sorting([Sort("due", "Due", (Key("due_at", nulls_last=True),))], tie=(Key("id"),))
     assert sorting.keys("-due") == [Key("due_at", descending=True, nulls_last=True), Key("id")]
     assert sorting.keys("nope") is None and sorting.valid("-due") == "-due"
+
+
+def test_a_provider_cannot_sort_by_the_raiser_it_may_not_read(world, made) -> None:
+    """A provider sees other parties' published incidents with their raiser hidden: sorting by the raiser
+    would order those rows by a name it may not read. The provider column it may sort by."""
+    client = world.client(world.resolver)
+    default = _refs(client.get("/incidents/", {"queue": "all"}))
+    assert _refs(client.get("/incidents/", {"queue": "all", "sort": "organisation"})) == default
+    html = client.get("/incidents/?queue=all").content.decode()
+    assert "sort=organisation" not in html and "sort=provider" in html
