@@ -136,6 +136,43 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     page.goto("/incidents/?queue=all&q=worker+pool")
     settle(page)
     shoot(page, out, "incident-search.png")
+
+    # 8b. The desk's list sorted by the SLA column, with saved filters, export and bulk actions.
+    page.goto("/incidents/?queue=open&sort=sla_due")
+    settle(page)
+    shoot(page, out, "incident-list.png")
+
+    # 8c. A conversation in Markdown with an @mention, and the canned responses on the reply form.
+    page.goto("/incidents/?queue=all&q=worker+pool")
+    settle(page)
+    page.locator("main table a[href^='/incidents/INC']").first.click()
+    page.wait_for_load_state()
+    page.locator(".mention").first.scroll_into_view_if_needed()
+    shoot(page, out, "incident-conversation.png")
+    ctx.close()
+
+    # 8d. A participant: the status board during the live major incident, and the notifications inbox.
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/status/")
+    settle(page)
+    shoot(page, out, "status-board.png")
+    page.goto("/inbox/")
+    settle(page)
+    shoot(page, out, "inbox.png")
+    ctx.close()
+
+    # 8e. The incident list on a phone (390 px): the menu button, and the SLA column kept.
+    ctx = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/incidents/?queue=all")
+    settle(page)
+    page.locator("main table").first.scroll_into_view_if_needed()
+    shoot(page, out, "mobile-list.png")
     ctx.close()
 
     # 8. A participant raising an incident on CSS registration is shown the known problem at once.
@@ -143,7 +180,7 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     page = ctx.new_page()
     sign_in(page, PARTICIPANT, password)
     page.goto("/incidents/new/")
-    service = page.get_by_label("Service")
+    service = page.get_by_label("Service", exact=True)
     options = service.locator("option").all_inner_texts()
     css = next((o for o in options if "css registration" in o.lower()), None)
     if css is None:
