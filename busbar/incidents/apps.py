@@ -46,6 +46,7 @@ class IncidentsConfig(AppConfig):
                 sla_basis=sla.basis,
                 email_replies=True,
                 entry_added=lambda record: search.index(record.pk),
+                mention_parties=queries.mention_parties,
             )
         )
         nav_entry("Incidents", "incident_list", order=10)

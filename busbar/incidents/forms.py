@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 
 from busbar.incidents import actions as incident_actions
 from busbar.incidents import queries, recipients
+from busbar.incidents.major_confirmation import opens_major, told_on_triage
 from busbar.incidents.models import (
     UPDATE_INTERVAL_HELP,
     UPDATE_INTERVAL_MAX,
@@ -245,6 +246,9 @@ class RaiseForm(forms.Form):
     attachments = MultipleFileField(
         help_text="Screenshots, logs or files (PDF, text, CSV, images, Office, zip)"
     )
+    #: Set by the confirmation page's button: the desk's major severity opens a major incident, so posting
+    #: one first shows who would be told.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -357,6 +361,11 @@ class TriageForm(PageForm):
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label=None)
     impact = forms.ChoiceField(choices=Impact.choices)
     is_published = forms.BooleanField(required=False, label="Service-affecting: publish to every participant")
+    #: Set by the confirmation page's button: a major severity opens a major incident, so posting one first
+    #: shows who would be told.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_title = "Set a major severity"
+    confirm_button = "Confirm: open a major incident and publish to every participant"
 
     def __init__(self, *args: object, incident: Incident, **kwargs: object) -> None:
         kwargs.setdefault(
@@ -388,6 +397,15 @@ class TriageForm(PageForm):
             is_published=data["is_published"],
         )
         return f"{self.incident.reference} triaged."
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return not self.cleaned_data.get("confirm") and opens_major(
+            severity=self.cleaned_data.get("severity"), incident=self.incident
+        )
+
+    def confirmation(self) -> recipients.Declaration:
+        return told_on_triage(self.incident, impact=self.cleaned_data.get("impact"))
 
 
 class AssignForm(PageForm):
@@ -591,6 +609,8 @@ class DeclareMajorForm(PageForm):
     )
     #: Set by the confirmation page's button: until then, posting shows who would be told.
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_title = "Declare a major incident"
+    confirm_button = "Confirm: declare and publish to every participant"
 
     @property
     def needs_confirmation(self) -> bool:

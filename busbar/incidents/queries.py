@@ -126,6 +126,12 @@ def _participant_ids(incident: Incident) -> frozenset[int]:
     return cached
 
 
+def mention_parties(incident: Incident) -> frozenset[int]:
+    """The organisations whose people its provider may @mention (besides the desk and its own): the raising
+    and affected organisations, never everyone who sees a published incident (records.mentions)."""
+    return _participant_ids(incident) | {incident.provider_id} - {None}
+
+
 def resolver_people_visible(user, incident: Incident) -> bool:
     """May ``user`` see which of the provider's people work ``incident`` (the assignee, the authors of the
     provider's updates, the actors of its history)? Those who work it; others only when
@@ -217,17 +223,18 @@ def _party(
     return "Participant", None
 
 
-def email_author(incident: Incident, update: Update) -> str:
-    """The author of ``update`` as an email about it names them (one body for every recipient, so as a
-    participant who raised the incident may see them): the provider's people by their organisation unless
-    ``BUSBAR_SHOW_RESOLVERS_TO_PARTICIPANTS`` is on."""
+def email_author(incident: Incident, update: Update, *, follows: bool = True) -> str:
+    """The author of ``update`` as an email about it names them to participants: the provider's people by
+    their organisation unless ``BUSBAR_SHOW_RESOLVERS_TO_PARTICIPANTS`` is on. ``follows``: the body is for
+    those who raised or work it (:func:`follows`); False for the others (watchers of a published incident),
+    to whom another participant is "Participant", as on the web (:func:`party_shown`)."""
     return _party(
         incident,
         update.author_label,
         update.author_organisation,
         update.author_organisation_id,
         people=resolvers_shown_to_participants(),
-        follows=True,
+        follows=follows,
     )[0]
 
 

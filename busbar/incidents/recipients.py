@@ -55,14 +55,20 @@ def participant_users(incident: Incident) -> list:
     return users
 
 
-def bulletin_recipients(incident: Incident) -> list:
-    """Every active participant-side user of the affected organisations (all of them if market-wide)."""
+def bulletin_audience(incident: Incident) -> list:
+    """Every active user of the affected organisations (all of them if market-wide): whose inbox each
+    bulletin reaches, whatever their email preferences."""
     if incident.impact == Impact.MARKET:
-        qs = _active_users()
-    else:
-        org_ids = {incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
-        qs = _active_users(organisation_id__in=org_ids)
-    return [u for u in qs if u.wants("major_incident.bulletin")]
+        return list(_active_users())
+    org_ids = {incident.organisation_id, *incident.affected.values_list("pk", flat=True)}
+    return list(_active_users(organisation_id__in=org_ids))
+
+
+def bulletin_recipients(incident: Incident, audience: list | None = None) -> list:
+    """Those of the bulletin's audience (:func:`bulletin_audience`, or ``audience`` when given) who want
+    bulletins by email."""
+    people = bulletin_audience(incident) if audience is None else audience
+    return [u for u in people if u.wants("major_incident.bulletin")]
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ def declaration(incident: Incident) -> Declaration:
         .exclude(roles__role__in=OPERATOR_ROLES | PROVIDER_ROLES)
         .count(),
         desk_people=desk_users().count(),
-        bulletin_people=len(bulletin_recipients(incident)),
+        bulletin_people=len(bulletin_audience(incident)),
         bulletin_organisations=[] if market else list(orgs.order_by("name").values_list("name", flat=True)),
         market_wide=market,
     )

@@ -169,14 +169,23 @@ def notify_update(update_id: int, event: dict[str, Any] | None = None) -> int:
             to = _emails(recipients.desk_users(), "incident.update")
     else:
         to = _emails(recipients.participant_users(incident), "incident.update")
-    from busbar.incidents.queries import email_author  # the one rule for naming the provider's people
+    # The one rule for naming the author: as the web names them to each reader (queries.party_shown).
+    from busbar.incidents.queries import email_author, follows
 
-    author = email_author(incident, update)
-    to += _emails([u for u in recipients.watchers(incident) if u.pk != update.author_id], "incident.update")
+    watching = [u for u in recipients.watchers(incident) if u.pk != update.author_id]
+    to += _emails([u for u in watching if follows(u, incident)], "incident.update")
+    # Watchers who neither raised nor work it (a published incident) read the author as they do on the web.
+    outsiders = _emails([u for u in watching if not follows(u, incident)], "incident.update")
     # Never to the person who wrote it (they know), whichever organisation they wrote for.
     own = update.author.email.lower() if update.author_id and update.author else ""
     to = [a for a in to if a.lower() != own]
-    return _send(incident, data, to, "update", update=update, author=author)
+    taken = {a.lower() for a in to}
+    outsiders = [a for a in outsiders if a.lower() != own and a.lower() not in taken]
+    sent = _send(incident, data, to, "update", update=update, author=email_author(incident, update))
+    if outsiders:
+        author = email_author(incident, update, follows=False)
+        sent += _send(incident, data, outsiders, "update", update=update, author=author)
+    return sent
 
 
 @task()

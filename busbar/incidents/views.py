@@ -37,6 +37,7 @@ from busbar.incidents.forms import (
     files_for_action,
     provider_organisations,
 )
+from busbar.incidents.major_confirmation import opens_major, told_on_raise
 from busbar.incidents.models import Incident, MajorIncident
 from busbar.lib import export
 from busbar.lib.actions import ActionError, Actor, NotPermitted
@@ -357,6 +358,12 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
 
 
+def _repost(form: Form) -> list[tuple[str, str]]:
+    """What was posted for ``form``'s fields (not its ``confirm``): the confirmation page posts it again."""
+    names = {form.add_prefix(name) for name in form.fields} - {form.add_prefix("confirm")}
+    return [(name, value) for name in form.data if name in names for value in form.data.getlist(name)]
+
+
 @login_required
 @post_form(lambda reference, verb: reverse("incident_detail", args=[reference]) + f"#do-{verb}")
 def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResponse:
@@ -374,12 +381,18 @@ def incident_action(request: HttpRequest, reference: str, verb: str) -> HttpResp
         and form.is_valid()
         and form.needs_confirmation
     ):
-        # A change that cannot be taken back (declaring a major incident publishes it to every participant):
-        # first who will be told, and a button that confirms.
+        # A change that cannot be taken back (opening a major incident — declaring it, or a major severity at
+        # triage — publishes it to every participant): first who will be told, and a button that confirms.
         return render(
             request,
             "incidents/confirm_action.html",
-            {"incident": incident, "form": form, "verb": verb, "summary": form.confirmation()},
+            {
+                "incident": incident,
+                "form": form,
+                "verb": verb,
+                "summary": form.confirmation(),
+                "repost": _repost(form),
+            },
         )
     message, status = run_action_form(form, Actor.from_request(request), field_of=_form_field)
     if message is not None:
@@ -449,6 +462,20 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             data = form.cleaned_data
+            if not data["confirm"] and opens_major(severity=data["severity"], desk=scope.is_desk):
+                # The desk's major severity opens a major incident, published to every participant: first
+                # who will be told, and a button that confirms.
+                organisation = data.get("organisation") or Actor.from_request(request).organisation
+                return render(
+                    request,
+                    "incidents/confirm_raise.html",
+                    {
+                        "form": form,
+                        "summary": told_on_raise(organisation=organisation, impact=data["impact"]),
+                        "repost": _repost(form),
+                        "had_files": bool(data["attachments"]),
+                    },
+                )
             try:
                 incident = actions.raise_incident(
                     actor=Actor.from_request(request),

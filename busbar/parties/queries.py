@@ -124,6 +124,32 @@ def remember_scope(user: User, memberships: tuple[Membership, ...]) -> Scope:
     return scope
 
 
+def remember_scopes(users) -> None:
+    """:func:`scope_for` for many users at once: the memberships of those whose scope is not cached yet
+    are read in one query (for a notification to a whole organisation, an @mention's candidates)."""
+    todo: dict[int, list[User]] = {}
+    for u in users:
+        if u is not None and u.is_authenticated and u.is_active and getattr(u, "_busbar_scope", None) is None:
+            todo.setdefault(u.pk, []).append(u)
+    if not todo:
+        return
+    found: dict[int, list[Membership]] = {pk: [] for pk in todo}
+    for m in (
+        Membership.objects.filter(user_id__in=todo, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    ):
+        found[m.user_id].append(m)
+    for pk, same in todo.items():
+        for user in same:
+            remember_scope(user, tuple(found[pk]))
+
+
+def scope_key(scope: Scope) -> tuple:
+    """What a record type's ``visible_to`` depends on: people with the same key see the same records."""
+    return (scope.organisation_ids, scope.roles, scope.admin_of, scope.resolver_for)
+
+
 def forget_scope(user: User) -> None:
     """Drop the cached scope after the user's memberships change."""
     if hasattr(user, "_busbar_scope"):

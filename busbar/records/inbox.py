@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
+from busbar.parties.queries import remember_scopes, scope_for, scope_key
 from busbar.records import registry
 from busbar.records.models import Notification, Record
 
@@ -72,9 +73,10 @@ class Delivery:
 
 
 def deliver_many(deliveries: Iterable[Delivery]) -> list[Notification]:
-    """:func:`deliver` for many records at once (a batch of the SLA scan): the visibility of every record is
-    read in one query per distinct recipient and record type, whatever the number of records, and all the
-    notifications are inserted together."""
+    """:func:`deliver` for many records at once (a batch of the SLA scan): the recipients' scopes are read in
+    one query, and the visibility of every record in one query per distinct scope and record type (see
+    :func:`_by_scope`), whatever the number of recipients and records; all the notifications are inserted
+    together."""
     now = timezone.now()
     pending: list[tuple[Any, str, Record | None, str, str]] = []
     wanted: dict[tuple[int, str], set[int]] = {}  # (user, record kind) -> record ids to check
@@ -92,20 +94,37 @@ def deliver_many(deliveries: Iterable[Delivery]) -> list[Notification]:
             if kernel is not None:
                 wanted.setdefault((user.pk, kernel.kind), set()).add(kernel.pk)
     visible: set[tuple[int, int]] = set()
-    for (user_id, record_kind), record_ids in wanted.items():
-        seen_ids = (
+    for record_kind, record_ids, user_ids in _by_scope(wanted, people):
+        seen_ids = set(
             registry.get(record_kind)
-            .visible_to(people[user_id])
+            .visible_to(people[user_ids[0]])
             .filter(record_id__in=record_ids)
             .values_list("record_id", flat=True)
         )
-        visible.update((user_id, rid) for rid in seen_ids)
+        visible.update((user_id, rid) for user_id in user_ids for rid in seen_ids)
     rows = [
         Notification(recipient_id=user_id, kind=kind, record=kernel, title=title, url=url, created_at=now)
         for user_id, kind, kernel, title, url in pending
         if kernel is None or (user_id, kernel.pk) in visible
     ]
     return Notification.objects.bulk_create(rows) if rows else []
+
+
+def _by_scope(
+    wanted: dict[tuple[int, str], set[int]], people: dict[int, Any]
+) -> list[tuple[str, frozenset[int], list[int]]]:
+    """The recipients grouped so that one query per group answers what each may see: (record kind, the
+    records any of them is told of, the people). A record type's ``visible_to`` depends only on the person's
+    scope (``scope_key``), so people with the same scope share one query. The scopes not known yet are read
+    in one query."""
+    remember_scopes(people.values())
+    groups: dict[tuple[str, tuple], tuple[set[int], list[int]]] = {}
+    for (user_id, record_kind), record_ids in wanted.items():
+        key = (record_kind, scope_key(scope_for(people[user_id])))
+        ids, user_ids = groups.setdefault(key, (set(), []))
+        ids.update(record_ids)
+        user_ids.append(user_id)
+    return [(kind, frozenset(ids), user_ids) for (kind, _scope), (ids, user_ids) in groups.items()]
 
 
 def inbox_of(user: Any):

@@ -6,10 +6,15 @@ email address before the ``@`` (``@jo.bloggs`` for jo.bloggs@example.com). Case 
 A mention reaches a person only if
 
 * they may see the record (its type's ``visible_to``) and, for an internal note, work it (``works_on``);
-* the writer may point at them: whoever works the record (the desk, its provider) may mention anyone who
-  sees it; anyone else (a participant) only people of their own organisations and the service desk, so a
-  mention can never be used to find out who else exists;
-* the mention names exactly one such person (``@jo`` matching two people reaches neither: write the name).
+* the writer may point at them: the desk may mention anyone who sees it; whoever else works the record (its
+  provider) the people of its parties (the type's ``mention_parties``: for an incident its raising and
+  affected organisations), the desk and their own organisations; anyone else (a participant) only people of
+  their own organisations and the service desk, so a mention can never be used to find out who else exists;
+* the mention names exactly one such person (``@jo`` matching two people reaches neither: write the name;
+  only the desk is told so, everyone else reads "cannot see").
+
+The notification's title names the record, not the writer (who, to a participant, may be one of the
+provider's people, whom they are not shown).
 
 Whoever is reached gets a notification in their inbox (:func:`busbar.records.inbox.deliver`). Every other
 mention is "not notified: cannot see this incident" to the writer, whether or not the name belongs to anyone.
@@ -24,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from busbar.lib.markdown import mentions_in
-from busbar.parties.queries import scope_for
+from busbar.parties.queries import remember_scopes, scope_for, scope_key
 from busbar.records import registry
 
 #: The most mentions of one entry that are looked up; more are not notified (and said so).
@@ -59,7 +64,11 @@ def _matches(user: Any, text: str) -> bool:
 
 
 def resolve(*, record: Any, obj: Any, author: Any, body: str, internal: bool) -> Outcome:
-    """Who the mentions of ``body`` (an entry by ``author`` on ``record``, the typed ``obj``) reach."""
+    """Who the mentions of ``body`` (an entry by ``author`` on ``record``, the typed ``obj``) reach.
+
+    A fixed number of queries whatever the number of mentions: the candidates in one, their scopes in one,
+    and whether they see the record in one per distinct scope among them (``visible_to`` depends only on
+    the scope)."""
     outcome = Outcome()
     texts = mentions_in(body)
     if not texts:
@@ -75,23 +84,31 @@ def resolve(*, record: Any, obj: Any, author: Any, body: str, internal: bool) ->
         .objects.filter(condition, is_active=True)
         .order_by("pk")[: MAX_CANDIDATES * len(texts)]
     )
+    remember_scopes([*people, author])
     writer = scope_for(author) if author is not None else None
     writer_works = author is None or record_type.works_on(author, obj)
-    allowed_cache: dict[int, bool] = {}
+    # Whom the writer may point at. The desk: anyone who sees it. Whoever else works it (a provider): the
+    # record's parties, the desk and their own organisations. Anyone else: their own and the desk.
+    reach: frozenset[int] | None = None
+    if writer is not None and not writer.is_central:
+        reach = writer.organisation_ids
+        if writer_works:
+            parties = record_type.mention_parties
+            reach = reach | parties(obj) if parties is not None else None
+    sees: dict[tuple, bool] = {}
 
     def allowed(person: Any) -> bool:
-        if person.pk not in allowed_cache:
-            ok = True
-            if not writer_works:
-                scope = scope_for(person)
-                ok = scope.is_desk or bool(scope.organisation_ids & writer.organisation_ids)
-            if ok:
-                ok = record_type.visible_to(person).filter(record_id=record.pk).exists()
-            if ok and internal:
-                ok = record_type.works_on(person, obj)
-            allowed_cache[person.pk] = ok
-        return allowed_cache[person.pk]
+        scope = scope_for(person)
+        if reach is not None and not (scope.is_desk or scope.organisation_ids & reach):
+            return False
+        key = scope_key(scope)
+        if key not in sees:
+            sees[key] = record_type.visible_to(person).filter(record_id=record.pk).exists()
+        return sees[key] and (not internal or record_type.works_on(person, obj))
 
+    # Only the desk (which sees everyone) is told a name is ambiguous; anyone else hears the same words
+    # whether the name belongs to nobody, to several people or to someone who may not be reached.
+    ambiguous = AMBIGUOUS if writer is None or writer.is_central else CANNOT_SEE
     reached: dict[int, Any] = {}
     for text in texts:
         candidates = [p for p in people if _matches(p, text)][:MAX_CANDIDATES]
@@ -100,14 +117,21 @@ def resolve(*, record: Any, obj: Any, author: Any, body: str, internal: bool) ->
             if author is None or fits[0].pk != author.pk:
                 reached.setdefault(fits[0].pk, fits[0])
         elif len(fits) > 1:
-            outcome.not_notified.append((text, AMBIGUOUS))
+            outcome.not_notified.append((text, ambiguous))
         else:
             outcome.not_notified.append((text, CANNOT_SEE))
     outcome.notified = list(reached.values())
     return outcome
 
 
-def notify(*, entry: Any, record: Any, author: Any, author_label: str, internal: bool) -> Outcome:
+def title_for(record: Any, obj: Any) -> str:
+    """The notification's title: the record, never who wrote (a participant is not told which of the
+    provider's people did: ``incidents.queries.party_shown``)."""
+    about = getattr(obj, "title", "") or getattr(obj, "summary", "")  # an article's title, else the summary
+    return f"You were mentioned on {record.reference}" + (f": {about}" if about else "")
+
+
+def notify(*, entry: Any, record: Any, author: Any, internal: bool) -> Outcome:
     """Resolve the mentions of ``entry`` and put a notification in each reached person's inbox."""
     if not mentions_in(entry.body):
         return Outcome()
@@ -121,7 +145,7 @@ def notify(*, entry: Any, record: Any, author: Any, author_label: str, internal:
             recipients=outcome.notified,
             kind="mention",
             record=record,
-            title=f"{author_label} mentioned you on {record.reference}",
+            title=title_for(record, obj),
             url=f"{record_type.url(record.reference)}#update-{entry.pk}",
         )
     return outcome

@@ -27,6 +27,8 @@ class RecordType:
     prefix: str
     label: str
     model: str  # "app_label.ModelName"
+    #: Depends on the user only through ``parties.queries.scope_for(user)`` (people with the same
+    #: ``scope_key`` see the same records: the inbox and @mentions ask it once per distinct scope).
     visible_to: Callable[[Any], QuerySet]
     works_on: Callable[[Any, Any], bool]
     url_name: str
@@ -40,6 +42,9 @@ class RecordType:
     #: (record) -> None, called in the same transaction whenever an entry is added to one of its records
     #: (its search index follows the conversation); None: nothing to do.
     entry_added: Callable[[Any], None] | None = field(default=None, compare=False, hash=False)
+    #: (typed record) -> the organisations whose people those who work it (other than the desk) may
+    #: @mention, besides the desk and their own (records.mentions); None: anyone who sees it.
+    mention_parties: Callable[[Any], frozenset[int]] | None = field(default=None, compare=False, hash=False)
 
     @property
     def model_class(self) -> type[Model]:

@@ -181,9 +181,7 @@ def add_entry(
     if actor.user is not None and entry.channel != "email":
         from busbar.records.mentions import notify
 
-        entry.mentions = notify(
-            entry=entry, record=record, author=actor.user, author_label=actor.label, internal=internal
-        )
+        entry.mentions = notify(entry=entry, record=record, author=actor.user, internal=internal)
     return entry
 
 

@@ -30,6 +30,7 @@ from busbar.incidents.actions._common import (
     _severity_in_scheme,
 )
 from busbar.incidents.actions.major import _close_major, _open_major, _reopen_major
+from busbar.incidents.major_confirmation import opens_major
 from busbar.incidents.models import (
     TRANSITIONS,
     Impact,
@@ -146,7 +147,7 @@ def raise_incident(
     )
     # A participant's severity is a suggestion: only the desk's (at raise or triage) opens a major incident,
     # which publishes the incident to every participant.
-    if severity.is_major and (actor.user is None or scope.is_desk):
+    if opens_major(severity=severity, desk=actor.user is None or scope.is_desk):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
     event = tasks.event_data(incident, "raised", now=now)
     transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "raised", event))
@@ -195,7 +196,7 @@ def triage_incident(
         raise ActionError("Nothing to change", field="severity")
     _save(incident, ["service", "severity", "impact", "is_published"], now)
     _journal(actor, incident, "triage", changes)
-    if severity is not None and severity.is_major and not hasattr(incident, "major"):
+    if opens_major(severity=severity, incident=incident):
         _open_major(actor, incident, MajorIncident.Trigger.SEVERITY, now)
     event = tasks.event_data(incident, "triaged", now=now)
     transaction.on_commit(lambda: tasks.notify_incident.enqueue(incident.pk, "triaged", event))

@@ -152,7 +152,8 @@ def send_communication(
     major = MajorIncident.objects.select_for_update().select_related("incident").get(pk=major.pk)
     if major.state == MajorIncident.State.CLOSED:
         raise Conflict("The major incident is closed", field="state")
-    audience = recipients.bulletin_recipients(major.incident)
+    # Every inbox of the audience is told; the email goes (when the task runs) to those who want it.
+    audience = recipients.bulletin_audience(major.incident)
     communication = Communication.objects.create(
         major=major,
         subject=subject.strip(),

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from busbar.accounts.queries import users_visible_to
 from busbar.audit.models import AuditEntry
-from busbar.incidents import actions, lists, permissions, queries, recipients, search, sla
+from busbar.incidents import actions, lists, permissions, queries, search, sla
 from busbar.incidents.api.helpers import (
     _actor,
     _body_doc,
@@ -48,7 +48,12 @@ from busbar.incidents.api.schemas import (
     router,
     transitions,
 )
-from busbar.incidents.major_confirmation import opens_major, require_confirmation, told_on_raise
+from busbar.incidents.major_confirmation import (
+    opens_major,
+    require_confirmation,
+    told_on_raise,
+    told_on_triage,
+)
 from busbar.incidents.models import Incident
 from busbar.lib import export
 from busbar.lib.actions import ActionError
@@ -228,7 +233,9 @@ def triage(request: HttpRequest, reference: RefPath, payload: TriageIn) -> Any:
     ):
         # A major severity opens a major incident, published to every participant: confirm first. (Where
         # triage is not offered, the action gives its own refusal.)
-        require_confirmation(confirm=payload.confirm, told=lambda: recipients.declaration(incident))
+        require_confirmation(
+            confirm=payload.confirm, told=lambda: told_on_triage(incident, impact=payload.impact)
+        )
     return _change(
         request,
         incident,

@@ -35,6 +35,7 @@ from busbar.incidents.api.schemas import (
     email,
     majors,
 )
+from busbar.incidents.major_confirmation import require_confirmation
 from busbar.incidents.models import (
     Communication,
     MajorIncident,
@@ -92,10 +93,10 @@ def get_major(request: HttpRequest, major_id: IdPath) -> MajorIncident:
 def declare_major(request: HttpRequest, reference: RefPath, payload: DeclareIn) -> Status:
     incident = _incident(request, reference)
     offered = "major-declare" in permissions.available(scope_for(request.user), incident)
-    if offered and not payload.confirm:
+    if offered:
         # Publishing to every participant is not undone: say who would be told, and ask for confirm: true.
         # (Where declaring is not offered, the action gives its own refusal.)
-        raise ActionError(f"{recipients.declaration(incident).sentence}. Send confirm: true", field="confirm")
+        require_confirmation(confirm=payload.confirm, told=lambda: recipients.declaration(incident))
     major = actions.declare_major_incident(actor=_actor(request), incident=incident, trigger=payload.trigger)
     return Status(201, _major(request, major.pk))
 

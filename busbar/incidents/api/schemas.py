@@ -471,6 +471,11 @@ class IncidentIn(InputSchema):
     )
     contact_name: str = Field("", max_length=150, description="Who called, for incidents taken by phone")
     affected: list[Id] = Field([], max_length=100, description="Ids of other affected organisations")
+    confirm: bool = Field(
+        False,
+        description="Service desk, major severity only: must be true, as it opens a major incident published "
+        "to every participant (a 422 naming confirm says who would be told)",
+    )
 
 
 class UpdateIn(InputSchema):
@@ -483,6 +488,11 @@ class TriageIn(InputSchema):
     service: IdOrSlug | None = Field(None, description="Service id or slug")
     impact: ImpactCode | None = None
     is_published: bool | None = Field(None, description="Publish to every participant (service-affecting)")
+    confirm: bool = Field(
+        False,
+        description="Major severity only: must be true, as it opens a major incident published to every "
+        "participant (a 422 naming confirm says who would be told)",
+    )
 
 
 class AssignIn(InputSchema):

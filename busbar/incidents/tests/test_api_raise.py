@@ -64,7 +64,9 @@ def test_major_severity_opens_a_major_incident(world: World, catalogue) -> None:
     assert (
         suggested["is_major"] is False and suggested["is_published"] is False
     )  # a participant only suggests
-    body = _raise(world, world.analyst, {**BODY, "severity": "1", "organisation": world.org_a.pk}).json()
+    body = _raise(
+        world, world.analyst, {**BODY, "severity": "1", "organisation": world.org_a.pk, "confirm": True}
+    ).json()
     assert body["is_major"] is True and body["is_published"] is True
     assert body["major"]["state"] == "active" and body["major"]["trigger"] == "severity"
 

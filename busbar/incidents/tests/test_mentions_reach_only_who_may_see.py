@@ -96,3 +96,89 @@ def test_anonymous_and_outsiders_cannot_post_mentions(world, incident) -> None:
         == 404
     )
     assert _inbox(world.analyst) == []
+
+
+@pytest.fixture
+def published(world, catalogue):
+    """A's incident, published to everyone (everyone sees it), worked by the provider."""
+    made = raise_for(world, catalogue)
+    desk = actor_for(world.analyst)
+    actions.triage_incident(actor=desk, incident=made, is_published=True)
+    return actions.assign_incident(actor=desk, incident=made, provider=world.provider)
+
+
+def test_the_provider_reaches_the_parties_the_desk_and_its_own_only(world, published) -> None:
+    from busbar.conftest import make_user
+    from busbar.parties.models import MembershipRole
+
+    pat = make_user(world.provider, "pat.hale@provider.example", MembershipRole.RESOLVER, name="Pat Hale")
+    update = _say(world, published, "resolver", "@admin @analyst @[Pat Hale] @[user] and @nobody-at-all")
+    # "@[user]" names Alpha's and Bravo's participants; both see the published incident, but only Alpha
+    # raised it: Bravo's is not reached (and the name is not "ambiguous" to the provider).
+    assert {u.pk for u in update.mentions.notified} == {
+        world.admin_a.pk,
+        world.analyst.pk,
+        world.user_a.pk,
+        pat.pk,
+    }
+    assert update.mentions.not_notified == [("nobody-at-all", "cannot see this RECORD")]
+    assert _inbox(world.user_b) == []
+
+
+def test_a_provider_cannot_tell_who_exists_from_the_note(world, published) -> None:
+    from busbar.conftest import make_user
+    from busbar.parties.models import MembershipRole
+
+    make_user(world.org_b, "bee.stone@bravo.example", MembershipRole.PARTICIPANT, name="Bee Stone")
+    make_user(world.org_a, "jo.dee@alpha.example", MembershipRole.PARTICIPANT, name="Jo Dee")
+    make_user(world.org_a, "jo.dee2@alpha.example", MembershipRole.PARTICIPANT, name="Jo Dee")
+    update = _say(world, published, "resolver", "@[Bee Stone] @[Nobody Here] @[Jo Dee]")
+    assert update.mentions.notified == []
+    # Exists and sees it (published) but is no party; exists nowhere; names two people: the same words.
+    assert update.mentions.not_notified == [
+        ("Bee Stone", "cannot see this RECORD"),
+        ("Nobody Here", "cannot see this RECORD"),
+        ("Jo Dee", "cannot see this RECORD"),
+    ]
+    assert update.mentions.note("incident") == (
+        "Not notified: @Bee Stone (cannot see this incident); @Nobody Here (cannot see this incident); "
+        "@Jo Dee (cannot see this incident)."
+    )
+    # The desk, which sees everyone, is told the name is ambiguous.
+    desk = _say(world, published, "analyst", "@[Jo Dee]")
+    assert desk.mentions.not_notified == [("Jo Dee", "names more than one person: write @[Full Name]")]
+
+
+def _queries_for_mentions(world, incident, body) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from busbar.records.mentions import notify
+    from busbar.records.models import Entry
+
+    entry = Entry(record=incident.record, body=body, pk=1)
+    with CaptureQueriesContext(connection) as captured:
+        outcome = notify(entry=entry, record=incident.record, author=world.analyst, internal=False)
+    return len(captured), outcome
+
+
+def test_mentioning_ten_people_costs_as_few_queries_as_two(
+    world, catalogue, django_assert_max_num_queries
+) -> None:
+    from busbar.conftest import make_user
+    from busbar.parties.models import MembershipRole
+
+    made = raise_for(world, catalogue, affected=[world.org_b])
+    incident = actions.assign_incident(actor=actor_for(world.analyst), incident=made, provider=world.provider)
+    names = []
+    for i in range(10):
+        org = world.org_a if i % 2 else world.org_b
+        names.append(make_user(org, f"p{i}@{org.pk}.example", MembershipRole.PARTICIPANT, name=f"P{i}"))
+    few, outcome = _queries_for_mentions(world, incident, "@[P0] @[P1]")
+    assert len(outcome.notified) == 2
+    many, outcome = _queries_for_mentions(world, incident, " ".join(f"@[P{i}]" for i in range(10)))
+    assert {u.pk for u in outcome.notified} == {u.pk for u in names}
+    assert many == few, (few, many)
+    assert few <= 8, few
+    with django_assert_max_num_queries(few):
+        _queries_for_mentions(world, incident, " ".join(f"@p{i}" for i in range(10)))

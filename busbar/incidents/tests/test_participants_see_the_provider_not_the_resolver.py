@@ -116,3 +116,45 @@ def test_with_the_setting_on_participants_see_the_person(
         actions.add_update(actor=actor_for(worked.assignee), incident=worked, body="Fixed, monitoring.")
     to_a = [m for m in mail.outbox if m.to == [world.user_a.email]]
     assert to_a and f"{NAME} wrote:" in to_a[0].body
+
+
+def test_a_mention_by_the_resolver_does_not_name_them_to_the_participant(
+    world: World, worked: Incident
+) -> None:
+    from busbar.records.models import Notification
+
+    rosa = worked.assignee
+    actions.add_update(actor=actor_for(rosa), incident=worked, body="@user can you retry a switch?")
+    (note,) = Notification.objects.filter(recipient=world.user_a, kind="mention")
+    assert note.title == f"You were mentioned on {worked.reference}: Switch requests rejected"
+    assert NAME not in note.title and EMAIL not in note.title and "rosa" not in note.title.lower()
+    page = world.client(world.user_a).get("/inbox/").content.decode()
+    assert f"You were mentioned on {worked.reference}" in page and NAME not in page
+
+
+def test_a_watcher_of_another_organisation_reads_participant_in_the_update_email(
+    world: World, catalogue, django_capture_on_commit_callbacks
+) -> None:
+    from busbar.records.actions import watch
+
+    ada = make_user(
+        world.org_a, "ada.lovelace@alpha.example", MembershipRole.PARTICIPANT, name="Ada Lovelace"
+    )
+    incident = raise_for(world, catalogue, user=ada, summary="Switch requests rejected")
+    desk = actor_for(world.analyst)
+    actions.triage_incident(actor=desk, incident=incident, is_published=True)
+    actions.assign_incident(actor=desk, incident=incident, provider=world.provider)
+    watch(actor=actor_for(world.user_b), obj=incident)
+    watch(actor=actor_for(world.admin_a), obj=incident)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.add_update(actor=actor_for(ada), incident=incident, body="Still failing at 10:00.")
+    to_b = [m for m in mail.outbox if m.to == [world.user_b.email]]
+    assert len(to_b) == 1 and "Still failing at 10:00." in to_b[0].body
+    assert "Participant wrote:" in to_b[0].body
+    assert "Ada Lovelace" not in to_b[0].body and "ada.lovelace" not in to_b[0].body
+    assert "Alpha Energy" not in to_b[0].body
+    # Alpha's own people, who follow it, still read who wrote; one message per recipient.
+    to_admin = [m for m in mail.outbox if m.to == [world.admin_a.email]]
+    assert len(to_admin) == 1 and "Ada Lovelace wrote:" in to_admin[0].body
+    assert all(len(m.to) == 1 for m in mail.outbox)

@@ -32,19 +32,21 @@ def test_major_incident_from_severity_1_to_closure(
     world, catalogue, django_capture_on_commit_callbacks
 ) -> None:
     desk, participant = world.client(world.analyst), world.client(world.user_a)
-    response = desk.post(
-        "/incidents/new/",
-        {
-            "organisation": world.org_a.pk,
-            "contact_name": "Jo",
-            "channel": "phone",
-            "service": catalogue.service.pk,
-            "summary": "CSS down for everyone",
-            "description": "No switches processed since 10:00",
-            "impact": "market",
-            "severity": catalogue.severities["1"].pk,
-        },
-    )
+    form = {
+        "organisation": world.org_a.pk,
+        "contact_name": "Jo",
+        "channel": "phone",
+        "service": catalogue.service.pk,
+        "summary": "CSS down for everyone",
+        "description": "No switches processed since 10:00",
+        "impact": "market",
+        "severity": catalogue.severities["1"].pk,
+    }
+    # A major severity opens a major incident: the desk first sees who would be told, then confirms.
+    response = desk.post("/incidents/new/", form)
+    assert response.status_code == 200 and "Who will be told" in response.content.decode()
+    assert not Incident.objects.exists()
+    response = desk.post("/incidents/new/", {**form, "confirm": "True"})
     incident = Incident.objects.get()
     major = incident.major
     assert response.status_code == 302 and major.state == MajorIncident.State.ACTIVE
