@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "busbar.knowledge",
     "busbar.events",
     "busbar.triage",
+    "busbar.testing",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("busbar.records.urls")),
     path("", include("busbar.incidents.urls")),
     path("", include("busbar.problems.urls")),
+    path("", include("busbar.testing.urls")),
     path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),
     path("", include("busbar.triage.urls")),

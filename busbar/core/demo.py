@@ -155,7 +155,8 @@ def _totp_secret(user) -> str | None:
 
 
 @transaction.atomic
-def load_demo() -> str:
+def load_demo(*, apps: bool = True) -> str:
+    """The demo organisations, people and invitations, then (``apps``) each app's demo records."""
     ctx = DemoContext(actor=Actor.system())
     User = get_user_model()
     for name, slug, roles, identifiers, email in ORGANISATIONS:
@@ -202,7 +203,7 @@ def load_demo() -> str:
                 role=role,
             )
     # Each app's demo loader (busbar.lib.registry.demo_loader), in order, after the parties.
-    for path in registry.demo_loaders():
+    for path in registry.demo_loaders() if apps else ():
         module, _, func = path.partition(":")
         getattr(importlib.import_module(module), func)(ctx)
     width = max(len(r[0]) for r in rows)

@@ -28,6 +28,10 @@ MAX_SERIES = len(PALETTE)
 class Series:
     name: str
     values: Sequence[int | float]
+    #: :meth:`Chart.lines`: draw the line dashed (a plan, a target).
+    dashed: bool = False
+    #: :meth:`Chart.lines`: draw only the first ``upto`` values (e.g. actual figures up to this week).
+    upto: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,13 +175,15 @@ class Chart:
         slot = w / n if n else w
         out = ['<g class="chart-lines">']
         for j, s in enumerate(self.series):
-            points = [(x0 + slot * (i + 0.5), self._y(v)) for i, v in enumerate(s.values)]
+            shown = len(s.values) if s.upto is None else max(0, min(s.upto, len(s.values)))
+            points = [(x0 + slot * (i + 0.5), self._y(v)) for i, v in enumerate(s.values[:shown])]
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
             out.append(
                 f'<polyline class="chart-s{j}" points="{path}" fill="none" stroke="{PALETTE[j]}" '
-                f'stroke-width="2"/>'
+                f'stroke-width="2"{dash}/>'
             )
-            for (x, y), label, v in zip(points, self.labels, s.values, strict=True):
+            for (x, y), label, v in zip(points, self.labels[:shown], s.values[:shown], strict=True):
                 out.append(
                     f'<circle class="chart-s{j}" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{PALETTE[j]}">'
                     f"<title>{escape(label)}: {escape(s.name)} {_num(v)}</title></circle>"

@@ -7,7 +7,8 @@ Signs in through the real forms (the analyst also through the TOTP step, with th
 `busbar totp analyst@operator.example` prints for the same BUSBAR_DATA_DIR) and writes 1280x800 PNGs next to
 this script: login.png, participant-home.png, desk-home.png, organisation.png, problem.png,
 incident-known-problem.png, events.png, raise-known-problem.png, invitations.png, knowledge-search.png,
-article.png, article-compare.png, article-review.png, triage-run.png, incident-search.png.
+article.png, article-compare.png, article-review.png, triage-run.png, incident-search.png, and the test
+assurance ones (testing-*.png; ``--testing-only`` takes just those).
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -29,6 +30,7 @@ DEMO_PASSWORD = "busbar-demo-2026"  # noqa: S105 - the published demo credential
 PARTICIPANT = "supplier@brightwater.example"
 ANALYST = "analyst@operator.example"
 ORG_ADMIN = "admin@brightwater.example"
+SI = "testmanager@si.example"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -243,12 +245,58 @@ def take(browser: Browser, base_url: str, out: Path, password: str, totp: str | 
     ctx.close()
 
 
+def take_testing(browser: Browser, base_url: str, out: Path, password: str) -> None:
+    """Test assurance: the SI's view of SIT Functional, a participant's failed execution, an issue escalated
+    to the design authority, the exit gate, the glide path and the completion report."""
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, SI, password)
+    page.goto("/testing/mhhs/sit-functional/")
+    shoot(page, out, "testing-phase.png")
+    page.goto("/testing/mhhs/sit-functional/rtm/")
+    shoot(page, out, "testing-rtm.png")
+    page.goto("/testing/mhhs/issues/board/")
+    shoot(page, out, "testing-board.png")
+    page.goto("/testing/mhhs/issues/?status=escalated_da")
+    settle(page)
+    page.locator("main table a[href^='/testing/issues/TIS']").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "testing-issue.png")
+    page.goto("/testing/mhhs/sit-functional/gates/")
+    settle(page)
+    page.locator("main a[href^='/testing/gates/']", has_text="exit").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "testing-gate.png")
+    page.goto("/testing/mhhs/sit-functional/progress/")
+    settle(page)
+    page.locator("#glide-h, h2:has-text('Glide path')").first.scroll_into_view_if_needed()
+    shoot(page, out, "testing-glide-path.png")
+    page.goto("/testing/mhhs/sit-functional/reports/")
+    settle(page)
+    page.locator("main a[href^='/testing/reports/']").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "testing-report.png")
+    ctx.close()
+
+    # A supplier's test lead sees only its own results.
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    page.goto("/testing/mhhs/sit-functional/executions/?result=failed")
+    settle(page)
+    page.locator("main table a[href^='/testing/executions/']").first.click()
+    page.wait_for_load_state()
+    shoot(page, out, "testing-execution.png")
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
     parser.add_argument("--out", type=Path, default=HERE, help="where to write the PNGs (default: beside me)")
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--totp", help="the analyst's current code (default: ask `busbar totp`)")
+    parser.add_argument("--testing-only", action="store_true", help="only the test-assurance screenshots")
     parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
@@ -257,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
         try:
-            take(browser, args.base_url.rstrip("/"), args.out, args.password, args.totp)
+            if not args.testing_only:
+                take(browser, args.base_url.rstrip("/"), args.out, args.password, args.totp)
+            take_testing(browser, args.base_url.rstrip("/"), args.out, args.password)
         finally:
             browser.close()
     return 0

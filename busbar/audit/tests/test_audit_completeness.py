@@ -25,9 +25,9 @@ def _actions_modules():
         except ModuleNotFoundError:
             continue
         yield module
-        if hasattr(module, "__path__"):
-            for sub in pkgutil.iter_modules(module.__path__):
-                yield importlib.import_module(f"{module.__name__}.{sub.name}")
+        if hasattr(module, "__path__"):  # a package, to any depth (testing/actions/setup/…)
+            for sub in pkgutil.walk_packages(module.__path__, prefix=f"{module.__name__}."):
+                yield importlib.import_module(sub.name)
 
 
 def test_every_public_function_in_actions_modules_is_an_action() -> None:
@@ -39,6 +39,10 @@ def test_every_public_function_in_actions_modules_is_an_action() -> None:
                 continue
             assert getattr(func, "is_action", False), (
                 f"{module.__name__}.{name} is not decorated with @action"
+            )
+            params = inspect.signature(inspect.unwrap(func)).parameters.values()
+            assert all(p.kind == p.KEYWORD_ONLY for p in params), (
+                f"{module.__name__}.{name} takes positionals"
             )
 
 

@@ -1,0 +1,1 @@
+"""Forms of the testing pages (shape only), one module per area."""
