@@ -389,10 +389,11 @@ def _glide(p: Play) -> None:
     first, end = monday(p.start), p.sit.planned_end
     weeks = (end - first).days // 7 + 1
     points, planned = [], 0
+    ramp = min(weeks, 9)  # the first run of every scenario planned in nine weeks; retests and fixes after
     for n in range(weeks):
-        # An S-curve: slow first weeks, most of the work in the middle, a tail for retests.
-        x = (n + 1) / weeks
-        planned = max(planned, int(total * 1.15 * x * x * (3 - 2 * x)))
+        # An S-curve: slow first weeks, most of the work in the middle, then flat while retests close.
+        x = min((n + 1) / ramp, 1.0)
+        planned = max(planned, int(total * x * x * (3 - 2 * x)))
         points.append((first + dt.timedelta(weeks=n), planned, int(planned * 0.85)))
     rp.set_glide_plan(actor=p.si, phase=p.sit, points=points)
 
