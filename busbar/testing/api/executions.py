@@ -30,7 +30,7 @@ router = Router(tags=["Testing: executions"])
 
 ResultChoice = Literal[tuple(Result.values)]  # type: ignore[valid-type]
 _XML_TYPES = ("application/xml", "text/xml")
-_FILE_CONTENT = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+_FILE_CONTENT = {"*/*": {"schema": {"type": "string", "format": "binary"}}}  # the file's own type
 
 
 class ExecutionScenarioRef(Schema):
@@ -380,6 +380,7 @@ def _uploads(request: HttpRequest, name: str) -> list[tuple[str, str, bytes]]:
     response={201: list[ExecutionEvidenceOut]},
     summary="Add evidence files",
     openapi_extra={
+        "responses": {415: {"description": "Not multipart/form-data"}},
         "requestBody": {
             "required": True,
             "content": {
@@ -396,7 +397,7 @@ def _uploads(request: HttpRequest, name: str) -> list[tuple[str, str, bytes]]:
                     }
                 }
             },
-        }
+        },
     },
 )
 def add_evidence(request: HttpRequest, execution_id: IdPath) -> Status:
@@ -515,6 +516,7 @@ def junit_content(request: HttpRequest) -> bytes:
     response={200: JUnitImportSummary},
     summary="Import a JUnit XML file into the run",
     openapi_extra={
+        "responses": {415: {"description": "Neither application/xml nor multipart/form-data"}},
         "requestBody": {
             "required": True,
             "content": {
@@ -526,7 +528,7 @@ def junit_content(request: HttpRequest) -> bytes:
                     }
                 },
             },
-        }
+        },
     },
 )
 def import_junit(request: HttpRequest, run_id: IdPath) -> Any:

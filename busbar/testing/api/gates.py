@@ -58,7 +58,7 @@ Percent = Annotated[
     ),
 ]
 Outcome = Literal[GateStatus.GO.value, GateStatus.GO_WITH_CONDITIONS.value, GateStatus.NO_GO.value]
-_FILE_CONTENT = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+_FILE_CONTENT = {"*/*": {"schema": {"type": "string", "format": "binary"}}}  # the file's own type
 
 
 # -- output ----------------------------------------------------------------------------------------------
@@ -413,6 +413,7 @@ def _assessment(request: HttpRequest) -> tuple[GateAssessIn, list[tuple[str, str
     response=GateCriterionOut,
     summary="Assess a criterion (the SI): status and evidence",
     openapi_extra={
+        "responses": {415: {"description": "Neither JSON nor multipart/form-data"}},
         "requestBody": {
             "required": True,
             "content": {
@@ -433,7 +434,7 @@ def _assessment(request: HttpRequest) -> tuple[GateAssessIn, list[tuple[str, str
                     }
                 },
             },
-        }
+        },
     },
 )
 def assess(request: HttpRequest, criterion_id: IdPath) -> Any:

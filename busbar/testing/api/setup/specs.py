@@ -59,6 +59,7 @@ def list_requirements(request: HttpRequest, code: CodePath, filters: Query[Requi
 
 
 IMPORT_DOC = {
+    "responses": {415: {"description": "Not a CSV or XLSX body, nor multipart/form-data"}},
     "requestBody": {
         "required": True,
         "content": {
@@ -74,7 +75,7 @@ IMPORT_DOC = {
                 "schema": {"type": "string", "format": "binary"}
             },
         },
-    }
+    },
 }
 
 
