@@ -267,10 +267,38 @@ def testing_phase(request: HttpRequest, programme: str, phase: str) -> HttpRespo
 
 # -- participants -------------------------------------------------------------------------------------
 
+PARTICIPATION_COLUMNS = [
+    export.Column("Cohort", lambda p: p.cohort.name if p.cohort else ""),
+    export.Column("Organisation", lambda p: p.organisation.name),
+    export.Column("Role", lambda p: p.role.label),
+    export.Column("Mandatory", lambda p: p.mandatory),
+    export.Column("Status", lambda p: p.get_status_display()),
+    export.Column("Entered on", lambda p: p.entered_on),
+    export.Column("Completed on", lambda p: p.completed_on),
+]
+PAIRING_COLUMNS = [
+    export.Column("Supplier", lambda p: p.supplier.organisation.name),
+    export.Column("Agent", lambda p: p.agent.organisation.name),
+    export.Column("Agent's role", lambda p: p.agent.role.label),
+    export.Column("Started", lambda p: p.started_at),
+    export.Column("Reason", lambda p: p.reason),
+    export.Column("Ended", lambda p: p.ended_at),
+    export.Column("Why it ended", lambda p: p.ended_reason),
+]
+
 
 @login_required
 def testing_participants(request: HttpRequest, programme: str, phase: str) -> HttpResponse:
     found = _phase_or_404(request, programme, phase)
+    if request.method == "GET" and request.GET.get("format"):
+        # ?format=csv|xlsx: the participations; with &list=pairings, the pairings and their history.
+        if request.GET.get("list") == "pairings":
+            return _export_or_none(
+                request, reads.pairings_of(found), PAIRING_COLUMNS, f"{found.code}-pairings"
+            )
+        rows = queries.participations_visible_to(request.user).filter(phase=found)
+        rows = rows.order_by("cohort__order", "cohort__name", "role__order", "organisation__name", "id")
+        return _export_or_none(request, rows, PARTICIPATION_COLUMNS, f"{found.code}-participants")
     access = access_for(request.user)
     can_manage = permissions.can_manage_phase(access, found)
 
