@@ -22,7 +22,7 @@ from busbar.incidents.models import (
     Status,
 )
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm, PrimedModelChoiceField, parse_id
+from busbar.lib.forms import ActionForm, MultipleFileField, PrimedModelChoiceField, parse_id
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.records.models import Link
@@ -78,25 +78,6 @@ class PrimedSeverityChoiceField(PrimedModelChoiceField):
 def bulk_severities() -> QuerySet[Severity]:
     """Every severity of every scheme, by scheme: the list filter and the bulk form read it once."""
     return Severity.objects.select_related("scheme").order_by("scheme", "rank")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files (Django's recipe for ``<input type=file multiple>``)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: object, initial: object = None) -> list:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def files_for_action(files: list) -> list[tuple[str, str, bytes]]:

@@ -95,3 +95,23 @@ class PrimedModelChoiceField(forms.ModelChoiceField):
         self.queryset = queryset
         self.primed = objects
         self.widget.choices = self.choices
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (Django's recipe for ``<input type=file multiple>``); optional unless
+    ``required=True``; cleans to a list of uploaded files."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []

@@ -12,28 +12,12 @@ from django import forms
 from django.conf import settings
 
 from busbar.lib.actions import ActionError
+from busbar.lib.forms import MultipleFileField
 from busbar.lib.limits import SHORT_TEXT, TEXT_MAX
 from busbar.testing import junit
 from busbar.testing.models import Result
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: object, initial: object = None) -> list:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def files_for_action(files: list, field: str = "evidence") -> list[tuple[str, str, bytes]]:

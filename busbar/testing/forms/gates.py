@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from busbar.lib.actions import Actor
-from busbar.lib.forms import ActionForm
+from busbar.lib.forms import ActionForm, MultipleFileField
 from busbar.lib.limits import text_max
 from busbar.parties.models import Organisation
 from busbar.testing import criteria
@@ -27,21 +27,6 @@ from busbar.testing.models import (
 TEXTAREA = {"rows": 3}
 #: Condition rows offered on the decision form.
 CONDITION_ROWS = 3
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 def _files(uploads) -> list[tuple[str, str, bytes]]:

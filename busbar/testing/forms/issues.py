@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm
+from busbar.lib.forms import ActionForm, MultipleFileField
 from busbar.lib.limits import SHORT_TEXT, text_max
 from busbar.parties.models import Organisation
 from busbar.testing.actions import issues as actions
@@ -22,25 +22,6 @@ from busbar.testing.models import (
 )
 
 TEXTAREA = {"rows": 3}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files (Django's recipe for ``<input type=file multiple>``)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: object, initial: object = None) -> list:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
