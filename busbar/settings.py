@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "busbar.events",
     "busbar.triage",
     "busbar.testing",
+    "busbar.programmes",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("busbar.incidents.urls")),
     path("", include("busbar.problems.urls")),
     path("", include("busbar.testing.urls")),
+    path("", include("busbar.programmes.urls")),
     path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),
     path("", include("busbar.triage.urls")),

@@ -1,0 +1,5 @@
+"""Programme governance API: dashboard."""
+
+from ninja import Router
+
+router = Router(tags=["Programmes: dashboard"])

@@ -1,0 +1,5 @@
+"""Programme governance API: plan."""
+
+from ninja import Router
+
+router = Router(tags=["Programmes: plan"])

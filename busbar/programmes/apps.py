@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "busbar.programmes"
+    label = "programmes"
+    verbose_name = "Programme governance"
+
+    def ready(self) -> None:
+        from busbar.lib.registry import api_router, demo_loader, nav_entry, notification_kind, timeline_only
+        from busbar.programmes import queries
+        from busbar.programmes.api import AREAS
+        from busbar.records.registry import RecordType, register
+
+        register(
+            RecordType(
+                kind="raid_item",
+                prefix="RAID",
+                label="RAID item",
+                model="programmes.RaidItem",
+                visible_to=queries.raid_visible_to,
+                works_on=queries.raid_works_on,
+                url_name="programmes_raid_detail",
+            )
+        )
+        register(
+            RecordType(
+                kind="programme_cr",
+                prefix="PCR",
+                label="Programme change request",
+                model="programmes.ChangeRequest",
+                visible_to=queries.cr_visible_to,
+                works_on=queries.cr_works_on,
+                url_name="programmes_cr_detail",
+            )
+        )
+        nav_entry("Programmes", "programmes_home", order=45)
+        for order, (name, router) in enumerate(AREAS, start=80):
+            api_router(f"programmes-{name}", router, order=order)
+        demo_loader("busbar.programmes.demo:load", order=60)
+        timeline_only("programmes", "raiditem")
+        timeline_only("programmes", "changerequest")
+        notification_kind("programmes.raid", "RAID items my organisation owns")
+        notification_kind("programmes.action", "Actions my organisation owns")
+        notification_kind("programmes.cr", "Change requests issued for impact assessment")
+        notification_kind("programmes.assessment", "Readiness assessments to answer")

@@ -1,0 +1,5 @@
+"""The programme governance demo (MHHS)."""
+
+
+def load(*args, **kwargs):
+    return None

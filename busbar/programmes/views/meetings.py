@@ -1,0 +1,3 @@
+"""Programme governance pages: meetings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Programme governance pages: raid."""
+
+urlpatterns: list = []
