@@ -35,6 +35,21 @@ def parse_id(value: object) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records by id that refuses anything but an id (:func:`parse_id`) before the
+    database sees it: a 23-digit number is a form error, never an overflow."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            if parse_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:40]},
+                )
+        return super()._check_values(value)
+
+
 class ActionForm(forms.Form):
     """A form of a record's page that makes one change: its heading, button and help as shown, and the one
     action its :meth:`submit` calls (which refuses with :class:`ActionError`). Each record type's page

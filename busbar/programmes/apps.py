@@ -20,7 +20,9 @@ class ProgrammesConfig(AppConfig):
                 model="programmes.RaidItem",
                 visible_to=queries.raid_visible_to,
                 works_on=queries.raid_works_on,
+                changes_by=queries.raid_changes_by,
                 url_name="programmes_raid_detail",
+                timeline_rules=queries.RAID_TIMELINE,
             )
         )
         register(
@@ -31,7 +33,9 @@ class ProgrammesConfig(AppConfig):
                 model="programmes.ChangeRequest",
                 visible_to=queries.cr_visible_to,
                 works_on=queries.cr_works_on,
+                changes_by=queries.cr_changes_by,
                 url_name="programmes_cr_detail",
+                timeline_rules=queries.CR_TIMELINE,
             )
         )
         nav_entry("Programmes", "programmes_home", order=45)

@@ -35,7 +35,8 @@ def can_link(user, source: Model, target: Model) -> str | None:
     itself (demo, monitoring), which may."""
     if user is None:
         return None
-    if not registry.get(source.record.kind).works_on(user, source):
+    record_type = registry.get(source.record.kind)
+    if not (record_type.changes_by or record_type.works_on)(user, source):
         return f"Only those who work {source.reference} can link it to other records"
     return can_see(user, target)
 

@@ -42,6 +42,10 @@ class RecordType:
     #: (record) -> None, called in the same transaction whenever an entry is added to one of its records
     #: (its search index follows the conversation); None: nothing to do.
     entry_added: Callable[[Any], None] | None = field(default=None, compare=False, hash=False)
+    #: (user, typed record) -> whether the user may change it through the kernel (link it to other
+    #: records); None: those who work it (``works_on``). For types read in full by people who change nothing
+    #: (a programme's assurers read a RAID item's internal notes but may not link it).
+    changes_by: Callable[[Any, Any], bool] | None = field(default=None, compare=False, hash=False)
     #: (typed record) -> the organisations whose people those who work it (other than the desk) may
     #: @mention, besides the desk and their own (records.mentions); None: anyone who sees it.
     mention_parties: Callable[[Any], frozenset[int]] | None = field(default=None, compare=False, hash=False)

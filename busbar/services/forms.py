@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from busbar.lib.forms import IdsChoiceField
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES
 from busbar.parties.queries import organisations_visible_to
@@ -41,7 +42,7 @@ class ServiceForm(forms.Form):
     parent = forms.ModelChoiceField(
         queryset=None, required=False, label="Component of", empty_label="Nothing: a service in its own right"
     )
-    depends_on = forms.ModelMultipleChoiceField(
+    depends_on = IdsChoiceField(
         queryset=None, required=False, label="Depends on", widget=forms.CheckboxSelectMultiple
     )
     is_active = forms.BooleanField(

@@ -8,7 +8,8 @@ Signs in through the real forms (the analyst also through the TOTP step, with th
 this script: login.png, participant-home.png, desk-home.png, organisation.png, problem.png,
 incident-known-problem.png, events.png, raise-known-problem.png, invitations.png, knowledge-search.png,
 article.png, article-compare.png, article-review.png, triage-run.png, incident-search.png, and the test
-assurance ones (testing-*.png; ``--testing-only`` takes just those).
+assurance ones (testing-*.png; ``--testing-only`` takes just those) and the programme-governance ones
+(governance-*.png; ``--governance-only``).
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -31,6 +32,7 @@ PARTICIPANT = "supplier@brightwater.example"
 ANALYST = "analyst@operator.example"
 ORG_ADMIN = "admin@brightwater.example"
 SI = "testmanager@si.example"
+PROGRAMME_OFFICE = "pm@mhhs-pmo.example"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -290,6 +292,36 @@ def take_testing(browser: Browser, base_url: str, out: Path, password: str) -> N
     ctx.close()
 
 
+def take_governance(browser: Browser, base_url: str, out: Path, password: str) -> None:
+    """Programme governance: the programme office's dashboard, plan, RAID log, TMAG #20, a change request,
+    a readiness heat map and the meeting pack; a participant's RAID log (public items and its own)."""
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PROGRAMME_OFFICE, password)
+    for path, name, anchor in (
+        ("/programmes/mhhs/", "governance-dashboard.png", ""),
+        ("/programmes/mhhs/plan/", "governance-plan.png", ""),
+        ("/programmes/mhhs/raid/", "governance-raid.png", ""),
+        ("/programmes/mhhs/groups/TMAG/20/", "governance-meeting.png", ""),
+        ("/programmes/change-requests/PCR0000002/", "governance-cr.png", "#milestones"),
+        ("/programmes/mhhs/readiness/RA5/", "governance-readiness.png", "#heatmap-title"),
+        ("/programmes/mhhs/groups/TMAG/20/pack/", "governance-pack.png", ""),
+    ):
+        page.goto(path)
+        if anchor:
+            settle(page)
+            page.locator(anchor).first.evaluate("e => { e.scrollIntoView(); window.scrollBy(0, -20); }")
+        shoot(page, out, name)
+    ctx.close()
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    page.goto("/programmes/mhhs/raid/")
+    shoot(page, out, "governance-participant-raid.png")
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
@@ -297,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--totp", help="the analyst's current code (default: ask `busbar totp`)")
     parser.add_argument("--testing-only", action="store_true", help="only the test-assurance screenshots")
+    parser.add_argument("--governance-only", action="store_true", help="only the programme-governance ones")
     parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
@@ -305,9 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
         try:
+            base = args.base_url.rstrip("/")
+            if not (args.testing_only or args.governance_only):
+                take(browser, base, args.out, args.password, args.totp)
+            if not args.governance_only:
+                take_testing(browser, base, args.out, args.password)
             if not args.testing_only:
-                take(browser, args.base_url.rstrip("/"), args.out, args.password, args.totp)
-            take_testing(browser, args.base_url.rstrip("/"), args.out, args.password)
+                take_governance(browser, base, args.out, args.password)
         finally:
             browser.close()
     return 0

@@ -41,7 +41,8 @@ def test_every_public_function_in_actions_modules_is_an_action() -> None:
                 f"{module.__name__}.{name} is not decorated with @action"
             )
             params = inspect.signature(inspect.unwrap(func)).parameters.values()
-            assert all(p.kind == p.KEYWORD_ONLY for p in params), (
+            # Keyword-only, or ``**fields`` (an update taking any of a record's fields by name).
+            assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params), (
                 f"{module.__name__}.{name} takes positionals"
             )
 

@@ -1,5 +1,6 @@
-"""Every app that changes state has a ``permissions.py`` (or a ``permissions`` package), and its actions refuse with it: no action module
-writes a refusal of its own (``raise NotPermitted(...)``), so "who may do this" lives in one place."""
+"""Every app that changes state has a ``permissions.py`` (or a ``permissions`` package), and its actions
+refuse with it: no action module writes a refusal of its own (``raise NotPermitted(...)``), so "who may
+do this" lives in one place."""
 
 import ast
 from pathlib import Path

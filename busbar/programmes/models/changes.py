@@ -41,7 +41,7 @@ class Criticality(models.TextChoices):
 
 
 class ChangeRequest(models.Model):
-    record = models.OneToOneField("records.Record", on_delete=models.PROTECT, related_name="change_request")
+    record = models.OneToOneField("records.Record", on_delete=models.PROTECT, related_name="programme_cr")
     reference = models.CharField(max_length=20, unique=True, editable=False)
     programme = models.ForeignKey(
         "testing.Programme", on_delete=models.PROTECT, related_name="change_requests"

@@ -280,7 +280,7 @@ class Decision(models.Model):
         return f"D{self.number:03d}"
 
 
-class ConditionStatus(models.TextChoices):
+class DecisionConditionStatus(models.TextChoices):
     OPEN = "open", "Open"
     MET = "met", "Met"
     WAIVED = "waived", "Waived"
@@ -295,7 +295,9 @@ class DecisionCondition(models.Model):
         "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=ConditionStatus.choices, default=ConditionStatus.OPEN)
+    status = models.CharField(
+        max_length=10, choices=DecisionConditionStatus.choices, default=DecisionConditionStatus.OPEN
+    )
     closed_on = models.DateField(null=True, blank=True)
     closure_note = models.TextField(blank=True)
 

@@ -111,7 +111,7 @@ class AssessmentResponse(models.Model):
 class Answer(models.Model):
     response = models.ForeignKey(AssessmentResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    value = models.CharField(max_length=40, blank=True, help_text="yes/no, a RAG or a date, by the question")
+    value = models.TextField(blank=True, help_text="yes/no, a RAG, a date or the text, by the question")
     comment = models.TextField(blank=True)
     #: The programme office's score of this answer and why.
     score_rag = models.CharField(max_length=10, choices=Rag.choices, blank=True, default="")

@@ -137,6 +137,14 @@ def raid_works_on(user, item: RaidItem) -> bool:
     return has_oversight(acc, item.programme_id) or acc.is_member(item.owner_organisation_id)
 
 
+def raid_changes_by(user, item: RaidItem) -> bool:
+    """Links the item to other records: the office and the owner organisation (assurers change nothing)."""
+    acc = access(user)
+    if acc.is_assurer(item.programme_id) and not is_office(acc, item.programme_id):
+        return False
+    return is_office(acc, item.programme_id) or acc.is_member(item.owner_organisation_id)
+
+
 # -- change requests ------------------------------------------------------------------------------------
 
 
@@ -151,6 +159,14 @@ def cr_works_on(user, cr) -> bool:
     """Reads internal notes: the office, assurers and the raising organisation."""
     acc = access(user)
     return has_oversight(acc, cr.programme_id) or acc.is_member(cr.raised_by_id)
+
+
+def cr_changes_by(user, cr) -> bool:
+    """Links the change request to other records: the office and the raising organisation (not assurers)."""
+    acc = access(user)
+    if acc.is_assurer(cr.programme_id) and not is_office(acc, cr.programme_id):
+        return False
+    return is_office(acc, cr.programme_id) or acc.is_member(cr.raised_by_id)
 
 
 def responses_visible_to(user_or_access) -> QuerySet:
@@ -182,3 +198,45 @@ def subsidiary_plans_visible_to(user_or_access) -> QuerySet:
     return own_or_oversight(
         SubsidiaryPlan.objects.all(), user_or_access, programme="programme", organisation="organisation"
     )
+
+
+# -- timelines ------------------------------------------------------------------------------------------
+
+#: How a RAID item's history is redacted for those who do not work it (the kernel's redact_timeline).
+RAID_TIMELINE = {
+    "link_actions": frozenset({"raid_item.link", "programmes.raid.convert", "programmes.raid.raise"}),
+    "private_actions": frozenset({"programmes.raid.note"}),
+    "private_changes": frozenset(),
+    "public_notes": frozenset(
+        {
+            "programmes.raid.close",
+            "programmes.raid.reopen",
+            "programmes.raid.convert",
+            "programmes.raid.raise",
+            "programmes.raid.publish",
+            "programmes.raid.unpublish",
+            "programmes.raid.import",
+        }
+    ),
+}
+
+#: A change request's history: internal notes private; other organisations' impact responses are left
+#: out by the page itself (they name the responder).
+CR_TIMELINE = {
+    "link_actions": frozenset({"programme_cr.link"}),
+    "private_actions": frozenset({"programmes.cr_note"}),
+    "private_changes": frozenset(),
+    "public_notes": frozenset(
+        {
+            "programmes.cr_raise",
+            "programmes.cr_issue",
+            "programmes.cr_close_responses",
+            "programmes.cr_approve",
+            "programmes.cr_reject",
+            "programmes.cr_reissue",
+            "programmes.cr_hold",
+            "programmes.cr_resume",
+            "programmes.cr_withdraw",
+        }
+    ),
+}

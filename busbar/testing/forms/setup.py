@@ -9,7 +9,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from busbar.lib.forms import ActionForm
+from busbar.lib.forms import ActionForm, IdsChoiceField
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import Organisation
 from busbar.testing.actions import setup as actions
@@ -174,7 +174,7 @@ class PhaseForm(ProgrammeActionForm):
     planned_start = forms.DateField(widget=DATE)
     planned_end = forms.DateField(widget=DATE)
     owner = forms.ModelChoiceField(queryset=Organisation.objects.none(), help_text="Who runs it: the SI")
-    environments = forms.ModelMultipleChoiceField(
+    environments = IdsChoiceField(
         queryset=Environment.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     exit_rule = forms.ChoiceField(choices=ExitRule.choices)
@@ -235,7 +235,7 @@ class StartForm(PhaseActionForm):
     button = "Start"
     help = "Refused while a cohort breaks the composition rule. Planned participants enter on the first day."
     on = forms.DateField(widget=DATE, required=False, label="First day", help_text="Default: today")
-    not_ready = forms.ModelMultipleChoiceField(
+    not_ready = IdsChoiceField(
         queryset=Participation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -272,7 +272,7 @@ class PlanForm(PhaseActionForm):
     button = "Save the plan"
     planned_start = forms.DateField(widget=DATE)
     planned_end = forms.DateField(widget=DATE)
-    environments = forms.ModelMultipleChoiceField(
+    environments = IdsChoiceField(
         queryset=Environment.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     grace_days = forms.IntegerField(min_value=0, max_value=366)
@@ -482,7 +482,7 @@ class ScenarioForm(PhaseActionForm):
     requirements = forms.CharField(
         required=False, max_length=8000, help_text="Requirement codes, separated by commas"
     )
-    roles = forms.ModelMultipleChoiceField(
+    roles = IdsChoiceField(
         queryset=ParticipantRole.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -561,7 +561,7 @@ class ScenarioEditForm(ActionForm):
     mandatory = forms.BooleanField(required=False)
     is_active = forms.BooleanField(required=False, label="Active")
     requirements = forms.CharField(required=False, max_length=8000, help_text="Requirement codes, by commas")
-    roles = forms.ModelMultipleChoiceField(
+    roles = IdsChoiceField(
         queryset=ParticipantRole.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs=TEXTAREA))

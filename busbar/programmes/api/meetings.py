@@ -1,5 +1,0 @@
-"""Programme governance API: meetings."""
-
-from ninja import Router
-
-router = Router(tags=["Programmes: meetings"])

@@ -1,5 +1,0 @@
-"""Programme governance API: plan."""
-
-from ninja import Router
-
-router = Router(tags=["Programmes: plan"])

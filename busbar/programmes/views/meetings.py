@@ -1,3 +1,0 @@
-"""Programme governance pages: meetings."""
-
-urlpatterns: list = []
