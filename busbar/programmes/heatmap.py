@@ -214,8 +214,12 @@ def answer_label(question: Question, answer: Answer | None) -> str:
     return value
 
 
+_RAG_LABELS = {value: label for value, label in Rag.choices if value}
+
+
 def rag_label(rag: str) -> str:
-    return Rag(rag).label if rag in Rag.values and rag else "Not rated"
+    """A RAG's label (called per heat-map cell: a dictionary, not an enum lookup)."""
+    return _RAG_LABELS.get(rag, "Not rated")
 
 
 @dataclass

@@ -207,6 +207,8 @@ class Action(models.Model):
         ]
         indexes = [
             models.Index(fields=["programme", "status", "due_date", "id"], name="gov_action_list"),
+            # The action log's order (newest first): a page of 50 without sorting the whole log.
+            models.Index(fields=["programme", "-raised_on"], name="gov_action_recent"),
             models.Index(fields=["owner_organisation", "status"], name="gov_action_owner"),
         ]
 
