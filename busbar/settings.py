@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "busbar.triage",
     "busbar.testing",
     "busbar.programmes",
+    "busbar.changes",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("busbar.problems.urls")),
     path("", include("busbar.testing.urls")),
     path("", include("busbar.programmes.urls")),
+    path("", include("busbar.changes.urls")),
     path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),
     path("", include("busbar.triage.urls")),

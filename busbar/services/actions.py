@@ -36,6 +36,7 @@ from busbar.services.models import (
     SeverityScheme,
     SlaPolicy,
     SlaTarget,
+    StatusPeriod,
 )
 
 #: Passed for an optional argument that should stay as it is (``None`` may be a meaningful value).
@@ -310,9 +311,15 @@ def set_service_status(*, actor: Actor, service: Service, status: str, note: str
     else:
         # Only the note changes (the new note is the entry's note either way).
         changes["status_note"] = [svc.status_note, note]
+    now = timezone.now()
+    if svc.status != status:
+        # The hand-set status history that availability reads: one open period while not operational.
+        StatusPeriod.objects.filter(service=svc, ended_at__isnull=True).update(ended_at=now)
+        if status != Service.Status.OPERATIONAL:
+            StatusPeriod.objects.create(service=svc, status=status, started_at=now, note=note)
     svc.status = status
     svc.status_note = note
-    svc.status_changed_at = timezone.now()
+    svc.status_changed_at = now
     svc.save(update_fields=["status", "status_note", "status_changed_at"])
     record(
         actor=actor,

@@ -209,3 +209,21 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StatusPeriod(models.Model):
+    """A span during which a service's hand-set status was not operational (written by
+    ``set_service_status``): what availability reports read for outages set by hand."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="status_periods")
+    status = models.CharField(max_length=20, choices=ServiceStatus.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["service", "started_at"]
+        indexes = [models.Index(fields=["service", "started_at"], name="svc_status_period")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.status} from {self.started_at:%Y-%m-%d %H:%M}"

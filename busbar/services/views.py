@@ -35,6 +35,7 @@ from busbar.services.forms import (
     TargetsForm,
 )
 from busbar.services.models import Calendar, CalendarClosure, Service, Severity, SlaPolicy, SlaTarget
+from busbar.services.panels import panels_for
 from busbar.services.queries import (
     calendars_visible_to,
     policies_visible_to,
@@ -251,6 +252,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else None
         ),
         "timeline": _timeline(request, service),
+        "panels": panels_for(request, service),
     }
     return render(request, "services/service_detail.html", context)
 

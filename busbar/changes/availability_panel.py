@@ -1,0 +1,2 @@
+def service_context(request, service):
+    return None

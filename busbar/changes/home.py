@@ -1,0 +1,2 @@
+def upcoming(request, kind):
+    return {}
