@@ -1,3 +1,14 @@
-"""Placeholder until the area lands."""
+"""Placeholder until the area lands (H3a replaces this module)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+
+def _todo(request, **kwargs):
+    raise Http404("Not yet")
+
+
+urlpatterns: list = [
+    path("changes/", _todo, name="change_list"),
+    path("changes/<str:reference>/", _todo, name="change_detail"),
+]

@@ -1,3 +1,11 @@
-"""Placeholder until the area lands."""
+"""Placeholder until the area lands (H4 replaces this module)."""
 
-urlpatterns: list = []
+from django.http import Http404
+from django.urls import path
+
+
+def _todo(request, **kwargs):
+    raise Http404("Not yet")
+
+
+urlpatterns: list = [path("changes/schedule/", _todo, name="fsc")]
