@@ -147,6 +147,7 @@ class ChangeNotification(models.Model):
             models.Index(fields=["provider", "status"], name="chg_provider_status"),
             models.Index(fields=["planned_start", "planned_end"], name="chg_window"),
             models.Index(fields=["-created_at", "-id"], name="chg_recent"),
+            models.Index(fields=["provider", "team", "planned_start"], name="chg_team_window"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 
 def register_all() -> None:
-    from busbar.changes import home, status_impacts
+    from busbar.changes import home, status_impacts, tasks
     from busbar.changes.api import router
     from busbar.changes.availability_panel import service_context
+    from busbar.changes.status_listener import on_status_changed
     from busbar.lib.registry import (
         api_router,
         demo_loader,
@@ -16,7 +17,9 @@ def register_all() -> None:
         notification_kind,
         timeline_only,
     )
-    from busbar.services.panels import service_panel
+    from busbar.lib.taskcontext import periodic
+    from busbar.services.listeners import status_listener
+    from busbar.services.panels import board_panel, service_panel
     from busbar.services.status import impact_source
 
     nav_entry("Changes", "change_list", order=25)
@@ -25,6 +28,14 @@ def register_all() -> None:
     demo_loader("busbar.changes.demo:load", order=60)
     timeline_only("changes", "changenotification")
     impact_source("changes", status_impacts.planned_maintenance)
+    status_listener("changes", on_status_changed)
+    periodic(tasks.check_overruns)
+    board_panel(
+        "changes",
+        template="changes/schedule/_status_board_panel.html",
+        context=status_impacts.board_context,
+        order=40,
+    )
     service_panel(
         "availability", template="changes/_availability_panel.html", context=service_context, order=40
     )

@@ -28,6 +28,7 @@ from busbar.lib.actions import ActionError, Actor, Conflict, action, refuse
 from busbar.parties.models import Organisation
 from busbar.parties.queries import scope_of
 from busbar.services import permissions
+from busbar.services.listeners import status_changed
 from busbar.services.models import (
     Calendar,
     CalendarClosure,
@@ -312,7 +313,9 @@ def set_service_status(*, actor: Actor, service: Service, status: str, note: str
         # Only the note changes (the new note is the entry's note either way).
         changes["status_note"] = [svc.status_note, note]
     now = timezone.now()
+    previous = svc.status
     if svc.status != status:
+        transaction.on_commit(lambda: status_changed(svc, previous, status, note))
         # The hand-set status history that availability reads: one open period while not operational.
         StatusPeriod.objects.filter(service=svc, ended_at__isnull=True).update(ended_at=now)
         if status != Service.Status.OPERATIONAL:

@@ -35,7 +35,7 @@ from busbar.services.forms import (
     TargetsForm,
 )
 from busbar.services.models import Calendar, CalendarClosure, Service, Severity, SlaPolicy, SlaTarget
-from busbar.services.panels import panels_for
+from busbar.services.panels import board_panels_for, panels_for
 from busbar.services.queries import (
     calendars_visible_to,
     policies_visible_to,
@@ -189,8 +189,11 @@ def status_page(request: HttpRequest) -> HttpResponse:
     services = services_visible_to(request.user).filter(is_active=True).order_by("name")
     board = status.board(request.user, services)
     context = {"board": board.rows, "affected": board.affected, "checked_at": timezone.now()}
-    template = "services/_status_board.html" if request.htmx else "services/status.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "services/_status_board.html", context)
+    # Sections added by higher apps below the board (planned changes, recent history): services.panels.
+    context["panels"] = board_panels_for(request)
+    return render(request, "services/status.html", context)
 
 
 # Services -------------------------------------------------------------------------------------------------

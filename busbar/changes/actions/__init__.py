@@ -14,4 +14,5 @@ from busbar.changes.actions.ccg import *  # noqa: F403
 from busbar.changes.actions.config import *  # noqa: F403
 from busbar.changes.actions.consultations import *  # noqa: F403
 from busbar.changes.actions.lifecycle import *  # noqa: F403
+from busbar.changes.actions.status import *  # noqa: F403
 from busbar.changes.actions.subscriptions import *  # noqa: F403
