@@ -332,7 +332,12 @@ def _majors(change: ChangeNotification, mine: list[Service], now: dt.datetime) -
         return []
     names = {s.pk: s for s in mine}
     live = (
-        Incident.objects.filter(service_id__in=list(names), status__in=OPEN_STATUSES, major__isnull=False)
+        Incident.objects.filter(
+            service_id__in=list(names),
+            status__in=OPEN_STATUSES,
+            major__isnull=False,
+            major__opened_at__lte=now,
+        )
         .exclude(major__state=MajorIncident.State.CLOSED)
         .values_list("reference", "service_id", "severity__code", "major__opened_at")
         .order_by("major__opened_at", "reference")

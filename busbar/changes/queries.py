@@ -68,10 +68,15 @@ def visible_to(user) -> QuerySet[ChangeNotification]:
         return qs.none()
     if scope.is_central:
         return qs
-    rule = Q(provider_id__in=scope.organisation_ids) | Q(status__in=PUBLISHED)
-    if is_ccg_member(user):
-        rule |= ~Q(status=ChangeStatus.DRAFT)
-    elif scope.organisation_ids:
+    # The CCG membership is asked inside the same statement (no query of its own: every record type's
+    # visibility is asked on pages of other types, e.g. for links).
+    reviewer = Exists(CcgMember.objects.filter(user_id=scope.user_id, is_active=True))
+    rule = (
+        Q(provider_id__in=scope.organisation_ids)
+        | Q(status__in=PUBLISHED)
+        | (Q(reviewer) & ~Q(status=ChangeStatus.DRAFT))
+    )
+    if scope.organisation_ids:
         consulted = Consultation.objects.filter(
             change_id=OuterRef("pk"), organisation_id__in=scope.organisation_ids
         )

@@ -41,6 +41,7 @@ from busbar.changes.models import (
     NoticeRule,
     ServiceSubscription,
 )
+from busbar.conftest import ensure_installed_defaults
 from busbar.core import demo as core_demo
 from busbar.incidents.demo import load as load_incidents
 from busbar.lib.actions import Actor
@@ -78,6 +79,8 @@ def _module_demo(django_db_setup, django_db_blocker) -> Iterator:
         outer.__enter__()
         try:
             with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                # A transactional test in the same worker may have flushed the installed defaults.
+                ensure_installed_defaults()
                 ctx = _parties()
                 load_services(ctx)
                 load_incidents(ctx)

@@ -7,8 +7,10 @@ calendar client without a session (so no cookie, no CSRF: GET only).
 - ``/changes/feed/<token>/services/<slug>.ics``: one service and its components.
 
 The window is bounded: :data:`DAYS_BACK` days back to :data:`DAYS_ON` days on, at most :data:`MAX_EVENTS`
-events (the soonest). Changes cancelled after they were accepted stay in the feed as ``CANCELLED`` for
-those who may still see them, so clients drop the event.
+events (the soonest). Each answer carries an ETag (its version: the audience, the filters, how many changes
+it holds and when they last changed); a client sending it back gets 304, and a body already written for that
+version is served from the cache. Changes cancelled after they were accepted stay in the feed as
+``CANCELLED`` for those who may still see them, so clients drop the event.
 
 A revoked or unknown token, a user no longer active, and a service the owner may not see (inactive
 services are seen by the central roles only) are all a 404 with a short plain-text body: the URL tells
@@ -18,22 +20,27 @@ nothing to whoever holds a dead one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
-from django.db.models import Exists, OuterRef, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from busbar.changes import ical, tokens
+from busbar.changes import ical, queries, tokens
 from busbar.changes.models import PUBLISHED, CcgDecision, CcgOutcome, ChangeStatus
 from busbar.changes.views.schedule import SERVICES, schedule_queryset, with_components
 from busbar.lib.forms import parse_id
+from busbar.parties.queries import scope_for
 from busbar.services.queries import services_visible_to
 
 DAYS_BACK = 90
 DAYS_ON = 400
 MAX_EVENTS = 5000
+#: A feed's body is kept this long under its version (a new version is a new key, so nothing stale is served).
+FEED_CACHE_SECONDS = 3600
 #: A secret longer than this is not one of ours (never hashed).
 MAX_TOKEN = 128
 TEXT = "text/plain; charset=utf-8"
@@ -74,7 +81,31 @@ def _visible_services(user) -> list:
     )
 
 
-def _feed(user, *, name: str, service_ids: list[int] | None, provider_id: int | None) -> HttpResponse:
+def _version(user, qs, *, name: str, now: dt.datetime, service_ids, provider_id) -> str:
+    """What the feed's body depends on, as a short hash: who sees it (the same for everyone of the same
+    scope), the filters, the window's hour, and how many changes it holds and when the latest changed (one
+    aggregate query). Every change to a change, its reschedule included, bumps its ``updated_at``."""
+    scope = scope_for(user)
+    audience = (
+        "central" if scope.is_central else (sorted(scope.organisation_ids), queries.is_ccg_member(user))
+    )
+    figures = qs.aggregate(
+        n=Count("id", distinct=True), latest=Max("updated_at"), decided=Max("decisions__id")
+    )
+    key = repr(
+        (audience, name, service_ids, provider_id, now.replace(minute=0, second=0, microsecond=0), figures)
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _feed(
+    user,
+    *,
+    name: str,
+    service_ids: list[int] | None,
+    provider_id: int | None,
+    request: HttpRequest | None = None,
+) -> HttpResponse:
     now = _now()
     qs = schedule_queryset(
         user,
@@ -86,13 +117,25 @@ def _feed(user, *, name: str, service_ids: list[int] | None, provider_id: int | 
     )
     accepted = CcgDecision.objects.filter(change_id=OuterRef("pk"), outcome__in=ACCEPTING)
     qs = qs.exclude(Q(status=ChangeStatus.CANCELLED) & ~Exists(accepted))
-    changes = list(ical.with_sequence(qs).prefetch_related(SERVICES)[:MAX_EVENTS])
-    body = ical.calendar(
-        changes,
-        name=name,
-        description="Accepted changes and planned outages from the forward schedule of change",
-    )
+    version = _version(user, qs, name=name, now=now, service_ids=service_ids, provider_id=provider_id)
+    etag = f'"{version}"'
+    if request is not None and etag in request.headers.get("If-None-Match", ""):
+        # The calendar client already holds this body.
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    cache_key = f"changes:feed:{version}"
+    body = cache.get(cache_key)
+    if body is None:
+        changes = list(ical.with_sequence(qs).prefetch_related(SERVICES)[:MAX_EVENTS])
+        body = ical.calendar(
+            changes,
+            name=name,
+            description="Accepted changes and planned outages from the forward schedule of change",
+        )
+        cache.set(cache_key, body, FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     filename = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name.lower())[:60]
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     response["Cache-Control"] = "private, max-age=300"
@@ -120,7 +163,7 @@ def schedule_feed(request: HttpRequest, token: str) -> HttpResponse:
         provider_id = parse_id(provider)
         if provider_id is None:
             return _bad("provider: give an organisation's id")
-    return _feed(user, name=name, service_ids=service_ids, provider_id=provider_id)
+    return _feed(user, name=name, service_ids=service_ids, provider_id=provider_id, request=request)
 
 
 @require_safe
@@ -137,6 +180,7 @@ def service_feed(request: HttpRequest, token: str, slug: str) -> HttpResponse:
         name=f"Busbar: {service.name} changes",
         service_ids=with_components(services, service),
         provider_id=None,
+        request=request,
     )
 
 

@@ -12,10 +12,11 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 @override_settings(TASKS=DB_TASKS)
 def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
-    assert enqueue_due() == 3
+    assert enqueue_due() == 4
     assert enqueue_due() == 0  # already waiting: nothing piles up
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
+        "busbar.changes.tasks.check_overruns",
         "busbar.core.tasks.purge_expired",
         "busbar.incidents.tasks.remind_majors",
         "busbar.incidents.tasks.scan_sla",
@@ -33,4 +34,4 @@ def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:
 
     call_command("worker", "--batch")
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
