@@ -9,7 +9,8 @@ this script: login.png, participant-home.png, desk-home.png, organisation.png, p
 incident-known-problem.png, events.png, raise-known-problem.png, invitations.png, knowledge-search.png,
 article.png, article-compare.png, article-review.png, triage-run.png, incident-search.png, and the test
 assurance ones (testing-*.png; ``--testing-only`` takes just those) and the programme-governance ones
-(governance-*.png; ``--governance-only``).
+(governance-*.png; ``--governance-only``) and the change-co-ordination ones (changes-*.png;
+``--changes-only``).
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -322,6 +323,41 @@ def take_governance(browser: Browser, base_url: str, out: Path, password: str) -
     ctx.close()
 
 
+def take_changes(browser: Browser, base_url: str, out: Path, password: str, totp: str | None) -> None:
+    """Change co-ordination (changes-*.png): the desk's view of the late CSS outage in conflict, the list,
+    CCG #3 and the reports; the supplier's schedule of change, subscriptions, a service's availability and
+    the status board."""
+
+    def at(page: Page, path: str, name: str, anchor: str | None = None) -> None:
+        page.goto(path)
+        settle(page)
+        if anchor:
+            page.locator(anchor).first.scroll_into_view_if_needed()
+        shoot(page, out, name)
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in_with_code(page, ANALYST, password, totp)
+    late = page.request.get("/api/v1/changes?late=true&status=open").json()["items"]
+    reference = next(c["reference"] for c in late if c["status"] == "submitted")
+    at(page, f"/changes/{reference}/", "changes-late-conflict.png", "h2:has-text('Conflicts')")
+    at(page, "/changes/?status=open", "changes-list.png")
+    page.goto("/changes/ccg/")
+    page.get_by_role("link", name=re.compile(r"^CCG #\d+$")).first.click()
+    shoot(page, out, "changes-ccg-meeting.png")
+    at(page, "/changes/reports/", "changes-reports.png")
+    ctx.close()
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    at(page, "/changes/schedule/", "changes-fsc.png", "text=Times are UK time")
+    at(page, "/changes/subscriptions/", "changes-subscriptions.png")
+    at(page, "/services/css-registration/", "changes-availability.png", "h2:has-text('Availability')")
+    at(page, "/status/", "changes-status-board.png", "h2:has-text('Planned in the next 14 days')")
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
@@ -330,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--totp", help="the analyst's current code (default: ask `busbar totp`)")
     parser.add_argument("--testing-only", action="store_true", help="only the test-assurance screenshots")
     parser.add_argument("--governance-only", action="store_true", help="only the programme-governance ones")
+    parser.add_argument("--changes-only", action="store_true", help="only the change-co-ordination ones")
     parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
@@ -339,12 +376,15 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
         try:
             base = args.base_url.rstrip("/")
-            if not (args.testing_only or args.governance_only):
+            only = args.testing_only or args.governance_only or args.changes_only
+            if not only:
                 take(browser, base, args.out, args.password, args.totp)
-            if not args.governance_only:
+            if args.testing_only or not only:
                 take_testing(browser, base, args.out, args.password)
-            if not args.testing_only:
+            if args.governance_only or not only:
                 take_governance(browser, base, args.out, args.password)
+            if args.changes_only or not only:
+                take_changes(browser, base, args.out, args.password, args.totp)
         finally:
             browser.close()
     return 0
