@@ -10,7 +10,11 @@ year; each beside a baseline measured in the same run.
   which are read by calendar clients with the secret in the URL): the FSC month view (this month and
   next) as the desk and as a supplier, the week view, the supplier's and the desk's whole-schedule feeds
   and a one-service feed; baseline: ``/profile/`` (a light page) in the same rounds. Interleaved rounds,
-  ``--warmup`` then ``--repeat`` timed; then one more request per page counts its SQL.
+  ``--warmup`` then ``--repeat`` timed; then one more request per page counts its SQL. The feeds keep their
+  body in the cache under its version and answer with an ETag, so each feed is requested three ways in
+  every round: *cold* (the cache is cleared, ``cache.clear()``, at the start of every round, so the body is
+  built), *warm* (the same plain GET again: the cached body) and *conditional* (``If-None-Match`` with the
+  ETag just received: 304, no body).
 * **Availability** (in process): ``busbar.changes.availability.for_services(every service, year)`` for last
   year and this year, ``--avail-repeat`` times each; baseline in the same run: the same figures one
   service at a time (``for_services([service], year)`` for each service: the per-service queries a page
@@ -242,7 +246,7 @@ def pages() -> list[dict]:
     slug = Service.objects.get(pk=busiest).slug
     supplier_secret = FEED_SECRETS[SUPPLIER_EMAIL]
     desk_secret = next(v for k, v in FEED_SECRETS.items() if k != SUPPLIER_EMAIL)
-    return [
+    specs = [
         dict(key="baseline", what="Baseline: /profile/ (a light page)", who="desk", name="profile"),
         dict(
             key="fsc_desk",
@@ -268,27 +272,44 @@ def pages() -> list[dict]:
         dict(
             key="fsc_week", what="FSC week view, this week, supplier (extra)", who="supplier", name="fsc_week"
         ),
+    ]
+    feeds = [
         dict(
             key="feed_supplier",
             what="iCal feed: supplier's whole schedule",
-            who="anonymous",
             name="fsc_feed",
             kw={"token": supplier_secret},
         ),
         dict(
             key="feed_desk",
             what="iCal feed: desk's whole schedule",
-            who="anonymous",
             name="fsc_feed",
             kw={"token": desk_secret},
         ),
         dict(
             key="feed_service",
             what=f"iCal feed: one service ({slug}, the busiest), supplier",
-            who="anonymous",
             name="fsc_service_feed",
             kw={"token": supplier_secret, "slug": slug},
         ),
+    ]
+    # Every feed cold first (the cache was cleared at the start of the round), then warm, then conditional.
+    modes = (
+        ("cold", "", "cold (cache cleared each round)"),
+        ("warm", "_warm", "warm (cached body, plain GET)"),
+        ("304", "_304", "conditional GET with the ETag (304)"),
+    )
+    return specs + [
+        {
+            **feed,
+            "who": "anonymous",
+            "key": feed["key"] + suffix,
+            "feed": feed["key"],
+            "mode": mode,
+            "what": f"{feed['what']}: {label}",
+        }
+        for mode, suffix, label in modes
+        for feed in feeds
     ]
 
 
@@ -302,9 +323,10 @@ def resolve(spec: dict) -> str | None:
     return f"{path}?{spec['qs']}" if spec.get("qs") else path
 
 
-def measure_pages(args) -> tuple[dict, list[str]]:
+def measure_pages(args) -> tuple[dict, list[str], dict]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -325,30 +347,46 @@ def measure_pages(args) -> tuple[dict, list[str]]:
         measured.append({**spec, "path": path})
     times: dict[str, list[float]] = {s["key"]: [] for s in measured}
     cpu: dict[str, list[float]] = {s["key"]: [] for s in measured}
+    # The feed's version holds the hour: a round that crosses one builds the body again for the new version
+    # (a warm or conditional request that meets a new ETag is repeated once, and counted here).
+    rollovers = 0
     gc.collect()
     for round_ in range(args.warmup + args.repeat):
+        cache.clear()  # every round starts cold (the cache holds nothing else the pages need)
+        etags: dict[str, str] = {}
         for spec in measured:
-            response, elapsed, used = timed(clients[spec["who"]].get, spec["path"])
-            if response.status_code != 200:
-                body = response.content[:800]
-                sys.exit(f"{spec['path']} as {spec['who']}: HTTP {response.status_code}\n{body!r}")
+            response, elapsed, used = _get(clients[spec["who"]], spec, etags)
+            if spec.get("mode") in ("warm", "304") and response.get("ETag") != etags[spec["feed"]]:
+                rollovers += 1
+                etags[spec["feed"]] = response["ETag"]
+                response, elapsed, used = _get(clients[spec["who"]], spec, etags)
+            _check(spec, response)
+            if spec.get("feed"):
+                etags[spec["feed"]] = response["ETag"]
             if round_ >= args.warmup:
                 times[spec["key"]].append(elapsed)
                 cpu[spec["key"]].append(used)
     out = {}
+    etags = {}
+    cache.clear()  # as in a round: the cold requests first, each building its body
     for spec in measured:
         with CaptureQueriesContext(connection) as ctx:
-            response = clients[spec["who"]].get(spec["path"])
+            response = _get(clients[spec["who"]], spec, etags)[0]
+        _check(spec, response)
+        if spec.get("feed"):
+            etags[spec["feed"]] = response["ETag"]
         body = response.content
         sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
         r = summarise(times[spec["key"]], cpu[spec["key"]])
-        events = body.count(b"BEGIN:VEVENT") if spec["key"].startswith("feed") else None
+        events = body.count(b"BEGIN:VEVENT") if spec.get("feed") and response.status_code == 200 else None
         r.update(
             what=spec["what"],
             who=spec["who"],
             path=spec["path"]
             if "feed" not in spec["key"]
             else spec["path"].replace(spec["kw"]["token"], "<token>"),
+            status=response.status_code,
+            mode=spec.get("mode"),
             queries=len(ctx.captured_queries),
             sql_ms=round(sql_ms, 1),
             bytes=len(body),
@@ -361,7 +399,26 @@ def measure_pages(args) -> tuple[dict, list[str]]:
             f"  (CPU p95 {r['cpu_p95']:7.1f})  {r['queries']:3d} q ({sql_ms:6.1f} ms SQL)"
             f"  {len(body) // 1024} KiB{extra}"
         )
-    return out, missing
+    if rollovers:
+        print(f"  ({rollovers} warm or conditional requests met a new hour's ETag and were repeated)")
+    return out, missing, {"hour_rollovers": rollovers}
+
+
+def _get(client, spec: dict, etags: dict[str, str]):
+    """GET the page (``If-None-Match`` with the feed's last ETag in the conditional mode), timed."""
+    headers = {"If-None-Match": etags[spec["feed"]]} if spec.get("mode") == "304" else None
+    return timed(client.get, spec["path"], headers=headers)
+
+
+def _check(spec: dict, response) -> None:
+    expected = 304 if spec.get("mode") == "304" else 200
+    if response.status_code != expected:
+        body = response.content[:800]
+        sys.exit(
+            f"{spec['path']} as {spec['who']} ({spec.get('mode')}): HTTP {response.status_code}\n{body!r}"
+        )
+    if spec.get("feed") and not response.get("ETag"):
+        sys.exit(f"{spec['path']}: no ETag")
 
 
 # -- availability --------------------------------------------------------------------------------------------
@@ -542,15 +599,24 @@ def main(argv: list[str] | None = None) -> int:
     if "conflicts" in parts:
         results["conflicts"] = measure_conflicts(args, rng)
     if "pages" in parts:
-        results["pages"], results["missing"] = measure_pages(args)
+        results["pages"], results["missing"], results["pages_meta"] = measure_pages(args)
     if "availability" in parts:
         results["availability"] = measure_availability(args)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    # When and how each part was measured (a run with --only replaces some parts of an earlier run: the
+    # parts it leaves keep their own date, load and settings).
+    when = {k: results[k] for k in ("date", "load_average_before", "load_average_after", "settings")}
+    results["parts_measured"] = {part: when for part in sorted(parts)}
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{args.label}.json"
     if out.exists() and parts != {"conflicts", "pages", "availability"}:
         earlier = json.loads(out.read_text())
+        kept = earlier.get("parts_measured") or {
+            part: {k: earlier.get(k) for k in when} for part in ("conflicts", "pages", "availability")
+        }
+        kept = {part: w for part, w in kept.items() if part in earlier and part not in parts}
         earlier.update({k: v for k, v in results.items()})
+        earlier["parts_measured"] = {**kept, **results["parts_measured"]}
         results = earlier
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"written {out.relative_to(HERE.parent.parent)}")
@@ -573,6 +639,14 @@ def _queries(r: dict | None) -> str:
     return f"{r['queries']} ({r['sql_ms_median']} ms)" if "sql_ms_median" in r else str(r["queries"])
 
 
+def _settings(r: dict, part: str) -> dict:
+    return (r.get("parts_measured") or {}).get(part, {}).get("settings") or r["settings"]
+
+
+def _pages_date(r: dict) -> str:
+    return (r.get("parts_measured") or {}).get("pages", {}).get("date") or r["date"]
+
+
 def report() -> int:
     runs = [json.loads(f.read_text()) for f in sorted(RESULTS.glob("*.json"))]
     if not runs:
@@ -580,6 +654,22 @@ def report() -> int:
     runs.sort(key=lambda r: (r["machine"]["database"], r["data"]["rows"]["changes_changenotification"]))
     labels = [r["label"] for r in runs]
     m = runs[-1]["machine"]
+
+    def provenance(r: dict) -> tuple[str, str]:
+        """The run's date and load, part by part when its parts were measured at different times."""
+        parts = r.get("parts_measured") or {}
+        groups: dict[str, list[str]] = {}
+        for part, w in parts.items():
+            groups.setdefault(json.dumps(w, sort_keys=True), []).append(part)
+        if len(groups) <= 1:
+            return f"{r['date'][:16]} UTC", f"{r['load_average_before']} / {r['load_average_after']}"
+        dates, loads = [], []
+        for key, names in sorted(groups.items(), key=lambda g: json.loads(g[0])["date"]):
+            w, names = json.loads(key), ", ".join(names)
+            dates.append(f"{names} {w['date'][:16]} UTC")
+            loads.append(f"{names} {w['load_average_before']} / {w['load_average_after']}")
+        return "; ".join(dates), "; ".join(loads)
+
     lines = [
         "# Change co-ordination benchmark results",
         "",
@@ -588,11 +678,15 @@ def report() -> int:
         "in brackets the p95 of this process's CPU time (the Python, ORM, template and driver work; "
         "PostgreSQL's own time is not in it).",
         "",
-        "- Runs: "
-        + "; ".join(f"{r['label']} ({r['machine']['database']}) {r['date'][:16]} UTC" for r in runs),
+        "- Runs: " + "; ".join(f"{r['label']} ({r['machine']['database']}) {provenance(r)[0]}" for r in runs),
         f"- Machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, Django {m['django']}",
         "- Load average (1, 5, 15 min) before / after: "
-        + "; ".join(f"{r['label']} {r['load_average_before']} / {r['load_average_after']}" for r in runs),
+        + "; ".join(f"{r['label']} {provenance(r)[1]}" for r in runs),
+        "- Timed rounds (warm-up) of the pages: "
+        + "; ".join(
+            "{} {} ({})".format(r["label"], *(lambda s: (s["repeat"], s["warmup"]))(_settings(r, "pages")))
+            for r in runs
+        ),
         "",
         "## Data",
         "",
@@ -629,7 +723,9 @@ def report() -> int:
     lines.append(
         "| changes sampled × rounds | "
         + " | ".join(
-            f"{r['conflicts']['changes']} × {r['settings']['repeat']}" if "conflicts" in r else "—"
+            f"{r['conflicts']['changes']} × {_settings(r, 'conflicts')['repeat']}"
+            if "conflicts" in r
+            else "—"
             for r in runs
         )
         + " |"
@@ -655,9 +751,16 @@ def report() -> int:
         + " |",
         "|---|" + "---:|" * (2 * len(runs)),
     ]
-    keys = list(dict.fromkeys(k for r in runs for k in r.get("pages", {})))
+    keys = list(
+        dict.fromkeys(k for r in sorted(runs, key=_pages_date, reverse=True) for k in r.get("pages", {}))
+    )
     for key in keys:
-        what = next(r["pages"][key]["what"] for r in runs if key in r.get("pages", {}))
+        # The wording of the newest run (an older run's feed rows were built every time: the cold rows).
+        what = next(
+            r["pages"][key]["what"]
+            for r in sorted(runs, key=_pages_date, reverse=True)
+            if key in r.get("pages", {})
+        )
         cells = [_ms(r.get("pages", {}).get(key)) for r in runs]
         q = [str(r["pages"][key]["queries"]) if key in r.get("pages", {}) else "—" for r in runs]
         lines.append(f"| {what} | " + " | ".join(cells + q) + " |")

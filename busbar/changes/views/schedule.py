@@ -258,6 +258,30 @@ def schedule_queryset(
     return qs.order_by("planned_start", "id")
 
 
+#: The columns the schedule's pages read of each change.
+SHOWN_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "change_type",
+    "status",
+    "is_outage",
+    "planned_start",
+    "planned_end",
+    "provider__id",
+    "provider__name",
+)
+
+
+def _list_url_for_month(first: dt.date, following: dt.date, request: HttpRequest) -> str:
+    """The list view of the same month with the same filters (where every outage of it is listed)."""
+    params = request.GET.copy()
+    params.pop("month", None)
+    params["from"] = first.isoformat()
+    params["to"] = (following - dt.timedelta(days=1)).isoformat()
+    return f"{reverse('fsc_list')}?{params.urlencode()}"
+
+
 def _read(request: HttpRequest, filters: Filters, start: dt.datetime, end: dt.datetime) -> tuple[list, bool]:
     qs = schedule_queryset(
         request.user,
@@ -267,6 +291,8 @@ def _read(request: HttpRequest, filters: Filters, start: dt.datetime, end: dt.da
         provider_id=filters.provider_id,
         pending=filters.pending,
     ).prefetch_related(SERVICES)
+    # Only what a bar and an outage line show (the change's text fields are long and never drawn here).
+    qs = qs.select_related(None).select_related("provider").only(*SHOWN_FIELDS)
     changes = list(qs[: MAX_CHANGES + 1])
     for change in changes:
         change.pending = change.status in AWAITING_REVIEW
@@ -400,6 +426,10 @@ def _base(request: HttpRequest, filters: Filters, view: str, **params: str) -> d
     }
 
 
+#: The month view lists at most this many planned outages above the calendar (the list view has them all).
+MAX_OUTAGES_LISTED = 25
+
+
 def _outages(changes: list) -> list:
     return [c for c in changes if c.is_outage]
 
@@ -423,7 +453,9 @@ def month_view(request: HttpRequest) -> HttpResponse:
         {
             "first": first,
             "weeks": month_weeks(first, changes),
-            "outages": _outages(in_month),
+            "outages": _outages(in_month)[:MAX_OUTAGES_LISTED],
+            "outages_total": sum(1 for c in in_month if c.is_outage),
+            "outages_more_url": _list_url_for_month(first, following, request),
             "count": len(in_month),
             "cut": cut,
             "month_param": f"{first:%Y-%m}",
