@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from busbar.audit.journal import record
-from busbar.changes import permissions, steps
+from busbar.changes import permissions, recheck, steps
 from busbar.changes.models import (
     MAX_WINDOW,
     AvailabilityTarget,
@@ -235,6 +235,7 @@ def create_maintenance_window(
     window = MaintenanceWindow.objects.create(
         service=service, weekday=weekday, start_time=start_time, end_time=end_time, note=note
     )
+    recheck.recheck(recheck.changes_touched(service_ids=[service.pk]))
     record(
         actor=actor,
         action="maintenance_window.create",
@@ -258,6 +259,7 @@ def delete_maintenance_window(*, actor: Actor, window: MaintenanceWindow) -> Mai
     )
     record(actor=actor, action="maintenance_window.delete", obj=window, owner=window.service.provider)
     window.delete()
+    recheck.recheck(recheck.changes_touched(service_ids=[window.service_id]))
     return window
 
 
@@ -328,6 +330,11 @@ def create_blackout(
         name=values["name"], starts_at=starts_at, ends_at=ends_at, reason=values["reason"]
     )
     blackout.services.set(values["services"])
+    recheck.recheck(
+        recheck.changes_touched(
+            starts_at=starts_at, ends_at=ends_at, service_ids=[s.pk for s in values["services"]]
+        )
+    )
     record(
         actor=actor,
         action="blackout.create",
@@ -352,6 +359,17 @@ def update_blackout(*, actor: Actor, blackout: BlackoutWindow, **fields: Any) ->
     blackout.save(update_fields=["name", "starts_at", "ends_at", "reason"])
     if "services" in fields:
         blackout.services.set(values["services"])
+    # The changes the window touched before and those it touches now.
+    touched = {
+        c.pk: c
+        for window in (before, values)
+        for c in recheck.changes_touched(
+            starts_at=window["starts_at"],
+            ends_at=window["ends_at"],
+            service_ids=[s.pk for s in window["services"]],
+        )
+    }
+    recheck.recheck(touched.values())
     changes = _diff(_journal_values(before), _journal_values(values))
     record(actor=actor, action="blackout.update", obj=blackout, owner=None, changes=changes)
     return blackout
@@ -362,7 +380,13 @@ def delete_blackout(*, actor: Actor, blackout: BlackoutWindow) -> BlackoutWindow
     _refuse(actor)
     blackout = BlackoutWindow.objects.select_for_update().get(pk=blackout.pk)
     record(actor=actor, action="blackout.delete", obj=blackout, owner=None, note=blackout.name)
+    touched = recheck.changes_touched(
+        starts_at=blackout.starts_at,
+        ends_at=blackout.ends_at,
+        service_ids=list(blackout.services.values_list("pk", flat=True)),
+    )
     blackout.delete()
+    recheck.recheck(touched)
     return blackout
 
 
