@@ -39,6 +39,7 @@ import math
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import time
@@ -288,7 +289,7 @@ def pages() -> list[dict]:
         ),
         dict(
             key="feed_service",
-            what=f"iCal feed: one service ({slug}, the busiest), supplier",
+            what="iCal feed: one service (the busiest), supplier",
             name="fsc_service_feed",
             kw={"token": supplier_secret, "slug": slug},
         ),
@@ -761,9 +762,47 @@ def report() -> int:
             for r in sorted(runs, key=_pages_date, reverse=True)
             if key in r.get("pages", {})
         )
+        what = re.sub(r"\(([^,()]+), the busiest\)", "(the busiest)", what)  # the service: its own row
         cells = [_ms(r.get("pages", {}).get(key)) for r in runs]
         q = [str(r["pages"][key]["queries"]) if key in r.get("pages", {}) else "—" for r in runs]
         lines.append(f"| {what} | " + " | ".join(cells + q) + " |")
+
+    def feed_mode(r: dict) -> str:
+        feed = r.get("pages", {}).get("feed_supplier")
+        if not feed:
+            return "—"
+        return (
+            "cache cleared each round"
+            if feed.get("mode") == "cold"
+            else "built on every request (no feed cache yet)"
+        )
+
+    def extra_row(what: str, cell) -> str:
+        return (
+            f"| {what} | " + " | ".join(cell(r) for r in runs) + " | " + " | ".join("" for _ in runs) + " |"
+        )
+
+    lines.append(extra_row("cold feed rows: how", feed_mode))
+    lines.append(
+        extra_row(
+            "one-service feed: the service",
+            lambda r: (
+                r["pages"]["feed_service"]["path"].rsplit("/", 1)[-1].removesuffix(".ics")
+                if "feed_service" in r.get("pages", {})
+                else "—"
+            ),
+        )
+    )
+    lines.append(
+        extra_row(
+            "page size: FSC month view, this month, desk (KiB)",
+            lambda r: (
+                str(round(r["pages"]["fsc_desk"]["bytes"] / 1024))
+                if "fsc_desk" in r.get("pages", {})
+                else "—"
+            ),
+        )
+    )
     lines.append(
         "| feed events (supplier / desk / one service) | "
         + " | ".join(

@@ -39,8 +39,9 @@ from busbar.services.queries import services_visible_to
 DAYS_BACK = 90
 DAYS_ON = 400
 MAX_EVENTS = 5000
-#: A feed's body is kept this long under its version (a new version is a new key, so nothing stale is served).
-FEED_CACHE_SECONDS = 3600
+#: A feed's body is kept this long under its version (a new version is a new key, so nothing stale is served;
+#: the version changes with the data and with the day).
+FEED_CACHE_SECONDS = 24 * 3600
 #: A secret longer than this is not one of ours (never hashed).
 MAX_TOKEN = 128
 TEXT = "text/plain; charset=utf-8"
@@ -83,8 +84,8 @@ def _visible_services(user) -> list:
 
 def _version(user, qs, *, name: str, now: dt.datetime, service_ids, provider_id) -> str:
     """What the feed's body depends on, as a short hash: who sees it (the same for everyone of the same
-    scope), the filters, the window's hour, and how many changes it holds and when the latest changed (one
-    aggregate query). Every change to a change, its reschedule included, bumps its ``updated_at``."""
+    scope), the filters, the window's day (its edges move a day at a time for the cache), and how many
+    changes it holds and when the latest changed (one aggregate query). Every change to a change, its reschedule included, bumps its ``updated_at``."""
     scope = scope_for(user)
     audience = (
         "central" if scope.is_central else (sorted(scope.organisation_ids), queries.is_ccg_member(user))
@@ -92,9 +93,7 @@ def _version(user, qs, *, name: str, now: dt.datetime, service_ids, provider_id)
     figures = qs.aggregate(
         n=Count("id", distinct=True), latest=Max("updated_at"), decided=Max("decisions__id")
     )
-    key = repr(
-        (audience, name, service_ids, provider_id, now.replace(minute=0, second=0, microsecond=0), figures)
-    )
+    key = repr((audience, name, service_ids, provider_id, timezone.localdate(now), figures))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
