@@ -85,7 +85,8 @@ def _visible_services(user) -> list:
 def _version(user, qs, *, name: str, now: dt.datetime, service_ids, provider_id) -> str:
     """What the feed's body depends on, as a short hash: who sees it (the same for everyone of the same
     scope), the filters, the window's day (its edges move a day at a time for the cache), and how many
-    changes it holds and when the latest changed (one aggregate query). Every change to a change, its reschedule included, bumps its ``updated_at``."""
+    changes it holds and when the latest changed (one aggregate query). Every change to a change, its
+    reschedule included, bumps its ``updated_at``."""
     scope = scope_for(user)
     audience = (
         "central" if scope.is_central else (sorted(scope.organisation_ids), queries.is_ccg_member(user))
