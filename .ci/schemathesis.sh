@@ -201,7 +201,8 @@ for label in participant desk; do
     break
   done
   # Show the run's own account (failures, warnings, summary) without the token.
-  awk '/^=+ (FAILURES|WARNINGS|SUMMARY) =+$/ { shown = 1 } shown' "$out/st.log" | head -n 400
+  # (head stops reading after 400 lines: awk's broken pipe must not end the script under pipefail.)
+  awk '/^=+ (FAILURES|WARNINGS|SUMMARY) =+$/ { shown = 1 } shown' "$out/st.log" | head -n 400 || true
   if [[ "${RC[$label]}" == 124 || "${RC[$label]}" == 137 ]]; then
     echo "!! $label run stopped after ${RUN_TIMEOUT}s (ST_RUN_TIMEOUT)" >&2
   fi
