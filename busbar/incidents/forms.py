@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.text import Truncator
@@ -22,7 +21,13 @@ from busbar.incidents.models import (
     Status,
 )
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm, MultipleFileField, PrimedModelChoiceField, parse_id
+from busbar.lib.forms import (
+    ActionForm,
+    MultipleFileField,
+    PrimedModelChoiceField,
+    files_for_action,
+    parse_id,
+)
 from busbar.lib.limits import TEXT_MAX
 from busbar.parties.models import PROVIDER_ROLES, MembershipRole, Organisation
 from busbar.records.models import Link
@@ -78,23 +83,6 @@ class PrimedSeverityChoiceField(PrimedModelChoiceField):
 def bulk_severities() -> QuerySet[Severity]:
     """Every severity of every scheme, by scheme: the list filter and the bulk form read it once."""
     return Severity.objects.select_related("scheme").order_by("scheme", "rank")
-
-
-def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
-    """Uploaded files as the (filename, content type, bytes) the actions take.
-
-    Each file's size is checked before it is read into memory; too large a file is refused with the action's
-    own error (``attachments[i]``), which the views show on the form like any other refusal.
-    """
-    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
-    out = []
-    for index, f in enumerate(files):
-        if f.size > max_bytes:
-            raise ActionError(
-                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"attachments[{index}]"
-            )
-        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
-    return out
 
 
 # Lists ----------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 
 from busbar.lib.actions import ActionError
 
@@ -130,3 +131,18 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
+
+
+def files_for_action(files: list, field: str = "attachments") -> list[tuple[str, str, bytes]]:
+    """Uploaded files as the (filename, content type, bytes) the actions take. Each file's size is checked
+    before it is read into memory; too large a file is refused with the action's own error
+    (``<field>[i]``), which the views show on the form like any other refusal."""
+    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
+    out = []
+    for index, f in enumerate(files):
+        if f.size > max_bytes:
+            raise ActionError(
+                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"{field}[{index}]"
+            )
+        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
+    return out

@@ -11,7 +11,6 @@ import datetime as dt
 import zoneinfo
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from busbar.changes import actions
@@ -25,8 +24,14 @@ from busbar.changes.models import (
     ConsultationImpact,
 )
 from busbar.changes.steps import TEAM_MAX, TITLE_MAX
-from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm, IdsChoiceField, MultipleFileField, parse_id
+from busbar.lib.actions import Actor
+from busbar.lib.forms import (
+    ActionForm,
+    IdsChoiceField,
+    MultipleFileField,
+    files_for_action,
+    parse_id,
+)
 from busbar.lib.limits import text_max
 from busbar.parties.models import Organisation
 from busbar.services.models import Service
@@ -65,20 +70,6 @@ class IdChoiceField(forms.ModelChoiceField):
 
 def _yes_no(value: str) -> bool:
     return value == "yes"
-
-
-def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
-    """Uploaded files as the (filename, content type, bytes) the actions take, each checked for size
-    before it is read."""
-    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
-    out = []
-    for index, f in enumerate(files):
-        if f.size > max_bytes:
-            raise ActionError(
-                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"attachments[{index}]"
-            )
-        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
-    return out
 
 
 def field_of(name: str) -> str:

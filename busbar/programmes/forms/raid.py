@@ -8,10 +8,13 @@ uncertainty" for an assumption, the impacting and impacted milestones and "Manag
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
-from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm, MultipleFileField
+from busbar.lib.actions import Actor
+from busbar.lib.forms import (
+    ActionForm,
+    MultipleFileField,
+    files_for_action,
+)
 from busbar.lib.limits import text_max
 from busbar.lib.tabular import MAX_BYTES
 from busbar.parties.models import Organisation
@@ -52,20 +55,6 @@ COMMON = (
     "likelihood",
     "impact_score",
 )
-
-
-def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
-    """Uploaded files as the (filename, content type, bytes) the actions take, each checked for size
-    before it is read."""
-    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
-    out = []
-    for index, f in enumerate(files):
-        if f.size > max_bytes:
-            raise ActionError(
-                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"attachments[{index}]"
-            )
-        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
-    return out
 
 
 def field_of(name: str) -> str:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import zoneinfo
 
 from django import forms
-from django.conf import settings
 
-from busbar.lib.actions import ActionError
 from busbar.lib.forms import MultipleFileField
+from busbar.lib.forms import files_for_action as _files
 from busbar.lib.limits import SHORT_TEXT, TEXT_MAX
 from busbar.testing import junit
 from busbar.testing.models import Result
@@ -21,16 +20,8 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 def files_for_action(files: list, field: str = "evidence") -> list[tuple[str, str, bytes]]:
-    """Uploaded files as (name, content type, bytes), each size checked before it is read."""
-    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
-    out = []
-    for index, f in enumerate(files):
-        if f.size > max_bytes:
-            raise ActionError(
-                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"{field}[{index}]"
-            )
-        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
-    return out
+    """Evidence files as the actions take them (``evidence[i]`` on a file too large)."""
+    return _files(files, field)
 
 
 class ExecutionFilterForm(forms.Form):

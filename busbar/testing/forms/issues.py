@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
-from busbar.lib.actions import ActionError, Actor
-from busbar.lib.forms import ActionForm, MultipleFileField
+from busbar.lib.actions import Actor
+from busbar.lib.forms import (
+    ActionForm,
+    MultipleFileField,
+    files_for_action,
+)
 from busbar.lib.limits import SHORT_TEXT, text_max
 from busbar.parties.models import Organisation
 from busbar.testing.actions import issues as actions
@@ -22,20 +25,6 @@ from busbar.testing.models import (
 )
 
 TEXTAREA = {"rows": 3}
-
-
-def files_for_action(files: list) -> list[tuple[str, str, bytes]]:
-    """Uploaded files as the (filename, content type, bytes) the actions take, each checked for size before
-    it is read."""
-    max_bytes = settings.BUSBAR_ATTACHMENT_MAX_BYTES
-    out = []
-    for index, f in enumerate(files):
-        if f.size > max_bytes:
-            raise ActionError(
-                f"{f.name} is {f.size:,} bytes; the limit is {max_bytes:,}", field=f"attachments[{index}]"
-            )
-        out.append((f.name, f.content_type or "application/octet-stream", f.read()))
-    return out
 
 
 def field_of(name: str) -> str:
