@@ -11,7 +11,8 @@ from typing import Any
 from busbar.audit.journal import record as _record
 from busbar.changes.models import MAX_WINDOW, TRANSITIONS, ChangeNotification, ChangeService
 from busbar.lib.actions import ActionError, Actor, check_transition
-from busbar.lib.limits import EARLIEST, LATEST, check_text
+from busbar.lib.limits import EARLIEST, LATEST
+from busbar.lib.limits import clean_text as _clean_text
 from busbar.services.models import Service
 
 #: Text bounds at the edge (the action, the form and the API share them).
@@ -39,17 +40,8 @@ def journal(
 def clean_text(
     value: Any, *, field: str, limit: int = TEXT_MAX, what: str = "This", required: bool = False
 ) -> str:
-    """``value`` stripped and held to ``limit`` characters (and the site's text limits)."""
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise ActionError(f"{what} cannot be empty", field=field)
-    if len(text) > limit:
-        raise ActionError(f"{what} is {len(text):,} characters; the limit is {limit:,}", field=field)
-    if "\x00" in text:
-        raise ActionError(f"{what} contains a NUL character", field=field)
-    if text:
-        check_text(text, field=field)
-    return text
+    """:func:`busbar.lib.limits.clean_text` with the change app's defaults (optional, TEXT_MAX)."""
+    return _clean_text(value, field=field, limit=limit, what=what, required=required)
 
 
 def check_window(

@@ -10,6 +10,7 @@ API, page, email, import — is held to the same limits.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 
@@ -69,3 +70,18 @@ def bound_date(value: dt.date) -> dt.date:
 
 #: The same limit as a constant, for form fields' max_length (read once, at start-up).
 TEXT_MAX = settings.BUSBAR_TEXT_MAX_CHARS
+
+
+def clean_text(value: Any, *, field: str, limit: int, what: str = "This", required: bool = True) -> str:
+    """``value`` stripped and held to ``limit`` characters and the site's text limits (:func:`check_text`):
+    empty (when ``required``), too long and NUL characters are refused naming ``field``."""
+    text = ("" if value is None else str(value)).strip()
+    if required and not text:
+        raise ActionError(f"{what} cannot be empty", field=field)
+    if len(text) > limit:
+        raise ActionError(f"{what} is {len(text):,} characters; the limit is {limit:,}", field=field)
+    if "\x00" in text:
+        raise ActionError(f"{what} contains a NUL character", field=field)
+    if text:
+        check_text(text, field=field)
+    return text

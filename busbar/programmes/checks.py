@@ -14,7 +14,7 @@ from typing import Any
 
 from busbar.audit.journal import record as _record
 from busbar.lib.actions import ActionError, Actor
-from busbar.lib.limits import check_text
+from busbar.lib.limits import clean_text  # noqa: F401 (re-exported to the actions)
 from busbar.programmes.workdays import FIRST_YEAR, LAST_YEAR
 
 
@@ -30,20 +30,6 @@ def journal(
     """One journal entry ``programmes.<what>`` for ``obj`` (``owner``: the organisation it belongs to,
     when it has one)."""
     _record(actor=actor, action=f"programmes.{what}", obj=obj, owner=owner, changes=changes, note=note[:500])
-
-
-def clean_text(value: Any, *, field: str, limit: int, what: str = "This", required: bool = True) -> str:
-    """``value`` stripped and held to ``limit`` characters (and the site's text limits)."""
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise ActionError(f"{what} cannot be empty", field=field)
-    if len(text) > limit:
-        raise ActionError(f"{what} is {len(text):,} characters; the limit is {limit:,}", field=field)
-    if "\x00" in text:
-        raise ActionError(f"{what} contains a NUL character", field=field)
-    if text:
-        check_text(text, field=field)
-    return text
 
 
 def check_date(value: dt.date | None, *, field: str, required: bool = False) -> dt.date | None:
