@@ -178,6 +178,8 @@ INSTALLED_APPS = [
     "busbar.testing",
     "busbar.programmes",
     "busbar.changes",
+    "busbar.registers",
+    "busbar.reports",
 ]
 
 MIDDLEWARE = [

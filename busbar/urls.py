@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("busbar.testing.urls")),
     path("", include("busbar.programmes.urls")),
     path("", include("busbar.changes.urls")),
+    path("", include("busbar.reports.urls")),
+    path("", include("busbar.registers.urls")),
     path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),
     path("", include("busbar.triage.urls")),

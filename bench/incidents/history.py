@@ -21,6 +21,7 @@ TABLES = [
     "records_record",
     "incidents_incident",
     "incidents_incident_affected",
+    "incidents_handover",
     "records_clockevent",
     "records_entry",
     "incidents_majorincident",
@@ -36,6 +37,8 @@ _COLUMNS = {
     "is_published created_at updated_at responded_at resolved_at closed_at resolution assignee_id "
     "organisation_id provider_id raised_by_id service_id severity_id",
     "incidents_incident_affected": "incident_id organisation_id",
+    # One handover when the desk passes the incident to the service's provider (as assign_incident writes).
+    "incidents_handover": "incident_id provider_id at",
     "records_clockevent": "record_id at kind severity_code",
     "records_entry": "record_id author_id author_label author_organisation_id channel body is_internal "
     "created_at email_message_id",
@@ -349,6 +352,8 @@ class Generator:
         for at, kind, sev in s.events:
             b.rows["records_clockevent"].append(f"{iid}\t{ts(at)}\t{kind}\t{sev}")
         b.rows["audit_auditentry"] += s.audit
+        if s.provider_id is not None and s.responded is not None:
+            b.rows["incidents_handover"].append(f"{iid}\t{s.provider_id}\t{ts(s.responded)}")
         response, resolution = states["response"], states["resolution"]
         if open_status:
             self.stats["open"] += 1

@@ -17,6 +17,8 @@ What it makes (defaults; see ``--help``):
   pending provider, aged against each severity's target so that some are breached and some are
   "breaching soon"; the rest cancelled (~3 %), resolved awaiting closure (the recent ones) or closed;
   2 % reopened once, 5 % re-graded at triage;
+* per assigned incident one handover row (``incidents_handover``: to the service's provider when the desk
+  responded, as ``assign_incident`` writes it; the service reports attribute time from it);
 * per incident: its clock log (start, responded, pauses and resumes, resolved, restart, severity), 1-4
   updates (public or internal), about five audit journal entries (raise, triage, assign, pending,
   resolve, close or cancel, reopen, one per SLA notice), no attachments; an SLA notice for every warning

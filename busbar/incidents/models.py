@@ -164,6 +164,25 @@ class Incident(models.Model):
         return self.record.sla_paused
 
 
+class Handover(models.Model):
+    """The incident passed to a provider (``provider``) or back to the desk (``provider`` empty) at ``at``:
+    written by ``assign_incident`` whenever the provider changes. An incident is with the desk from its
+    report until its first handover. The reports attribute each stretch of working time to its holder."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="handovers")
+    provider = models.ForeignKey(
+        "parties.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at"], name="inc_handover_at")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} to {self.provider_id or 'desk'} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class IncidentText(models.Model):
     """An incident's full-text documents on PostgreSQL (:mod:`busbar.incidents.search` keeps them): what
     everyone who sees the incident may find it by (summary, description, public updates) and what only

@@ -9,8 +9,8 @@ this script: login.png, participant-home.png, desk-home.png, organisation.png, p
 incident-known-problem.png, events.png, raise-known-problem.png, invitations.png, knowledge-search.png,
 article.png, article-compare.png, article-review.png, triage-run.png, incident-search.png, and the test
 assurance ones (testing-*.png; ``--testing-only`` takes just those) and the programme-governance ones
-(governance-*.png; ``--governance-only``) and the change-co-ordination ones (changes-*.png;
-``--changes-only``).
+(governance-*.png; ``--governance-only``), the change-co-ordination ones (changes-*.png;
+``--changes-only``) and the service-level ones (slm-*.png; ``--reports-only``).
 
 Uses Debian's Chromium (/usr/bin/chromium, or BUSBAR_CHROMIUM / --chromium), never `playwright install`.
 """
@@ -34,6 +34,7 @@ ANALYST = "analyst@operator.example"
 ORG_ADMIN = "admin@brightwater.example"
 SI = "testmanager@si.example"
 PROGRAMME_OFFICE = "pm@mhhs-pmo.example"
+OPS = "opsmanager@operator.example"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -358,6 +359,40 @@ def take_changes(browser: Browser, base_url: str, out: Path, password: str, totp
     ctx.close()
 
 
+def take_reports(browser: Browser, base_url: str, out: Path, password: str) -> None:
+    """Service level management (slm-*.png): the operations manager's KPIs for this month with a provider
+    missing its OLA, a KPI's 13-month trend, the incidents behind a figure, a published monthly report,
+    the SLAs and OLAs and the risk register; a provider's KPI return; a participant's end-to-end view."""
+
+    def at(page: Page, path: str, name: str, anchor: str | None = None) -> None:
+        page.goto(path)
+        settle(page)
+        if anchor:
+            page.locator(anchor).first.scroll_into_view_if_needed()
+        shoot(page, out, name)
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in_with_code(page, OPS, password)
+    at(page, "/kpis/", "slm-kpis.png", "#ola-misses-title")
+    at(page, "/kpis/resolution_time/", "slm-kpi-trend.png", "h2:has-text('13 months')")
+    at(page, "/kpis/resolution_time/incidents/?severity=2", "slm-drill.png")
+    page.goto("/service-reports/")
+    page.locator("a[href^='/service-reports/']").filter(has_text=re.compile("End to end", re.I)).first.click()
+    settle(page)
+    shoot(page, out, "slm-report.png")
+    at(page, "/service-levels/", "slm-agreements.png")
+    at(page, "/risks/", "slm-risks.png")
+    at(page, "/kpi-returns/", "slm-returns.png")
+    ctx.close()
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    at(page, "/kpis/", "slm-participant.png")
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
@@ -367,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--testing-only", action="store_true", help="only the test-assurance screenshots")
     parser.add_argument("--governance-only", action="store_true", help="only the programme-governance ones")
     parser.add_argument("--changes-only", action="store_true", help="only the change-co-ordination ones")
+    parser.add_argument("--reports-only", action="store_true", help="only the service-level ones")
     parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
@@ -376,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
         try:
             base = args.base_url.rstrip("/")
-            only = args.testing_only or args.governance_only or args.changes_only
+            only = args.testing_only or args.governance_only or args.changes_only or args.reports_only
             if not only:
                 take(browser, base, args.out, args.password, args.totp)
             if args.testing_only or not only:
@@ -385,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
                 take_governance(browser, base, args.out, args.password)
             if args.changes_only or not only:
                 take_changes(browser, base, args.out, args.password, args.totp)
+            if args.reports_only or not only:
+                take_reports(browser, base, args.out, args.password)
         finally:
             browser.close()
     return 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.db import transaction
 from django.utils import timezone
 
 from busbar.audit.journal import record
-from busbar.incidents import permissions, sla
+from busbar.incidents import listeners, permissions, sla
 from busbar.incidents.models import PAUSED_STATUSES, TRANSITIONS, Incident, Status
 from busbar.lib.actions import ActionError, Actor, check_transition
 from busbar.parties.queries import scope_of
@@ -74,6 +75,8 @@ def _save(incident: Incident, fields: Iterable[str], now: dt.datetime) -> None:
         incident.record.save(update_fields=changed)
     incident.updated_at = now
     incident.save(update_fields=sorted({*fields, "updated_at"}))
+    pk = incident.pk
+    transaction.on_commit(lambda: listeners.incident_changed(pk))
 
 
 def _journal(

@@ -33,6 +33,7 @@ from busbar.incidents.actions.major import _close_major, _open_major, _reopen_ma
 from busbar.incidents.major_confirmation import opens_major
 from busbar.incidents.models import (
     TRANSITIONS,
+    Handover,
     Impact,
     Incident,
     IntakeChannel,
@@ -242,6 +243,7 @@ def assign_incident(
     if provider_changed:
         # A new provider always starts from "assigned"; choosing the person within it changes no status.
         changes.update(_set_status(incident, Status.ASSIGNED, now))
+        Handover.objects.create(incident=incident, provider=provider, at=now)
     if is_desk:
         changes.update(_mark_responded(incident, now))
     _save(incident, ["provider", "assignee", "status", "responded_at"], now)

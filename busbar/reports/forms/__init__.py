@@ -1,0 +1,1 @@
+"""Forms and query parsing of the reporting pages (one module per area)."""
