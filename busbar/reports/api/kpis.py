@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
+from busbar.incidents.api.schemas import Problem
 from busbar.lib.actions import ActionError, NotPermitted
 from busbar.lib.forms import parse_id
 from busbar.parties.models import Organisation
@@ -133,7 +134,7 @@ def _judged(row: engine.Row, book: targets.Book, filters: engine.Filters, single
     return {"key": key, "values": values}
 
 
-@router.get("/kpis", response=KpiFiguresOut, summary="KPI figures against their targets")
+@router.get("/kpis", response={200: KpiFiguresOut, 404: Problem}, summary="KPI figures against their targets")
 def get_kpis(request: HttpRequest, filters: Query[KpiFilters]) -> Any:
     """The asked KPIs (default: all ten) for the months ``from`` to ``to``, sliced by ``group_by``, each
     value with its target (the provider's OLA for a provider slice, else the service's SLA, else the
@@ -187,7 +188,7 @@ def list_kpi_definitions(request: HttpRequest) -> Any:
 
 @router.get(
     "/kpis/attribution",
-    response=KpiAttributionOut,
+    response={200: KpiAttributionOut, 404: Problem},
     summary="Where the resolution time went (desk, providers)",
 )
 def get_kpi_attribution(request: HttpRequest, filters: Query[KpiAttributionFilters]) -> Any:

@@ -35,7 +35,14 @@ from busbar.services.models import Calendar
 router = Router(tags=["KPI returns"])
 
 KpiReturnStatusValue = Literal[tuple(ReturnStatus.values)]  # type: ignore[valid-type]
-KpiReturnMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}$", max_length=7, description="YYYY-MM")]
+KpiReturnMonth = Annotated[
+    str,
+    Field(
+        pattern=r"^(19[7-9][0-9]|2[01][0-9][0-9])-(0[1-9]|1[0-2])$",
+        max_length=7,
+        description="YYYY-MM (1970 to 2199)",
+    ),
+]
 
 
 # Output ----------------------------------------------------------------------------------------------------

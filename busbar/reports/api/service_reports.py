@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from busbar.incidents.api.schemas import Problem
 from busbar.lib.actions import ActionError, Actor
 from busbar.lib.pagination import Page
 from busbar.lib.pdf import PdfError
@@ -26,7 +27,12 @@ from busbar.reports.queries import audience, reports_visible_to
 router = Router(tags=["Monthly service reports"])
 
 ServiceReportMonth = Annotated[
-    str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", max_length=7, description="YYYY-MM")
+    str,
+    Field(
+        pattern=r"^(19[7-9][0-9]|2[01][0-9][0-9])-(0[1-9]|1[0-2])$",
+        max_length=7,
+        description="YYYY-MM (1970 to 2199)",
+    ),
 ]
 ServiceReportText = Annotated[str, Field(max_length=actions.MAX_COMMENTARY)]
 
@@ -116,8 +122,10 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _month(value: str, field: str = "month") -> dt.date:
-    parsed = dt.date(int(value[:4]), int(value[5:7]), 1)
-    return parsed
+    try:
+        return dt.date(int(value[:4]), int(value[5:7]), 1)
+    except ValueError:
+        raise ActionError("Give the month as YYYY-MM", field=field) from None
 
 
 def _provider(request: HttpRequest, pk: int | None, field: str = "provider") -> Organisation | None:
@@ -177,7 +185,11 @@ def subscribe_to_service_reports(request: HttpRequest, payload: ServiceReportSub
     return Status(200 if existed else 201, sub)
 
 
-@router.delete("/service-reports/subscriptions", response={204: None}, summary="Stop the publication emails")
+@router.delete(
+    "/service-reports/subscriptions",
+    response={204: None, 404: Problem},
+    summary="Stop the publication emails",
+)
 def unsubscribe_from_service_reports(
     request: HttpRequest, filters: Query[ServiceReportUnsubscribe]
 ) -> Status:

@@ -44,6 +44,7 @@ def test_generate_then_regenerate_then_conflict(slm) -> None:
     [
         ({"month": "2027-13"}, "month"),
         ({"month": "2027-09"}, "month"),
+        ({"month": "0000-01"}, "month"),  # year 0 has no date: once a 500
         ({"month": "2027-05", "provider": 999999}, "provider"),
         ({"month": "2027-05", "extra": 1}, "extra"),
     ],
@@ -82,6 +83,7 @@ def test_reading_per_persona(slm, django_assert_max_num_queries) -> None:
     filtered = slm.client(slm.desk).get(API, {"month": "2027-04"}).json()
     assert [r["id"] for r in filtered["items"]] == [april.pk]
     assert slm.client(slm.desk).get(API, {"month": "2027-4"}).status_code == 422
+    assert slm.client(slm.desk).get(API, {"month": "0000-01"}).status_code == 422  # once a 500
 
 
 def test_patch_commentary_and_409_once_published(slm) -> None:
