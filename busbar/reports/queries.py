@@ -19,6 +19,7 @@ from typing import Literal
 
 from django.db.models import Q, QuerySet
 
+from busbar.parties.models import PROVIDER_ROLES, Organisation
 from busbar.parties.queries import scope_for
 
 Kind = Literal["desk", "provider", "participant", "anonymous"]
@@ -60,9 +61,14 @@ def audience(user) -> Audience:
     scope = scope_for(user)
     if scope.is_desk:
         return Audience("desk", organisation_ids=frozenset(scope.organisation_ids))
-    providers = frozenset(scope.resolver_for) | frozenset(
-        m.organisation_id for m in scope.memberships if m.organisation.is_provider
-    )
+    providers = frozenset(scope.resolver_for)
+    admins = frozenset(scope.admin_of) - providers
+    if admins:  # an organisation administrator reads its organisation's figures if it is a provider
+        providers |= frozenset(
+            Organisation.objects.filter(pk__in=admins, roles__role__in=PROVIDER_ROLES).values_list(
+                "pk", flat=True
+            )
+        )
     if providers:
         return Audience(
             "provider", provider_ids=providers, organisation_ids=frozenset(scope.organisation_ids)
