@@ -179,6 +179,9 @@ INSTALLED_APPS = [
     "busbar.programmes",
     "busbar.changes",
     "busbar.registers",
+    "busbar.requests",
+    "busbar.demand",
+    "busbar.orders",
     "busbar.reports",
 ]
 

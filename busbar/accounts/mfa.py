@@ -18,5 +18,9 @@ def has_strong_factor(user) -> bool:
 
 
 def mfa_missing(user) -> bool:
-    """True when the user's roles require MFA and none is set up yet."""
-    return bool(user.is_authenticated and scope_for(user).mfa_required and not has_strong_factor(user))
+    """True when the user's roles require MFA (or an MFA reset obliges them to enrol again) and none is
+    set up yet."""
+    if not user.is_authenticated:
+        return False
+    required = getattr(user, "mfa_enrol_required", False) or scope_for(user).mfa_required
+    return bool(required and not has_strong_factor(user))

@@ -42,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Per-user notification preferences, keyed by event kind ("incident.update", ...): True/False.
     notification_preferences = models.JSONField(default=dict, blank=True)
+    #: Set when the person's authenticators were removed (an approved MFA reset): they must enrol a second
+    #: factor before reaching any page, whatever their role.
+    mfa_enrol_required = models.BooleanField(default=False)
 
     objects = UserManager()
 

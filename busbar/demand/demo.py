@@ -1,0 +1,5 @@
+"""Demo data: placeholder."""
+
+
+def load(context) -> None:
+    return None

@@ -1,0 +1,5 @@
+"""Hub orders and returns API (forecasts)."""
+
+from ninja import Router
+
+router = Router(tags=["Hub orders and returns"])

@@ -1,0 +1,5 @@
+"""Hub orders and returns API (returns)."""
+
+from ninja import Router
+
+router = Router(tags=["Hub orders and returns"])

@@ -1,0 +1,14 @@
+"""Installation defaults (see busbar/orders/defaults.py): ordinary data the operator changes afterwards."""
+
+from django.db import migrations
+
+
+def forward(apps, schema_editor):  # noqa: ANN001, ANN201
+    from busbar.orders.defaults import ensure
+
+    ensure(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("orders", "0001_initial"), ("services", "0002_default_policy")]
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

@@ -1,0 +1,5 @@
+"""Service requests API (catalogue)."""
+
+from ninja import Router
+
+router = Router(tags=["Service requests"])
