@@ -1,12 +1,18 @@
-"""Changes people make to their own account: profile, notification preferences, API tokens."""
+"""Changes to accounts: what people change on their own (profile, notification preferences, API tokens,
+saved filters), and what the operator does for them (reset a lost second factor, send a password reset)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from busbar.accounts import permissions, queries
@@ -14,6 +20,7 @@ from busbar.accounts.models import ApiToken, SavedFilter, User, hash_token, new_
 from busbar.audit.journal import diff, record, snapshot
 from busbar.lib import registry
 from busbar.lib.actions import ActionError, Actor, Conflict, action, refuse
+from busbar.lib.limits import clean_text
 from busbar.parties.models import Membership, MembershipRole, Organisation
 from busbar.parties.queries import scope_of
 
@@ -204,3 +211,94 @@ def delete_filter(*, actor: Actor, saved: SavedFilter) -> None:
         changes={"name": [saved.name, None], "query_string": [saved.query_string, None]},
     )
     saved.delete()
+
+
+# --- What the operator does for a person (access management) ------------------------------------------
+
+#: The longest reason given for resetting a second factor.
+MAX_RESET_REASON = 500
+
+
+@action
+def reset_second_factor(*, actor: Actor, user: User, reason: str) -> int:
+    """Remove every second factor of ``user`` (authenticator apps, security keys, recovery codes), oblige
+    them to set one up again before reaching any page (``mfa_enrol_required``, cleared when they enrol),
+    and sign them out everywhere. Journalled with the reason and how many were removed (never the
+    secrets). Returns how many authenticators were removed."""
+    refuse(permissions.can_reset_second_factor(scope_of(actor), user))
+    reason = clean_text(reason, field="reason", limit=MAX_RESET_REASON, what="The reason")
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    kinds = sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    Authenticator.objects.filter(user=user).delete()
+    removed = len(kinds)
+    before = user.mfa_enrol_required
+    user.mfa_enrol_required = True
+    user.save(update_fields=["mfa_enrol_required"])
+    user._busbar_has_mfa = False
+    from busbar.parties.actions import _end_sessions  # same layer; the one way sessions are ended
+
+    ended = _end_sessions(user)
+    record(
+        actor=actor,
+        action="user.mfa_reset",
+        obj=user,
+        owner=_owner(actor, user),
+        changes={"authenticators": [kinds, []], "mfa_enrol_required": [before, True]},
+        note=(
+            f"{reason} ({removed} authenticator{'s' * (removed != 1)} removed, "
+            f"{ended} session{'s' * (ended != 1)} ended)"
+        ),
+    )
+    return removed
+
+
+class _SiteRequest(HttpRequest):
+    """A request to the site's own address (``SITE_URL``), for allauth's password reset flow run outside
+    a page: its links and sender's site name are those of the site."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        parts = urlsplit(settings.SITE_URL)
+        self._site_scheme = parts.scheme or "http"
+        self._site_host = parts.netloc or "localhost"
+        self.method = "POST"
+        self.path = self.path_info = "/"
+
+    def get_host(self) -> str:
+        return self._site_host
+
+    def _get_scheme(self) -> str:
+        return self._site_scheme
+
+
+def _mail_password_reset(user_id: int) -> None:
+    """allauth's own password reset email (the "forgot your password" one), to the account's address."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.internal.flows.password_reset import request_password_reset
+    from allauth.core.context import request_context
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:  # switched off since: the link would not work
+        return
+    request = _SiteRequest()
+    with request_context(request):
+        request_password_reset(request, user.email, [user], default_token_generator)
+
+
+@action
+def send_password_reset(*, actor: Actor, user: User) -> None:
+    """Email ``user`` the link to choose a new password (password reset assistance), once the change is
+    committed; the link is the one "Forgot your password?" sends, and only the address's owner reads it."""
+    refuse(permissions.can_send_password_reset(scope_of(actor), user))
+    if not user.is_active:
+        raise ActionError(f"{user.display_name}'s account is switched off; restore it first", field="user")
+    record(
+        actor=actor,
+        action="user.password_reset_sent",
+        obj=user,
+        owner=_owner(actor, user),
+        changes={},
+        note=f"Password reset link sent to {user.email}",
+    )
+    user_id = user.pk
+    transaction.on_commit(lambda: _mail_password_reset(user_id))

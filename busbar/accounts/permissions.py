@@ -51,3 +51,27 @@ def can_save_filter(scope: Scope, user: User) -> str | None:
 
 def can_delete_filter(scope: Scope, saved: SavedFilter) -> str | None:
     return None if _own(scope, saved.user_id) else "You can only delete your own saved filters"
+
+
+def _operator_staff(scope: Scope) -> bool:
+    """The operator's operations managers and platform administrators, and Busbar itself."""
+    return _system(scope) or scope.is_operations or scope.is_platform_admin
+
+
+def can_reset_second_factor(scope: Scope, user: User) -> str | None:
+    """Removing someone's second factor (an approved MFA reset): the operator's operations managers and
+    platform administrators, never on their own account (they manage their own factors on their profile)."""
+    if not _operator_staff(scope):
+        return "Only the operator's operations managers and platform administrators reset a second factor"
+    if scope.user_id is not None and scope.user_id == user.pk:
+        return "You cannot reset your own second factor; manage it on your profile or ask a colleague"
+    return None
+
+
+def can_send_password_reset(scope: Scope, user: User) -> str | None:
+    """Sending someone the password reset link (password reset assistance): as for a second factor."""
+    if not _operator_staff(scope):
+        return "Only the operator's operations managers and platform administrators send password resets"
+    if scope.user_id is not None and scope.user_id == user.pk:
+        return "Use “Forgot your password?” on the sign-in page to reset your own password"
+    return None

@@ -22,8 +22,8 @@ def register_all() -> None:
     from busbar.services.panels import board_panel, service_panel
     from busbar.services.status import impact_source
 
-    nav_entry("Changes", "change_list", order=25)
-    nav_entry("Schedule of change", "fsc", order=26)
+    nav_entry("Changes", "change_list", order=25, group="change")
+    nav_entry("Schedule of change", "fsc", order=26, group="change")
     api_router("changes", router, order=63)
     demo_loader("busbar.changes.demo:load", order=60)
     timeline_only("changes", "changenotification")

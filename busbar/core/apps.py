@@ -26,9 +26,10 @@ class CoreConfig(AppConfig):
             "Audit journal",
             "audit_list",
             order=90,
+            group="admin",
             show=lambda scope: can_read_journal(scope) is None,
         )
-        nav_entry("API", "/api/v1/docs", order=100)
+        nav_entry("API", "/api/v1/docs", order=100, group="admin")
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="busbar.core.cache_table")
         task_started.connect(tasking.task_started, dispatch_uid="busbar.core.task_started")
         task_finished.connect(tasking.task_finished, dispatch_uid="busbar.core.task_finished")

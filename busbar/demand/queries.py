@@ -45,3 +45,19 @@ TIMELINE = {
     "private_changes": frozenset(),
     "public_notes": frozenset({"demand.status", "demand.mitigation", "demand.compliance"}),
 }
+
+
+def lines_visible_to(user) -> QuerySet:
+    """The notice lines ``user`` may read on a notice they see: the desk and the filer every line; an
+    affected provider only the lines on its own services (another provider's volumes are not its business)."""
+    from busbar.demand.models import DemandLine
+
+    qs = DemandLine.objects.select_related("service", "service__provider")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    scope = scope_for(user)
+    if scope.is_desk:
+        return qs
+    return qs.filter(
+        Q(notice__organisation_id__in=scope.organisation_ids) | Q(service__provider_id__in=scope.resolver_for)
+    )

@@ -21,9 +21,10 @@ def register_all() -> None:
             timeline_rules=queries.TIMELINE,
         )
     )
-    nav_entry("Demand", "demand_list", order=13)
+    nav_entry("Demand", "demand_list", order=13, group="desk")
     api_router("demand", router, order=67)
     demo_loader("busbar.demand.demo:load", order=82)
     timeline_only("demand", "demandnotice")
     notification_kind("demand.bulletin", "Demand bulletins about my services (providers)")
     notification_kind("demand.update", "Updates to demand notices my organisation filed")
+    notification_kind("demand.alert", "Demand notices above tolerance and filers' responses (service desk)")

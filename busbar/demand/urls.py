@@ -1,5 +1,6 @@
-"""The demand pages: each views module keeps its own ``urlpatterns``."""
+"""The demand pages: each views module keeps its own ``urlpatterns`` (the fixed addresses before
+``demand/<reference>/``)."""
 
-from busbar.demand.views import notices
+from busbar.demand.views import notices, tolerances, trends
 
-urlpatterns = [*notices.urlpatterns]
+urlpatterns = [*trends.urlpatterns, *tolerances.urlpatterns, *notices.urlpatterns]

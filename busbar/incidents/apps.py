@@ -50,7 +50,7 @@ class IncidentsConfig(AppConfig):
             )
         )
         nav_entry("Incidents", "incident_list", order=10)
-        nav_entry("Major incidents", "major_list", order=11, show=lambda scope: scope.is_desk)
+        nav_entry("Major incidents", "major_list", order=11, show=lambda scope: scope.is_desk, group="desk")
         for kind in ("desk", "provider", "participant"):
             home_panel(
                 f"incidents-{kind}",

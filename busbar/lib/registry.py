@@ -20,6 +20,18 @@ class NavEntry:
     order: int
     #: Whether a person with this scope (busbar.parties.queries.Scope) sees the entry.
     show: Callable[[Any], bool] = field(default=lambda scope: True, compare=False)
+    #: The menu it is gathered under in the header (one of :data:`NAV_GROUPS`); "" for the top bar.
+    group: str = ""
+
+
+#: The header's menus, in order, after the top-level entries: (key, label).
+NAV_GROUPS = (
+    ("desk", "Operations"),
+    ("change", "Change"),
+    ("levels", "Service levels"),
+    ("programmes", "Programmes"),
+    ("admin", "Administration"),
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +65,12 @@ class SlaUser:
     policy_changed: Callable[[int], None] = field(compare=False)
 
 
-def nav_entry(label: str, url: str, *, order: int, show: Callable[[Any], bool] | None = None) -> None:
-    _NAV[label] = NavEntry(label, url, order, show or (lambda scope: True))
+def nav_entry(
+    label: str, url: str, *, order: int, show: Callable[[Any], bool] | None = None, group: str = ""
+) -> None:
+    if group and group not in dict(NAV_GROUPS):
+        raise ValueError(f"unknown navigation group {group!r}")
+    _NAV[label] = NavEntry(label, url, order, show or (lambda scope: True), group)
 
 
 def home_panel(

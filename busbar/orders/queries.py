@@ -3,7 +3,7 @@ organisation holding the DCC role) and the service desk see all; nobody else see
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from busbar.parties.queries import scope_for
 
@@ -29,12 +29,22 @@ def sees_all(scope) -> bool:
 
 
 def _own(qs: QuerySet, user) -> QuerySet:
+    """A supplier's own rows, or every row for DCC's people: decided inside the statement (an uncorrelated
+    EXISTS on the viewer's organisations' roles), so building the queryset costs no query — the kernel
+    builds every type's ``visible_to`` when it shows a record's links."""
     if user is None or not user.is_authenticated:
         return qs.none()
     scope = scope_for(user)
-    if sees_all(scope):
+    if scope.is_desk:
         return qs
-    return qs.filter(supplier_id__in=scope.organisation_ids)
+    from busbar.parties.models import IndustryRole, OrganisationRole
+
+    of_dcc = Exists(
+        OrganisationRole.objects.filter(
+            role=IndustryRole.DCC_DSP, organisation_id__in=sorted(scope.organisation_ids)
+        )
+    )
+    return qs.filter(Q(supplier_id__in=scope.organisation_ids) | Q(of_dcc))
 
 
 def orders_visible_to(user) -> QuerySet:

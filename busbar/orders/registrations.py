@@ -20,7 +20,7 @@ def return_sla_basis(hub_return) -> tuple:
 
 
 def register_all() -> None:
-    from busbar.lib.registry import api_router, demo_loader, nav_entry, timeline_only
+    from busbar.lib.registry import api_router, demo_loader, nav_entry, notification_kind, timeline_only
     from busbar.orders import queries
     from busbar.orders.api import router
     from busbar.records.registry import RecordType, register
@@ -51,8 +51,13 @@ def register_all() -> None:
             timeline_rules=queries.TIMELINE,
         )
     )
-    nav_entry("Hub orders", "oms_home", order=14, show=queries.shows_oms)
+    # Offered to everyone in an organisation: whether it holds the supplier or DCC role would cost a query on
+    # every page. The page tells those it is not for so (queries.shows_oms decides, and guards every page).
+    nav_entry("Hub orders", "oms_home", order=14, show=lambda scope: bool(scope.organisation_ids))
     api_router("orders", router, order=68)
     demo_loader("busbar.orders.demo:load", order=84)
     timeline_only("orders", "huborder")
     timeline_only("orders", "hubreturn")
+    notification_kind("hub_order", "Progress of hub orders (placed, confirmed, dispatched, delivered, short)")
+    notification_kind("hub_return.new", "New hub returns to collect (DCC)")
+    notification_kind("hub_return.update", "Progress of hub returns I raised or watch")

@@ -20,7 +20,7 @@ class PartiesConfig(AppConfig):
         api_router("parties", router, order=10)
         from busbar.lib.registry import nav_entry
 
-        nav_entry("Organisations", "organisation_list", order=60)
+        nav_entry("Organisations", "organisation_list", order=60, group="admin")
         from busbar.parties.canned_api import router as canned_router
         from busbar.parties.permissions import can_manage_canned
 
@@ -32,5 +32,6 @@ class PartiesConfig(AppConfig):
             "Canned responses",
             "canned_list",
             order=62,
+            group="admin",
             show=lambda scope: any(not can_manage_canned(scope, m.organisation) for m in scope.memberships),
         )

@@ -25,7 +25,7 @@ class ProblemsConfig(AppConfig):
             )
         )
         suggester("incident", suggest.known_problems)
-        nav_entry("Problems", "problem_list", order=20)
+        nav_entry("Problems", "problem_list", order=20, group="desk")
         api_router("problems", router, order=61)
         demo_loader("busbar.problems.demo:load", order=30)
         timeline_only("problems", "problem")

@@ -38,7 +38,7 @@ class ProgrammesConfig(AppConfig):
                 timeline_rules=queries.CR_TIMELINE,
             )
         )
-        nav_entry("Programmes", "programmes_home", order=45)
+        nav_entry("Programmes", "programmes_home", order=45, group="programmes")
         for order, (name, router) in enumerate(AREAS, start=80):
             api_router(f"programmes-{name}", router, order=order)
         demo_loader("busbar.programmes.demo:load", order=60)

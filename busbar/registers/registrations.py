@@ -38,9 +38,9 @@ def register_all() -> None:
             timeline_rules=queries.TIMELINE,
         )
     )
-    nav_entry("Risks", "risk_list", order=42, show=_works)
-    nav_entry("Improvements", "improvement_list", order=43, show=_works)
-    nav_entry("Service reviews", "service_review_list", order=44, show=_works)
+    nav_entry("Risks", "risk_list", order=42, show=_works, group="levels")
+    nav_entry("Improvements", "improvement_list", order=43, show=_works, group="levels")
+    nav_entry("Service reviews", "service_review_list", order=44, show=_works, group="levels")
     api_router("registers", router, order=71)
     demo_loader("busbar.registers.demo:load", order=75)
     timeline_only("registers", "risk")

@@ -21,9 +21,9 @@ def register_all() -> None:
     from busbar.reports.tasks import monthly as monthly_tasks
     from busbar.reports.tasks import returns as return_tasks
 
-    nav_entry("KPIs", "kpi_overview", order=40, show=_signed_in)
-    nav_entry("Service reports", "service_report_list", order=41, show=_signed_in)
-    nav_entry("KPI returns", "kpi_return_list", order=45, show=_returns)
+    nav_entry("KPIs", "kpi_overview", order=40, show=_signed_in, group="levels")
+    nav_entry("Service reports", "service_report_list", order=41, show=_signed_in, group="levels")
+    nav_entry("KPI returns", "kpi_return_list", order=45, show=_returns, group="levels")
     api_router("reports", router, order=70)
     demo_loader("busbar.reports.demo:load", order=80)
     incident_listener("reports", fact_tasks.on_incident_changed)

@@ -10,8 +10,9 @@ def sla_basis(request) -> tuple:
 
 def register_all() -> None:
     from busbar.lib.registry import api_router, demo_loader, nav_entry, notification_kind, timeline_only
+    from busbar.lib.taskcontext import periodic
     from busbar.records.registry import RecordType, register
-    from busbar.requests import queries
+    from busbar.requests import queries, tasks
     from busbar.requests.api import router
 
     register(
@@ -32,5 +33,7 @@ def register_all() -> None:
     api_router("requests", router, order=66)
     demo_loader("busbar.requests.demo:load", order=80)
     timeline_only("requests", "request")
+    for task in tasks.PERIODIC:
+        periodic(task)
     notification_kind("request.update", "Updates to requests I raised or work on")
     notification_kind("request.approval", "Requests waiting for my approval")

@@ -15,4 +15,6 @@ class ServicesConfig(AppConfig):
         from busbar.lib.registry import nav_entry
 
         nav_entry("Service status", "service_status", order=40)
-        nav_entry("Services & SLAs", "service_list", order=50, show=lambda scope: scope.is_central)
+        nav_entry(
+            "Services & SLAs", "service_list", order=50, show=lambda scope: scope.is_central, group="admin"
+        )

@@ -25,7 +25,7 @@ class TestingConfig(AppConfig):
                 mention_parties=queries.mention_parties,
             )
         )
-        nav_entry("Testing", "testing_home", order=40)
+        nav_entry("Testing", "testing_home", order=40, group="programmes")
         api_router("testing-setup", setup.router, order=70)
         api_router("testing-executions", executions.router, order=71)
         api_router("testing-issues", issues.router, order=72)

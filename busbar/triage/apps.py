@@ -18,7 +18,11 @@ class TriageConfig(AppConfig):
         from busbar.triage.api import router
 
         nav_entry(
-            "Triage", "triage_scripts", order=26, show=lambda scope: scope.is_central or scope.is_resolver
+            "Triage",
+            "triage_scripts",
+            order=26,
+            show=lambda scope: scope.is_central or scope.is_resolver,
+            group="desk",
         )
         page_panel(
             "incident", "triage", template="triage/_incident_panel.html", context=_incident_panel, order=20

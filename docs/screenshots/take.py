@@ -393,6 +393,54 @@ def take_reports(browser: Browser, base_url: str, out: Path, password: str) -> N
     ctx.close()
 
 
+def take_requests(browser: Browser, base_url: str, out: Path, password: str) -> None:
+    """Requests, demand and hub orders (req-*.png): a supplier's administrator on the catalogue and the
+    new-user form, the desk's request queue and a request waiting for the operator's approval, the demand
+    notice above tolerance and the trends, a supplier's hub orders against forecast and a return."""
+
+    def at(page: Page, path: str, name: str, anchor: str | None = None) -> None:
+        page.goto(path)
+        settle(page)
+        if anchor:
+            page.locator(anchor).first.scroll_into_view_if_needed()
+        shoot(page, out, name)
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in_with_code(page, ORG_ADMIN, password)
+    at(page, "/requests/catalogue/", "req-catalogue.png")
+    at(page, "/requests/catalogue/new-portal-user/", "req-new-user-form.png")
+    ctx.close()
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in_with_code(page, OPS, password)
+    at(page, "/requests/?tab=queue", "req-desk-queue.png")
+    page.goto("/requests/?tab=approvals")
+    settle(page)
+    page.locator("a[href^='/requests/REQ']").first.click()
+    settle(page)
+    shoot(page, out, "req-approval.png")
+    page.goto("/demand/?above=yes")
+    page.locator("a[href^='/demand/DMN']").first.click()
+    settle(page)
+    shoot(page, out, "req-demand-notice.png")
+    at(page, "/demand/trends/", "req-demand-trends.png")
+    ctx.close()
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    at(page, "/hubs/", "req-hub-orders.png")
+    page.goto("/hubs/returns/")
+    settle(page)
+    shoot(page, out, "req-hub-returns.png")
+    page.locator("a[href^='/hubs/returns/RTN']").first.click()
+    settle(page)
+    shoot(page, out, "req-hub-return.png")
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
@@ -403,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--governance-only", action="store_true", help="only the programme-governance ones")
     parser.add_argument("--changes-only", action="store_true", help="only the change-co-ordination ones")
     parser.add_argument("--reports-only", action="store_true", help="only the service-level ones")
+    parser.add_argument("--requests-only", action="store_true", help="only requests, demand and hub orders")
     parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
@@ -412,7 +461,13 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
         try:
             base = args.base_url.rstrip("/")
-            only = args.testing_only or args.governance_only or args.changes_only or args.reports_only
+            only = (
+                args.testing_only
+                or args.governance_only
+                or args.changes_only
+                or args.reports_only
+                or args.requests_only
+            )
             if not only:
                 take(browser, base, args.out, args.password, args.totp)
             if args.testing_only or not only:
@@ -423,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
                 take_changes(browser, base, args.out, args.password, args.totp)
             if args.reports_only or not only:
                 take_reports(browser, base, args.out, args.password)
+            if args.requests_only or not only:
+                take_requests(browser, base, args.out, args.password)
         finally:
             browser.close()
     return 0

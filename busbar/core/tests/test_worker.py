@@ -12,7 +12,7 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 @override_settings(TASKS=DB_TASKS)
 def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
-    assert enqueue_due() == 8
+    assert enqueue_due() == 9
     assert enqueue_due() == 0  # already waiting: nothing piles up
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
@@ -24,6 +24,7 @@ def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
         "busbar.reports.tasks.facts.reconcile_kpi_facts",
         "busbar.reports.tasks.monthly.generate_monthly_reports",
         "busbar.reports.tasks.returns.open_and_chase",
+        "busbar.requests.tasks.scan_sla",
     ]
 
 
@@ -38,4 +39,4 @@ def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:
 
     call_command("worker", "--batch")
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
-    assert DBTaskResult.objects.count() == 8
+    assert DBTaskResult.objects.count() == 9

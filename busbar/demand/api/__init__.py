@@ -2,11 +2,11 @@
 
 from ninja import Router
 
-from busbar.demand.api import notices
+from busbar.demand.api import notices, tolerances, trends
 
 router = Router(tags=["Demand management"])
 
-for _area in (notices,):
+for _area in (notices, tolerances, trends):
     router.add_router("", _area.router)
 
 __all__ = ["router"]

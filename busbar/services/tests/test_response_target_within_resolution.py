@@ -35,7 +35,7 @@ def test_the_api_refuses_a_response_longer_than_the_resolution(world: World, cat
     after = sorted(catalogue.default.targets.values_list("severity__code", "clock", "amount", "unit"))
     assert after == before
     # A new policy is held to the same rule.
-    scheme = SeverityScheme.objects.get()
+    scheme = SeverityScheme.objects.get(name="REC incident severities")
     created = c.post(
         "/api/v1/sla-policies",
         {"name": "Odd", "scheme": scheme.pk, "targets": table},

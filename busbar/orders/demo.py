@@ -1,5 +1,0 @@
-"""Demo data: placeholder."""
-
-
-def load(context) -> None:
-    return None
