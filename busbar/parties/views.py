@@ -306,9 +306,12 @@ REACTIVATING = ("confirm_password", "choose_password")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The invitation page carries a secret in its address: never cache it or pass it on as a referrer."""
+    """The invitation page carries a secret in its address: never cache it, and never pass it on as a
+    referrer to another site. ``same-origin``, not ``no-referrer``: with no referrer at all, browsers send
+    ``Origin: null`` with the page's own form posts, and Django's CSRF check refuses them (a real browser
+    could not accept an invitation)."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

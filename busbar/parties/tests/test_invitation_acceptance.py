@@ -20,7 +20,7 @@ def test_signed_in_invitee_accepts_from_the_emailed_link(
     c = world.client(world.user_b)
     page = c.get(f"/invitations/{token}/")
     assert page.status_code == 200 and b"Accept invitation" in page.content
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
     response = c.post(f"/invitations/{token}/", {"decision": "accept"})
     assert response.status_code == 302 and response["Location"] == f"/organisations/{world.org_a.pk}/"
     membership = Membership.objects.get(user=world.user_b, organisation=world.org_a)

@@ -98,7 +98,7 @@ def _request_or_404(request: HttpRequest, reference: str) -> Request:
 def _answers(req: Request, attachments: dict[int, Any]) -> list[dict]:
     """The answers as the page shows them: the item's labels, in its order; ids named."""
     from busbar.accounts.models import User
-    from busbar.parties.models import Organisation
+    from busbar.parties.models import MembershipRole, Organisation
     from busbar.services.models import Service
 
     shown = []
@@ -125,6 +125,8 @@ def _answers(req: Request, attachments: dict[int, Any]) -> list[dict]:
             row["value"] = "" if row["attachment"] else "(file not available)"
         elif f.kind in names:
             row["value"] = names[f.kind].get(parse_id(value) or 0, value)
+        elif f.kind == FieldKind.ROLE:
+            row["value"] = dict(MembershipRole.choices).get(value, value)
         shown.append(row)
     return shown
 
