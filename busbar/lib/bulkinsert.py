@@ -30,7 +30,9 @@ def insert_rows(
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # COPY is psycopg's own call, outside Django's cursor wrapper: wrap its errors so a constraint
+            # broken by a row is Django's IntegrityError, as with an INSERT.
+            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
