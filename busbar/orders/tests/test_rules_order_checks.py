@@ -79,7 +79,7 @@ def test_the_variants_own_rule_wins_over_the_all_variants_rule_from_its_date(o: 
     assert rules.rule_for(other, dt.date(2027, 10, 1)) == later_all
 
 
-def test_lead_time_counts_working_days_skipping_weekends() -> None:
+def test_lead_time_counts_working_days_skipping_weekends(o: OmsWorld) -> None:
     rule = rules.rule_for(None, dt.date(2027, 6, 16))
     # Wed 16 June 2027 + 20 working days (four weekends, no bank holiday) = Wed 14 July.
     assert rules.earliest_delivery(rule, NOW) == dt.date(2027, 7, 14)
@@ -88,7 +88,7 @@ def test_lead_time_counts_working_days_skipping_weekends() -> None:
     assert rules.earliest_delivery(rule, friday_evening) == dt.date(2027, 7, 19)
 
 
-def test_lead_time_skips_the_august_bank_holiday() -> None:
+def test_lead_time_skips_the_august_bank_holiday(o: OmsWorld) -> None:
     rule = rules.rule_for(None, dt.date(2027, 8, 4))
     # Wed 4 Aug 2027 + 20 working days passes Mon 30 Aug (summer bank holiday): Thu 2 Sep, not Wed 1 Sep.
     placed = dt.datetime(2027, 8, 4, 9, 0, tzinfo=dt.UTC)
