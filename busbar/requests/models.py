@@ -227,6 +227,9 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="req_status_created"),
             models.Index(fields=["organisation", "-created_at", "-id"], name="req_org_created"),
+            # An organisation's requests as a participant may see them (items whose fulfilment is not
+            # restricted, or their own): counted from the index alone.
+            models.Index(fields=["organisation", "item", "requester"], name="req_org_item_requester"),
             models.Index(fields=["item", "status"], name="req_item_status"),
             models.Index(fields=["-created_at", "-id"], name="req_created"),
         ]

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from busbar.lib import export
 from busbar.lib.actions import Actor
 from busbar.lib.forms import form_errors, parse_id, run_action_form
+from busbar.lib.keyset import count_or_estimate
 from busbar.lib.postback import post_form
 from busbar.parties.queries import scope_for
 from busbar.records import queries as record_queries
@@ -58,10 +59,24 @@ def _query(request: HttpRequest, drop: tuple[str, ...] = ("page", "format")) -> 
     return {k: v[:200] for k, v in request.GET.items() if k not in drop and v}
 
 
+def _page(qs: Any, number: str | None) -> Any:
+    """One page of ``qs`` (filtered and ordered), keys first: the page's primary keys in the list's order
+    from the indexes, then just those rows with their relations; the count exact up to 10,000 rows and
+    beyond that an estimate said as such (:func:`busbar.lib.keyset.count_or_estimate`)."""
+    paginator = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count, estimate = count_or_estimate(qs)
+    page = paginator.get_page(number)
+    keys = list(page.object_list)
+    by_pk = {r.pk: r for r in lists.rows(Request.objects.filter(pk__in=keys))}
+    page.object_list = [by_pk[pk] for pk in keys if pk in by_pk]
+    page.count_is_estimate = estimate
+    return page
+
+
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     scope, form, qs, tab, tabs, valid = _filtered(request)
-    page = Paginator(lists.rows(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(qs, request.GET.get("page"))
     base = _query(request, drop=("page", "format", "tab"))
     context = {
         "page": page,
