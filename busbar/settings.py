@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "busbar.requests",
     "busbar.demand",
     "busbar.orders",
+    "busbar.migration",
     "busbar.reports",
 ]
 

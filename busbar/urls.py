@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("busbar.registers.urls")),
     path("", include("busbar.requests.urls")),
     path("", include("busbar.demand.urls")),
+    path("", include("busbar.migration.urls")),
     path("", include("busbar.orders.urls")),
     path("", include("busbar.knowledge.urls")),
     path("", include("busbar.events.urls")),

@@ -441,6 +441,42 @@ def take_requests(browser: Browser, base_url: str, out: Path, password: str) -> 
     ctx.close()
 
 
+def take_migration(browser: Browser, base_url: str, out: Path, password: str) -> None:
+    """Qualification and migration (mig-*.png): the SI's tranche allocation with the three policies side by
+    side, the qualification window, the industry migration profile, the threshold breaches, the exception
+    queue and the cleanse tracker; a supplier's own tranche and progress, and a daily file with a rejected
+    line."""
+
+    def at(page: Page, path: str, name: str, anchor: str | None = None) -> None:
+        page.goto(path)
+        settle(page)
+        if anchor:
+            page.locator(anchor).first.scroll_into_view_if_needed()
+        shoot(page, out, name)
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, "testmanager@si.example", password)
+    at(page, "/migration/qualification/mhhs/allocation/", "mig-allocation.png")
+    at(page, "/migration/qualification/mhhs/", "mig-qualification.png")
+    at(page, "/migration/reports/progress/", "mig-progress.png", "svg")
+    at(page, "/migration/breaches/", "mig-breaches.png")
+    at(page, "/migration/exceptions/", "mig-exceptions.png")
+    at(page, "/migration/cleanse/", "mig-cleanse.png")
+    ctx.close()
+
+    ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = ctx.new_page()
+    sign_in(page, PARTICIPANT, password)
+    at(page, "/migration/", "mig-supplier-home.png")
+    page.goto("/migration/ledger/")
+    settle(page)
+    page.locator("a[href^='/migration/ledger/loads/']").first.click()
+    settle(page)
+    shoot(page, out, "mig-daily-file.png")
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8077")
@@ -452,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes-only", action="store_true", help="only the change-co-ordination ones")
     parser.add_argument("--reports-only", action="store_true", help="only the service-level ones")
     parser.add_argument("--requests-only", action="store_true", help="only requests, demand and hub orders")
+    parser.add_argument("--migration-only", action="store_true", help="only qualification and migration")
     parser.add_argument("--chromium", default=os.environ.get("BUSBAR_CHROMIUM") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
@@ -467,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
                 or args.changes_only
                 or args.reports_only
                 or args.requests_only
+                or args.migration_only
             )
             if not only:
                 take(browser, base, args.out, args.password, args.totp)
@@ -480,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
                 take_reports(browser, base, args.out, args.password)
             if args.requests_only or not only:
                 take_requests(browser, base, args.out, args.password)
+            if args.migration_only or not only:
+                take_migration(browser, base, args.out, args.password)
         finally:
             browser.close()
     return 0
