@@ -61,6 +61,21 @@ MAX_FIELD = 100
 MAX_ERRORS_KEPT = 10_000
 #: MPANs fetched per query.
 CHUNK = 20_000
+#: Cores per query on PostgreSQL, passed as one array parameter (``core = ANY(%s)``).
+ARRAY_CHUNK = 100_000
+#: The ledger columns validation reads, in :class:`Current`'s order after the core.
+_CURRENT_COLUMNS = (
+    "core",
+    "state",
+    "segment",
+    "supplier_id",
+    "agent_id",
+    "excluded",
+    "scheduled_for",
+    "migrated_on",
+    "last_event_on",
+    "failures",
+)
 
 _SEGMENTS = {s.value: s.value for s in Segment} | {
     s.label.lower().replace("-", "_").replace(" ", "_"): s.value for s in Segment
@@ -344,6 +359,15 @@ def fetch_current(cores: Iterable[int]) -> dict[int, Current]:
     """The ledger's rows of ``cores`` (``CHUNK`` a query)."""
     found: dict[int, Current] = {}
     wanted = list(cores)
+    if connection.vendor == "postgresql":
+        # One array parameter a query: several times faster than IN lists of the same cores.
+        sql = f"SELECT {', '.join(_CURRENT_COLUMNS)} FROM {_table(Mpan)} WHERE core = ANY(%s)"  # noqa: S608
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), ARRAY_CHUNK):
+                cursor.execute(sql, [wanted[start : start + ARRAY_CHUNK]])
+                for row in cursor.fetchall():
+                    found[row[0]] = Current(*row[1:])
+        return found
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         for row in Mpan.objects.filter(core__in=chunk).values_list(
@@ -366,6 +390,13 @@ def fetch_events(cores: Iterable[int]) -> set[tuple[int, str, dt.date]]:
     """(core, kind, on) of the ledger's events of ``cores``."""
     found: set[tuple[int, str, dt.date]] = set()
     wanted = list(cores)
+    if connection.vendor == "postgresql":
+        sql = f'SELECT core, kind, "on" FROM {_table(LedgerEvent)} WHERE core = ANY(%s)'  # noqa: S608
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), ARRAY_CHUNK):
+                cursor.execute(sql, [wanted[start : start + ARRAY_CHUNK]])
+                found.update(cursor.fetchall())
+        return found
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         found.update(LedgerEvent.objects.filter(core__in=chunk).values_list("core", "kind", "on"))
@@ -690,6 +721,9 @@ def _update_mpans(rows: list[tuple]) -> None:
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+        if postgres:
+            # A temporary table has no statistics: without them the planner may not join on the key.
+            cursor.execute("ANALYZE mig_mpan_update")
         cursor.execute(update_from)
         cursor.execute("DROP TABLE mig_mpan_update")
 

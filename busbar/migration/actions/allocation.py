@@ -44,8 +44,12 @@ def commit_allocation(
             field="policy",
         )
     rationale = clean_text(rationale, field="rationale", limit=RATIONALE_MAX, what="The rationale")
-    window = QualificationWindow.objects.select_for_update().select_related("programme").get(pk=window.pk)
-    list(Entrant.objects.select_for_update().filter(window=window).values_list("pk", flat=True))
+    window = (
+        QualificationWindow.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=window.pk)
+    )
+    list(Entrant.objects.select_for_update(of=("self",)).filter(window=window).values_list("pk", flat=True))
     proposals = allocation.compare(window)
     chosen = proposals[policy]
     names = {load.tranche.pk: load.tranche.name for load in chosen.loads}

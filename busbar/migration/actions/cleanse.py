@@ -63,7 +63,11 @@ def _not_future(day: dt.date, *, field: str, now: dt.datetime | None) -> dt.date
 
 
 def _item_of(item: CleanseItem) -> CleanseItem:
-    return CleanseItem.objects.select_for_update().select_related("category", "organisation").get(pk=item.pk)
+    return (
+        CleanseItem.objects.select_for_update(of=("self",))
+        .select_related("category", "organisation")
+        .get(pk=item.pk)
+    )
 
 
 @action
@@ -323,7 +327,7 @@ def import_readings(
     good, errors, lines = _check_rows(programme, _decode(content), now)
     items = {
         (i.organisation_id, i.category_id): i
-        for i in CleanseItem.objects.select_for_update()
+        for i in CleanseItem.objects.select_for_update(of=("self",))
         .select_related("category", "organisation")
         .filter(category__programme=programme, organisation_id__in={g[1].pk for g in good})
     }

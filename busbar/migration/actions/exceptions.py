@@ -37,7 +37,7 @@ ACTIVE = (ExceptionStatus.OPEN, ExceptionStatus.INVESTIGATING)
 
 def _lock(exception: MigrationException) -> MigrationException:
     return (
-        MigrationException.objects.select_for_update()
+        MigrationException.objects.select_for_update(of=("self",))
         .select_related("supplier", "record")
         .get(pk=exception.pk)
     )
@@ -103,7 +103,7 @@ def record_exception(
         raise ActionError(f"At most {MAX_ITEMS_PER_CALL:,} MPANs at a time", field="mpans")
     summary = clean_text(summary, field="summary", limit=SHORT_TEXT, what="The summary", required=False)
     exception = (
-        MigrationException.objects.select_for_update()
+        MigrationException.objects.select_for_update(of=("self",))
         .filter(kind=kind, supplier=supplier, day=day, status__in=ACTIVE)
         .order_by("pk")
         .first()

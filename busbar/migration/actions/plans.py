@@ -65,7 +65,7 @@ def _near(day: dt.date, now: dt.datetime, field: str) -> dt.date:
 
 
 def _lock(plan: MigrationPlan) -> MigrationPlan:
-    return MigrationPlan.objects.select_for_update().select_related("supplier").get(pk=plan.pk)
+    return MigrationPlan.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=plan.pk)
 
 
 @action
@@ -335,7 +335,11 @@ def _check_window(opens: Any, reverse_until: Any, closes: Any, now: dt.datetime)
 def _save_window(
     programme: Any, segment: str, opens: dt.date, reverse_until: dt.date, closes: dt.date
 ) -> dict:
-    window = SegmentWindow.objects.select_for_update().filter(programme=programme, segment=segment).first()
+    window = (
+        SegmentWindow.objects.select_for_update(of=("self",))
+        .filter(programme=programme, segment=segment)
+        .first()
+    )
     values = {"opens": opens, "reverse_until": reverse_until, "closes": closes}
     if window is None:
         SegmentWindow.objects.create(programme=programme, segment=segment, **values)
@@ -513,7 +517,9 @@ def end_threshold(
     """The last day ``threshold`` is in force (on or after its first)."""
     now = now or timezone.now()
     refuse(permissions.can_keep_thresholds(viewer_of(actor), threshold.programme))
-    threshold = Threshold.objects.select_for_update().select_related("programme").get(pk=threshold.pk)
+    threshold = (
+        Threshold.objects.select_for_update(of=("self",)).select_related("programme").get(pk=threshold.pk)
+    )
     end = _near(common.check_day(effective_to, field="effective_to"), now, "effective_to")  # type: ignore[arg-type]
     if end < threshold.effective_from:
         raise ActionError(

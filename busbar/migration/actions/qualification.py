@@ -125,7 +125,11 @@ def _not_future(day: dt.date | None, today: dt.date, *, field: str) -> dt.date |
 
 
 def _lock(entrant: Any) -> Any:
-    return Entrant.objects.select_for_update().select_related("window", "organisation").get(pk=entrant.pk)
+    return (
+        Entrant.objects.select_for_update(of=("self",))
+        .select_related("window", "organisation")
+        .get(pk=entrant.pk)
+    )
 
 
 def _apply(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -239,7 +243,7 @@ def update_window(
 ) -> QualificationWindow:
     """Change the window's dates, SIT phase, risk cut-off or portfolio sizes (its tranches must still fit)."""
     refuse(permissions.can_manage_qualification(viewer_of(actor), window))
-    window = QualificationWindow.objects.select_for_update().get(pk=window.pk)
+    window = QualificationWindow.objects.select_for_update(of=("self",)).get(pk=window.pk)
     values: dict[str, Any] = {}
     if opens is not UNSET:
         values["opens"] = common.check_day(opens, field="opens")
@@ -330,7 +334,7 @@ def add_tranche(
 ) -> Tranche:
     """Add a tranche inside the window (``capacity`` 0: only the code bodies' limits)."""
     refuse(permissions.can_manage_qualification(viewer_of(actor), window))
-    window = QualificationWindow.objects.select_for_update().get(pk=window.pk)
+    window = QualificationWindow.objects.select_for_update(of=("self",)).get(pk=window.pk)
     name = check_text(str(name or "").strip(), field="name", limit=NAME_MAX)
     if not name:
         raise ActionError("Give the tranche a name", field="name")
@@ -375,7 +379,7 @@ def update_tranche(
     capacity: Any = UNSET,
 ) -> Tranche:
     """Change a tranche's name, dates (inside the window) or overall capacity."""
-    tranche = Tranche.objects.select_for_update().select_related("window").get(pk=tranche.pk)
+    tranche = Tranche.objects.select_for_update(of=("self",)).select_related("window").get(pk=tranche.pk)
     refuse(permissions.can_manage_qualification(viewer_of(actor), tranche.window))
     values: dict[str, Any] = {}
     if name is not UNSET:
@@ -408,7 +412,11 @@ def set_capacity(
     body = _code_body(tranche.window, code_body)
     if body is None:
         raise ActionError("Choose a code body of this window", field="code_body")
-    row = TrancheCapacity.objects.select_for_update().filter(tranche=tranche, code_body=body).first()
+    row = (
+        TrancheCapacity.objects.select_for_update(of=("self",))
+        .filter(tranche=tranche, code_body=body)
+        .first()
+    )
     old = row.max_participants if row else None
     if max_participants in (None, ""):
         if row is None:
@@ -702,7 +710,7 @@ def confirm_exemption(*, actor: Actor, entrant: Any, now: dt.datetime | None = N
     """Confirm that a participant that completed SIT need not complete qualification testing (QM-04): it
     becomes exempt, leaves its tranche and gets the reference of its written confirmation."""
     window = (
-        QualificationWindow.objects.select_for_update()
+        QualificationWindow.objects.select_for_update(of=("self",))
         .select_related("programme", "sit_phase")
         .get(pk=entrant.window_id)
     )

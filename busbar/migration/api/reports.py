@@ -151,7 +151,8 @@ def _org(org: Any) -> dict[str, Any]:
 
 @router.get(
     "/migration/reports/progress",
-    response=MigrationProgressOut,
+    # 404: a supplier asking for another's figures, or a person with no figures here.
+    response={200: MigrationProgressOut, 404: dict},
     summary="Migration progress against plan: industry-wide or one supplier's",
     operation_id="migration_report_progress",
 )
@@ -214,7 +215,8 @@ def report_progress(request: HttpRequest, filters: Query[MigrationProgressFilter
 
 @router.get(
     "/migration/reports/distributors",
-    response=list[MigrationDistributorLoadOut],
+    # 404: a supplier asking for another's figures, or a person with no figures here.
+    response={200: list[MigrationDistributorLoadOut], 404: dict},
     summary="Per distributor (DNO) area and day: MPANs planned and migrated against the cap",
     operation_id="migration_report_distributors",
 )
@@ -247,7 +249,8 @@ def report_distributors(request: HttpRequest, filters: Query[MigrationLoadFilter
 
 @router.get(
     "/migration/reports/readiness",
-    response=list[MigrationReadinessOut],
+    # 404: a supplier asking for another's figures, or a person with no figures here.
+    response={200: list[MigrationReadinessOut], 404: dict},
     summary="Per supplier: readiness to M14 (migrated, run rate, projected completion)",
     operation_id="migration_report_readiness",
 )
@@ -280,7 +283,8 @@ def report_readiness(request: HttpRequest) -> Any:
 
 @router.get(
     "/migration/reports/at-risk",
-    response=list[MigrationAtRiskOut],
+    # 404: a supplier asking for another's figures, or a person with no figures here.
+    response={200: list[MigrationAtRiskOut], 404: dict},
     summary="The participants at risk of landing late, and why (the programme's readers)",
     operation_id="migration_report_at_risk",
 )

@@ -209,8 +209,6 @@ def test_thresholds_page_per_persona(m) -> None:
 
 
 def test_breaches_page_per_persona(m, plans) -> None:
-    alpha, _ = plans
-    PlanLine.objects.create(plan=alpha, day=DAY, distributor="10", volume=0)
     bravo2 = _plan(m, m.world.org_b, segment="non_smart", lines=[(DAY, "10", 2_000)])
     assert bravo2
     url = "/migration/breaches/"
