@@ -13,7 +13,7 @@
 # Exit status: non-zero if either run found a failure (or could not run).
 #
 # Tunables (environment): ST_MAX_EXAMPLES (fuzzing cases per operation, default 20), ST_SEED (default
-# 20261), ST_RUN_TIMEOUT (hard cap per run in seconds, default 1200: the API has about 400 operations), ST_WORKERS (default 1: with two,
+# 20261), ST_RUN_TIMEOUT (hard cap per run in seconds, default 1800: the API has about 550 operations), ST_WORKERS (default 1: with two,
 # schemathesis's threads trip CPython 3.11's "AST constructor recursion depth mismatch", see below).
 # Reports (JUnit XML, NDJSON event log with every request/response, a Markdown digest) and the server
 # log are left in the data directory, whose path is printed at the end.
@@ -26,7 +26,7 @@ ST="$ROOT/.venv/bin/st"
 
 MAX_EXAMPLES="${ST_MAX_EXAMPLES:-20}"
 SEED="${ST_SEED:-20261}"
-RUN_TIMEOUT="${ST_RUN_TIMEOUT:-1200}"
+RUN_TIMEOUT="${ST_RUN_TIMEOUT:-1800}"
 WORKERS="${ST_WORKERS:-1}"
 
 # --- Checks ---------------------------------------------------------------------------------------------
