@@ -391,3 +391,51 @@ def cleanse_visible_to(user: Any) -> QuerySet:
     if v.central:
         return qs
     return qs.filter(Q(category__programme_id__in=v.reads) | Q(organisation_id__in=v.organisation_ids))
+
+
+# Cut-overs ----------------------------------------------------------------------------------------------
+
+
+def cutovers_visible_to(user: Any) -> QuerySet:
+    """Recorded cut-overs (that a segment's cut-over was taken, and when) are programme facts: anyone
+    signed in. Their counts are read through :func:`cutover_counts_visible_to`."""
+    from busbar.migration.models import Cutover
+
+    qs = Cutover.objects.select_related("programme")
+    return qs if viewer(user).is_authenticated else qs.none()
+
+
+def cutover_counts_visible_to(user: Any) -> QuerySet:
+    """A cut-over's counts by supplier, distributor and agent, keyed like the ledger (:func:`mpan_rule`):
+    the programme all; a supplier its own, a DNO its area's, an agent those it serves."""
+    from busbar.migration.models import CutoverCount
+
+    qs = CutoverCount.objects.all()
+    v = viewer(user)
+    if not v.is_authenticated:
+        return qs.none()
+    rule = mpan_rule(v)
+    return qs if rule is None else qs.filter(rule)
+
+
+def cutover_totals(user: Any, cutover_ids: list[int]) -> dict[int, dict[str, int]]:
+    """cutover id -> {"in_flight", "not_migrated", "migrated"} that ``user`` may see (one query)."""
+    from django.db.models import Sum
+
+    totals = {pk: {"in_flight": 0, "not_migrated": 0, "migrated": 0} for pk in cutover_ids}
+    if not cutover_ids:
+        return totals
+    rows = (
+        cutover_counts_visible_to(user)
+        .filter(cutover_id__in=cutover_ids)
+        .values("cutover_id")
+        .annotate(f=Sum("in_flight"), n=Sum("not_migrated"), m=Sum("migrated"))
+        .order_by()
+    )
+    for r in rows:
+        totals[r["cutover_id"]] = {
+            "in_flight": r["f"] or 0,
+            "not_migrated": r["n"] or 0,
+            "migrated": r["m"] or 0,
+        }
+    return totals

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 def register_all() -> None:
     from busbar.lib.registry import api_router, demo_loader, nav_entry, timeline_only
-    from busbar.migration import queries
+    from busbar.lib.taskcontext import periodic
+    from busbar.migration import queries, tasks
     from busbar.migration.api import router
     from busbar.records.registry import RecordType, register
 
@@ -26,3 +27,4 @@ def register_all() -> None:
     api_router("migration", router, order=72)
     demo_loader("busbar.migration.demo:load", order=90)
     timeline_only("migration", "migrationexception")
+    periodic(tasks.check_cutovers)

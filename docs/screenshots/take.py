@@ -444,8 +444,8 @@ def take_requests(browser: Browser, base_url: str, out: Path, password: str) -> 
 def take_migration(browser: Browser, base_url: str, out: Path, password: str) -> None:
     """Qualification and migration (mig-*.png): the SI's tranche allocation with the three policies side by
     side, the qualification window, the industry migration profile, the threshold breaches, the exception
-    queue and the cleanse tracker; a supplier's own tranche and progress, and a daily file with a rejected
-    line."""
+    queue, the cleanse tracker and the segment windows with the Unmetered cut-over; a supplier's own
+    tranche and progress, and a daily file with a rejected line."""
 
     def at(page: Page, path: str, name: str, anchor: str | None = None) -> None:
         page.goto(path)
@@ -463,6 +463,7 @@ def take_migration(browser: Browser, base_url: str, out: Path, password: str) ->
     at(page, "/migration/breaches/", "mig-breaches.png")
     at(page, "/migration/exceptions/", "mig-exceptions.png")
     at(page, "/migration/cleanse/", "mig-cleanse.png")
+    at(page, "/migration/thresholds/", "mig-cutover.png", "#windows")
     ctx.close()
 
     ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT)

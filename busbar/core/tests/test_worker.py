@@ -12,7 +12,7 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 @override_settings(TASKS=DB_TASKS)
 def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
-    assert enqueue_due() == 9
+    assert enqueue_due() == 10
     assert enqueue_due() == 0  # already waiting: nothing piles up
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
@@ -20,6 +20,7 @@ def test_periodic_tasks_are_not_duplicated_while_waiting() -> None:
         "busbar.core.tasks.purge_expired",
         "busbar.incidents.tasks.remind_majors",
         "busbar.incidents.tasks.scan_sla",
+        "busbar.migration.tasks.check_cutovers",
         "busbar.reports.tasks.facts.escalate_kpi_facts",
         "busbar.reports.tasks.facts.reconcile_kpi_facts",
         "busbar.reports.tasks.monthly.generate_monthly_reports",
@@ -39,4 +40,4 @@ def test_batch_worker_runs_queued_tasks(monkeypatch) -> None:
 
     call_command("worker", "--batch")
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
-    assert DBTaskResult.objects.count() == 9
+    assert DBTaskResult.objects.count() == 10

@@ -68,6 +68,7 @@ def load_file(
             f"The file is {len(content):,} bytes; the limit is {ledger.MAX_BYTES:,}", field="file"
         )
     content = bytes(content)
+    ledger.lock_ledger()  # before the states are read: they must stay true until this load commits
     checked = ledger.check_file(
         content,
         filename,

@@ -3,11 +3,20 @@ mounted here."""
 
 from ninja import Router
 
-from busbar.migration.api import allocation, cleanse, exceptions, ledger, plans, qualification, reports
+from busbar.migration.api import (
+    allocation,
+    cleanse,
+    exceptions,
+    ledger,
+    plans,
+    qualification,
+    reports,
+    windows,
+)
 
 router = Router(tags=["Qualification and migration"])
 
-for _area in (allocation, qualification, plans, ledger, exceptions, reports, cleanse):
+for _area in (allocation, qualification, plans, ledger, exceptions, reports, cleanse, windows):
     router.add_router("", _area.router)
 
 __all__ = ["router"]

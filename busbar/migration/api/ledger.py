@@ -89,6 +89,9 @@ class MigrationMpanOut(Schema):
     migrated_on: dt.date | None
     last_event_on: dt.date | None
     failures: int
+    in_flight_at: dt.date | None = Field(
+        ..., description="The cut-over (window close) at which the MPAN was still scheduled, if it was"
+    )
 
     @staticmethod
     def resolve_supplier(obj: Any) -> int:
@@ -108,6 +111,9 @@ class MigrationMpanFilter(Schema):
     segment: Segment | None = None
     supplier: Id | None = Field(None, description="The supplier's organisation id")
     distributor: str | None = Field(None, pattern=r"^[0-9]{2}$", description="The 2-digit distributor ID")
+    in_flight: bool | None = Field(
+        None, description="Only those in flight at a cut-over (true) or not (false)"
+    )
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -195,6 +201,8 @@ def list_mpans(request: HttpRequest, filters: Query[MigrationMpanFilter]) -> Key
         qs = qs.filter(supplier_id=filters.supplier)
     if filters.distributor:
         qs = qs.filter(distributor=filters.distributor)
+    if filters.in_flight is not None:
+        qs = qs.filter(in_flight_at__isnull=not filters.in_flight)
     return KeysetList(qs=qs, keys=[Key("core")], rows=_mpan_rows)
 
 

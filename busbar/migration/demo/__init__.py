@@ -79,6 +79,7 @@ def load(ctx, *, mpans: int | None = None) -> None:
     bulk = time.perf_counter() - generated
     loads = files.todays_files(demo, led, supplier_ids, agent_ids)
     exceptions = files.past_exceptions(demo, led, agent_ids)
+    cutover = world.unmetered_cutover(demo)
     cleanse = world.cleanse(demo)
     m = {code: demo.date(days) for code, days in demo.milestones.items()}
     source = "the programme's plan" if demo.from_plan else "set relative to today"
@@ -97,6 +98,7 @@ def load(ctx, *, mpans: int | None = None) -> None:
         *loads,
         "  Exceptions:",
         *exceptions,
+        f"  {cutover}",
         f"  {cleanse} cleanse items with weekly readings and targets (Harbour's address mismatches are off "
         "track).",
         "Migration people (participant users, no second factor, the demo's password):",

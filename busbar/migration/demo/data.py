@@ -133,6 +133,10 @@ M11, M12, M14, M15 = -183, -153, 120, 300
 #: The Unmetered segment's reverse migration closed early (UMS inventories migrate as one block), so a
 #: reverse of an Unmetered MPAN today is refused and opens a "reverse migration after M14" exception.
 UNMETERED_REVERSE_UNTIL = -14
+#: ...and its window closed six days ago: UMS inventories migrate as one block, early. Its cut-over is
+#: taken by the demo (the worker's scan would take it the day after): the MPANs still scheduled then are
+#: in flight at cut-over; the Unmetered MPANs of the late suppliers (plans after the close) not migrated.
+UNMETERED_CLOSES = -6
 
 #: Entrants: (organisation slug, kind, code body slug, market role, ready (days), status, tranche number,
 #: qualified (days), systems live (days), E2E required, E2E completed (days), live (days), agents, notes).

@@ -34,7 +34,7 @@ DIST_IDS = [d.id for d in DISTRIBUTORS]
 DIST_WEIGHTS = np.array([d.weight for d in DISTRIBUTORS]) / sum(d.weight for d in DISTRIBUTORS)
 #: Offsets into the bodies' bijection, so the demo's cores are its own.
 BODY_OFFSET = 4_242_424_242
-FAIL_SHARE, REVERSE_SHARE, REMIGRATE_SHARE = 0.03, 0.006, 0.55
+FAIL_SHARE, REVERSE_SHARE, REMIGRATE_SHARE, STUCK_SHARE = 0.03, 0.006, 0.55, 0.08
 EXCLUDED_SHARE = {data.A: 0.004, data.S: 0.001}
 
 
@@ -191,7 +191,14 @@ def _events(led: Ledger, rng: np.random.Generator) -> None:
             ds = d0 - rng.integers(1, 7, size=done).astype(np.int32)
             ev.append((pos, SCHEDULE, ds, np.full(done, SCHEDULED)))
             fails = rng.random(done) < FAIL_SHARE
+            stuck = np.zeros(done, dtype=bool)
+            if SEG_INDEX[g.segment] == unmetered and int(g.days[-1]) < -1:
+                # The Unmetered block closed early: some of its last days' migrations failed and were
+                # still scheduled at the close (in flight at cut-over).
+                stuck = (d0 >= int(g.days[-1]) - 2) & (rng.random(done) < STUCK_SHARE)
+                fails |= stuck
             d1 = d0 + np.where(fails, rng.integers(2, 8, size=done), 0).astype(np.int32)
+            d1[stuck] = np.iinfo(np.int32).max // 2  # never, so far
             ev.append((pos[fails], FAIL, d0[fails], np.full(int(fails.sum()), SCHEDULED)))
             failures[pos[fails]] = 1
             ok = d1 <= -1

@@ -122,13 +122,27 @@ def segment_windows(demo: Demo) -> None:
     m = demo.milestones
     for segment, opens in ((data.A, "M11"), (data.U, "M11"), (data.S, "M12"), (data.N, "M12")):
         reverse = data.UNMETERED_REVERSE_UNTIL if segment == data.U else m["M14"]
+        closes = data.UNMETERED_CLOSES if segment == data.U else m["M15"]
         SegmentWindow.objects.create(
             programme=demo.programme,
             segment=segment,
             opens=demo.date(m[opens]),
             reverse_until=demo.date(min(reverse, m["M14"])),
-            closes=demo.date(m["M15"]),
+            closes=demo.date(min(closes, m["M15"])),
         )
+
+
+def unmetered_cutover(demo: Demo) -> str:
+    """The Unmetered window closed early (:data:`.data.UNMETERED_CLOSES`): take its cut-over, as the
+    worker's scan would."""
+    from busbar.migration.actions.cutover import record_cutover
+
+    taken = record_cutover(actor=Actor.system(), programme=demo.programme, segment=data.U)
+    return (
+        f"Unmetered cut-over ({taken.day:%d %b %Y}): {taken.in_flight:,} MPANs in flight (one exception "
+        f"per supplier), {taken.not_migrated:,} not migrated (the late suppliers' plans fall after the "
+        f"close), {taken.migrated:,} migrated."
+    )
 
 
 # -- parties -------------------------------------------------------------------------------------------
@@ -296,7 +310,10 @@ def plan_windows(demo: Demo) -> dict[str, tuple[int, int]]:
             else:
                 first, last = value, spec["end"]
             for segment in segments:
-                out[f"{slug}:{segment}"] = (demo.days(first), demo.days(last))
+                begin, end = demo.days(first), demo.days(last)
+                if segment == data.U and begin <= data.UNMETERED_CLOSES - 14:
+                    end = min(end, data.UNMETERED_CLOSES)  # the Unmetered block, by its early close
+                out[f"{slug}:{segment}"] = (begin, end)
     return out
 
 

@@ -194,3 +194,15 @@ def test_demo_size_comes_from_the_setting_and_is_bounded(monkeypatch) -> None:
     assert demo_mpans() == 50_000
     with override_settings(BUSBAR_DEMO_MPANS=10):
         assert demo_mpans() == data.MIN_MPANS
+
+
+def test_unmetered_window_closed_early_with_its_cutover_taken(programme) -> None:
+    from busbar.migration.models import Cutover
+
+    taken = Cutover.objects.get(programme=programme)
+    assert taken.segment == "unmetered" and taken.day < timezone.localdate()
+    assert taken.in_flight > 0 and taken.not_migrated > 0 and taken.migrated > taken.in_flight
+    flagged = Mpan.objects.filter(in_flight_at=taken.day)
+    assert flagged.count() == taken.in_flight and not flagged.exclude(segment="unmetered").exists()
+    exceptions = MigrationException.objects.filter(kind=ExceptionKind.IN_FLIGHT)
+    assert sum(exceptions.values_list("mpans", flat=True)) == taken.in_flight

@@ -29,6 +29,7 @@ from busbar.lib.forms import add_action_error
 from busbar.lib.postback import post_form
 from busbar.migration import common, permissions, plan_import, queries, thresholds
 from busbar.migration.actions import plans as actions
+from busbar.migration.actions.cutover import record_cutover
 from busbar.migration.models import PLAN_TRANSITIONS, PlanStatus, Segment, ThresholdScope
 from busbar.migration.reprofile import propose_reprofile
 from busbar.parties.models import IndustryRole, Organisation
@@ -111,6 +112,10 @@ class ThresholdForm(forms.Form):
 class EndThresholdForm(forms.Form):
     threshold = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)
     effective_to = forms.DateField(widget=DATE, label="Last day in force")
+
+
+class CutoverForm(forms.Form):
+    segment = forms.ChoiceField(choices=Segment.choices)
 
 
 class WindowForm(forms.Form):
@@ -378,6 +383,21 @@ def _thresholds_context(request: HttpRequest, bound: dict | None = None) -> dict
         else set()
     )
     windows = list(queries.segment_windows_visible_to(request.user).filter(programme=programme))
+    cutovers = {
+        (c.segment, c.day): c for c in queries.cutovers_visible_to(request.user).filter(programme=programme)
+    }
+    totals = queries.cutover_totals(request.user, [c.pk for c in cutovers.values()])
+    window_rows = []
+    for w in windows:
+        taken = cutovers.get((w.segment, w.closes))
+        window_rows.append(
+            {
+                "window": w,
+                "cutover": taken,
+                "totals": totals.get(taken.pk) if taken else None,
+                "due": taken is None and w.closes < today,
+            }
+        )
     forms_: dict[str, Any] = {}
     if keeps:
         forms_ = {
@@ -391,7 +411,7 @@ def _thresholds_context(request: HttpRequest, bound: dict | None = None) -> dict
         "keeps": keeps,
         "forms": forms_,
         "in_force_ids": in_force_ids,
-        "windows": windows,
+        "windows": window_rows,
         "programme": programme,
         "today": today,
     }
@@ -405,14 +425,20 @@ def migration_thresholds(request: HttpRequest) -> HttpResponse:
 @login_required
 @post_form(lambda verb: reverse("migration_thresholds"))
 def migration_thresholds_action(request: HttpRequest, verb: str) -> HttpResponse:
-    forms_by_verb = {"add": ThresholdForm, "end": EndThresholdForm, "window": WindowForm, "sync": EmptyForm}
+    forms_by_verb = {
+        "add": ThresholdForm,
+        "end": EndThresholdForm,
+        "window": WindowForm,
+        "sync": EmptyForm,
+        "cutover": CutoverForm,
+    }
     if verb not in forms_by_verb:
         raise Http404("No such action")
     programme = common.migration_programme()
     v = queries.viewer(request.user)
     if programme is None or permissions.can_keep_thresholds(v, programme) is not None:
         return _forbidden(request, permissions.NOT_MANAGER)
-    form = forms_by_verb[verb](request.POST, prefix=None if verb in ("end", "sync") else verb)
+    form = forms_by_verb[verb](request.POST, prefix=None if verb in ("end", "sync", "cutover") else verb)
     status = 422
     if form.is_valid():
         actor = Actor.from_request(request)
@@ -430,6 +456,12 @@ def migration_thresholds_action(request: HttpRequest, verb: str) -> HttpResponse
             elif verb == "window":
                 actions.set_segment_window(actor=actor, programme=programme, **d)
                 message = "Segment window saved."
+            elif verb == "cutover":
+                taken = record_cutover(actor=actor, programme=programme, segment=d["segment"])
+                message = (
+                    f"{taken.get_segment_display()} cut-over recorded: {taken.in_flight:,} MPANs in flight, "
+                    f"{taken.not_migrated:,} not migrated."
+                )
             else:
                 actions.sync_from_milestones(actor=actor, programme=programme)
                 message = "Segment windows taken from the milestones."
@@ -439,7 +471,7 @@ def migration_thresholds_action(request: HttpRequest, verb: str) -> HttpResponse
         else:
             messages.success(request, message)
             return redirect("migration_thresholds")
-    if verb == "end":
+    if verb in ("end", "cutover"):
         for error in [*form.non_field_errors(), *[e for es in form.errors.values() for e in es]]:
             messages.error(request, error)
         bound = {}

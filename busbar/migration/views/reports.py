@@ -211,7 +211,14 @@ def migration_readiness(request: HttpRequest) -> HttpResponse:
         raise Http404
     if fmt:
         return export.response(Rows(rows), READINESS_COLUMNS, fmt=fmt, stem="migration-readiness")
-    context = {"rows": rows, "run_days": progress.RUN_RATE_DAYS, "links": _report_links(request.user)}
+    cutovers = list(queries.cutovers_visible_to(request.user).order_by("-day", "segment")[:20])
+    totals = queries.cutover_totals(request.user, [c.pk for c in cutovers])
+    context = {
+        "rows": rows,
+        "run_days": progress.RUN_RATE_DAYS,
+        "links": _report_links(request.user),
+        "cutovers": [(c, totals[c.pk]) for c in cutovers],
+    }
     return render(request, "migration/reports/readiness.html", context)
 
 
