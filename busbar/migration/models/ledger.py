@@ -47,7 +47,8 @@ MIGRATED_STATES = frozenset({LedgerState.MIGRATED, LedgerState.REMIGRATED})
 class Mpan(models.Model):
     """One MPAN in the ledger. ``core`` is the 13-digit MPAN core as a number; ``distributor`` its first two
     digits (the DNO area); ``excluded`` marks complex and shared SVA sites, excluded from reverse migration
-    (QM-17)."""
+    (QM-17); ``in_flight_at`` the cut-over at which it was still scheduled
+    (:mod:`busbar.migration.cutover`)."""
 
     core = models.BigIntegerField(primary_key=True)
     segment = models.CharField(max_length=12, choices=Segment.choices)
