@@ -333,6 +333,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = (
 )  # an email carrying one attachment
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The DIP simulator reads the official DIP API specification from this folder at run time (Busbar does not
+# ship it: the upstream files carry no licence). Empty: the simulator refuses to start, naming this setting.
+BUSBAR_DIP_SPEC_DIR = env_str("BUSBAR_DIP_SPEC_DIR", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
