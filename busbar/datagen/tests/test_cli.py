@@ -194,14 +194,28 @@ def test_ctrl_c_leaves_nothing_behind(tmp_path):
     out = tmp_path / "big.jsonl"
     cmd = [sys.executable, "-m", "busbar.datagen", "if021", "--mpans", "200000", "--from", "2025-10-01",
            "--days", "10", "--out", str(out)]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    # Wait until it is writing (its Ctrl-C handler is in place by then). A loaded machine may take a
-    # while to start it: the generous deadline only guards against a hang, and a miss fails by name
-    # rather than interrupting the interpreter while it is still importing.
+    # The child starts with Ctrl-C's default disposition whatever the test process has (a worker process
+    # may have had it reset or ignored by an earlier test), so Python installs its own handler.
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+    def written() -> bool:
+        # The temporary file exists before the generator's Ctrl-C handler is in place; its first bytes
+        # come after it.
+        return any(p.stat().st_size > 0 for p in tmp_path.iterdir() if p.is_file())
+
+    # A loaded machine may take a while to start it: the generous deadline only guards against a hang, and
+    # a miss fails by name rather than interrupting the interpreter while it is still importing.
     deadline = time.monotonic() + 180
-    while not list(tmp_path.iterdir()) and proc.poll() is None and time.monotonic() < deadline:
+    while not written() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert proc.poll() is None and list(tmp_path.iterdir()), "the generator never started writing"
+    assert proc.poll() is None and written(), "the generator never started writing"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C on a terminal does
     err = proc.communicate(timeout=180)[1]
     assert proc.returncode == 130, err
