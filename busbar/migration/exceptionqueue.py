@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.utils import timezone
 
+from busbar.audit.journal import record as journal
 from busbar.lib.bulkinsert import insert_rows
 from busbar.migration import common
 from busbar.migration.models import (
@@ -26,6 +27,7 @@ from busbar.migration.models import (
 )
 
 if TYPE_CHECKING:
+    from busbar.lib.actions import Actor
     from busbar.migration.ledger import Checked, Event
 
 SUMMARY = {
@@ -138,3 +140,21 @@ def open_exceptions(
         touched.append((exception, created, len(items)))
     insert_rows(ExceptionMpan, ("exception_id", "core", "distributor", "agent_id", "on", "detail"), rows)
     return touched
+
+
+def journal_touched(
+    actor: Actor, touched: list[tuple[MigrationException, bool, int]], *, load: LedgerLoad | None = None
+) -> None:
+    """Journal each exception :func:`open_exceptions` opened or extended (in the caller's action)."""
+    for exception, created, added in touched:
+        changes: dict[str, list] = {"mpans": [exception.mpans - added, exception.mpans]}
+        if load is not None:
+            changes["load"] = [None, load.pk]
+        journal(
+            actor=actor,
+            action="migration.exception_open" if created else "migration.exception_extend",
+            obj=exception,
+            owner=exception.supplier,
+            changes=changes,
+            note=exception.summary,
+        )

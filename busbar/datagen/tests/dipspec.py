@@ -34,15 +34,10 @@ def spec_dir() -> Path | None:
 
 
 def _nullable(node: Any) -> Any:
-    if isinstance(node, dict):
-        out = {k: _nullable(v) for k, v in node.items() if k != "nullable"}
-        if node.get("nullable") is True and "type" in out:
-            t = out["type"]
-            out["type"] = [*t, "null"] if isinstance(t, list) else [t, "null"]
-        return out
-    if isinstance(node, list):
-        return [_nullable(v) for v in node]
-    return node
+    """OpenAPI 3.0 ``nullable`` as JSON Schema (the simulator's own reading of the specification)."""
+    from busbar.dip.spec import nullable
+
+    return nullable(node)
 
 
 @cache

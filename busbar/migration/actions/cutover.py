@@ -101,13 +101,5 @@ def record_cutover(*, actor: Actor, programme: Any, segment: str, now: dt.dateti
         },
         note=str(taken),
     )
-    for exception, created, added in touched:
-        journal(
-            actor=actor,
-            action="migration.exception_open" if created else "migration.exception_extend",
-            obj=exception,
-            owner=exception.supplier,
-            changes={"mpans": [exception.mpans - added, exception.mpans]},
-            note=exception.summary,
-        )
+    exceptionqueue.journal_touched(actor, touched)
     return taken

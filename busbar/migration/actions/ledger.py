@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from busbar.audit.journal import record as journal
 from busbar.lib.actions import ActionError, Actor, action, refuse
-from busbar.migration import common, ledger, permissions
+from busbar.migration import common, exceptionqueue, ledger, permissions
 from busbar.migration.models import LedgerLoad, LoadStatus
 from busbar.migration.queries import viewer_of
 from busbar.parties.models import Organisation
@@ -118,13 +118,5 @@ def load_file(
         },
         note=filename,
     )
-    for exception, created, added in touched:
-        journal(
-            actor=actor,
-            action="migration.exception_open" if created else "migration.exception_extend",
-            obj=exception,
-            owner=exception.supplier,
-            changes={"mpans": [exception.mpans - added, exception.mpans], "load": [None, load.pk]},
-            note=exception.summary,
-        )
+    exceptionqueue.journal_touched(actor, touched, load=load)
     return load
